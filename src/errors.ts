@@ -1,0 +1,32 @@
+/**
+ * Error codes carried by `vc-error` events, relay acks and rejected promises.
+ * The contract guarantees at least the first six; the rest are finer-grained.
+ */
+export type VideoCallErrorCode =
+  | 'permission-denied'
+  | 'no-device'
+  | 'bad-config'
+  | 'transport'
+  | 'room-full'
+  | 'unauthorized'
+  | 'bad-request'
+  | 'rate-limited'
+  | 'not-joined'
+  | 'invalid-state';
+
+/** An `Error` with a machine-readable {@link VideoCallErrorCode}. */
+export class VideoCallError extends Error {
+  readonly code: VideoCallErrorCode;
+  constructor(code: VideoCallErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VideoCallError';
+    this.code = code;
+  }
+}
+
+/** Returns `err` if it already is a VideoCallError, else wraps it with `fallback`. */
+export function toVideoCallError(err: unknown, fallback: VideoCallErrorCode): VideoCallError {
+  if (err instanceof VideoCallError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new VideoCallError(fallback, message, { cause: err });
+}

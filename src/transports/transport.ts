@@ -1,0 +1,78 @@
+import type { Emitter } from '../emitter.js';
+
+/**
+ * The signaling transport interface. Every way of finding peers and passing
+ * them messages (a Socket.IO relay, a Firebase Realtime Database, a
+ * BroadcastChannel) implements exactly this, and one conformance suite
+ * (`test/browser/transport-conformance.ts`) runs unchanged against each.
+ *
+ * A transport instance serves one room at a time: `join` → signals → `leave`.
+ */
+
+/** Connection state of a transport. */
+export type TransportState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** A peer as the transport knows it. */
+export interface PeerInfo {
+  /** Transport-assigned id, unique within the room. */
+  id: string;
+  /** Display name (may be empty). */
+  name: string;
+}
+
+/** What `join` resolves with. */
+export interface JoinResult {
+  /** Our own id in the room. */
+  selfId: string;
+  /** Peers already in the room when we joined (never includes ourselves). */
+  peers: PeerInfo[];
+}
+
+export interface JoinOptions {
+  name?: string;
+  /** Room grant for relays that require one (see the relay's `RELAY_SECRET`). */
+  token?: string;
+}
+
+/** Events a transport emits. */
+export type TransportEvents = {
+  /** Another peer entered the room we are in. */
+  'peer-joined': PeerInfo;
+  /** A peer left (said goodbye, closed its tab, or lost its connection). */
+  'peer-left': { id: string };
+  /** A message addressed to us. */
+  signal: { from: string; data: unknown };
+  /** The transport's connection state changed. */
+  state: TransportState;
+  /**
+   * After a reconnection the transport re-entered the room on its own; our id
+   * may have changed and `peers` is the room as it is now.
+   */
+  rejoined: JoinResult;
+};
+
+export interface Transport extends Pick<Emitter<TransportEvents>, 'on'> {
+  /** Current connection state. */
+  readonly state: TransportState;
+  /**
+   * Joins `room`. Resolves with our id and the peers already there; rejects
+   * with a `VideoCallError` (`room-full`, `unauthorized`, `transport`, `bad-config`).
+   */
+  join(room: string, options?: JoinOptions): Promise<JoinResult>;
+  /** Sends `data` (JSON-serialisable) to the peer `to` in the joined room. */
+  send(to: string, data: unknown): void;
+  /** Leaves the room; the others see `peer-left`. Safe to call when not joined. */
+  leave(): Promise<void>;
+  /** Leaves and releases every resource (sockets, channels, listeners). */
+  close(): void;
+}
+
+/** Settings the element passes to a transport factory. */
+export interface TransportOptions {
+  /** Socket.IO relay URL (socket.io transport). */
+  server?: string;
+  /** Parsed Firebase web config (firebase transport). */
+  firebaseConfig?: Record<string, unknown>;
+}
+
+export type TransportFactory = (options: TransportOptions) => Transport | Promise<Transport>;
