@@ -1,0 +1,562 @@
+import { Emitter } from '../emitter.js';
+import { VideoCallError, toVideoCallError, type VideoCallErrorCode } from '../errors.js';
+import type { PeerInfo, Transport } from '../transports/transport.js';
+import { getScreenTrack, getUserTracks } from './media.js';
+import { PeerSession, type ChannelMessage } from './peer-session.js';
+import { parseEngineSignal, type EngineSignal } from './signals.js';
+import { collectStats, type PeerStats } from './stats.js';
+
+export type { PeerStats };
+
+/** `state` of a call: the element's `state` property. */
+export type CallState = 'idle' | 'joining' | 'joined' | 'error';
+
+/**
+ * Where a remote peer stands in the `ring` (1:1) flow:
+ * `ready` — they joined after us; we may call them ("Start call").
+ * `waiting` — they were there first; we wait for their call.
+ * `calling` — we rang them. `incoming` — they ring us ("Accept / Decline").
+ * `declined` — they declined our call. `active` — the call is accepted.
+ */
+export type RingState = 'ready' | 'waiting' | 'calling' | 'incoming' | 'declined' | 'active';
+
+/** A remote peer, as the element's `peers` property shows it. */
+export interface PeerState {
+  id: string;
+  name: string;
+  /** The RTCPeerConnection's state, or `new` before one exists. */
+  connectionState: RTCPeerConnectionState;
+  /** Whether their mic is on. */
+  audio: boolean;
+  /** Whether their camera (or screen) is sending video. */
+  video: boolean;
+  /** Whether they share their screen. */
+  screen: boolean;
+  /** Their audio/video, once tracks arrive. */
+  stream: MediaStream | null;
+  /** Ring-flow state (ring mode only). */
+  ring?: RingState;
+}
+
+export interface CallEngineOptions {
+  iceServers?: RTCIceServer[];
+  /** Connect to at most this many remote peers. Default 5. */
+  maxPeers?: number;
+  /** The 1:1 ring flow instead of the meeting flow. */
+  ring?: boolean;
+  /** Start with the mic / camera on. Default true. */
+  audio?: boolean;
+  video?: boolean;
+}
+
+export type CallEngineEvents = {
+  state: CallState;
+  joined: { room: string; selfId: string };
+  left: { room: string };
+  'peer-joined': { peerId: string; name: string };
+  'peer-connected': { peerId: string };
+  'peer-left': { peerId: string };
+  'incoming-call': { peerId: string; name: string };
+  'call-declined': { peerId: string };
+  'peer-media': { peerId: string; audio: boolean; video: boolean; screen: boolean };
+  'chat-message': { from: string; name: string; text: string; at: number };
+  'screen-share': { active: boolean };
+  error: { code: VideoCallErrorCode; message: string };
+  /** Anything visible changed (peers, streams, local media, transport state). */
+  change: void;
+};
+
+export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
+export const MAX_CHAT_LENGTH = 4000;
+
+interface RemotePeer extends PeerState {
+  session: PeerSession | null;
+  connectedOnce: boolean;
+}
+
+/**
+ * The call engine: local media, one {@link PeerSession} per remote peer, chat
+ * and media state over data channels, the ring flow, and the signaling
+ * transport's events. Plain TypeScript: no DOM element needed, so it is
+ * tested directly as well as through `<video-call>`.
+ */
+export class CallEngine extends Emitter<CallEngineEvents> {
+  state: CallState = 'idle';
+  room = '';
+  selfId = '';
+  name = '';
+  /** Our camera (or screen) and mic, for the local preview and for peers. */
+  readonly localStream = new MediaStream();
+  /** The last media error (permission-denied, no-device), shown by the UI until resolved. */
+  mediaError: VideoCallError | null = null;
+  transportState: Transport['state'] | null = null;
+
+  #opts: Required<CallEngineOptions>;
+  #transport: Transport | null = null;
+  #unsubscribe: (() => void)[] = [];
+  #peers = new Map<string, RemotePeer>();
+  #mic: MediaStreamTrack | null = null;
+  #camera: MediaStreamTrack | null = null;
+  #screen: MediaStreamTrack | null = null;
+  #micOn: boolean;
+  #cameraOn: boolean;
+  #acquiring: Promise<void> | null = null;
+  #joinSeq = 0;
+
+  constructor(options: CallEngineOptions = {}) {
+    super();
+    this.#opts = {
+      iceServers: options.iceServers ?? DEFAULT_ICE_SERVERS,
+      maxPeers: options.maxPeers ?? 5,
+      ring: options.ring ?? false,
+      audio: options.audio ?? true,
+      video: options.video ?? true,
+    };
+    this.#micOn = this.#opts.audio;
+    this.#cameraOn = this.#opts.video;
+  }
+
+  /** Changes options that take effect for the next connections. */
+  configure(options: CallEngineOptions): void {
+    for (const [k, v] of Object.entries(options)) {
+      if (v !== undefined) (this.#opts as Record<string, unknown>)[k] = v;
+    }
+  }
+
+  get peers(): PeerState[] {
+    return [...this.#peers.values()].map(({ session: _s, connectedOnce: _c, ...p }) => ({ ...p }));
+  }
+
+  get micOn(): boolean {
+    return this.#micOn && !!this.#mic;
+  }
+  get cameraOn(): boolean {
+    return this.#cameraOn && !!this.#camera;
+  }
+  get screenSharing(): boolean {
+    return !!this.#screen;
+  }
+  get ring(): boolean {
+    return this.#opts.ring;
+  }
+
+  // ---------------------------------------------------------------- media
+
+  /** Starts the camera/mic (for the pre-join preview). Never rejects: failures land in `mediaError` and an `error` event. */
+  startMedia(): Promise<void> {
+    if (this.#mic || this.#camera || !(this.#opts.audio || this.#opts.video || this.#micOn || this.#cameraOn)) {
+      return this.#acquiring ?? Promise.resolve();
+    }
+    // The mic is acquired even when starting muted, so unmuting is instant; the camera only when wanted (its light).
+    return (this.#acquiring ??= this.#acquire({ audio: true, video: this.#cameraOn }).finally(() => (this.#acquiring = null)));
+  }
+
+  async #acquire(want: { audio: boolean; video: boolean }): Promise<void> {
+    const got = await getUserTracks(want);
+    if (got.audio) this.#setMic(got.audio);
+    if (got.video) this.#setCamera(got.video);
+    if (got.error) this.#mediaFailed(got.error);
+    else if (got.audio || got.video) this.mediaError = null;
+    this.emit('change', undefined);
+  }
+
+  #mediaFailed(err: VideoCallError): void {
+    this.mediaError = err;
+    this.#fail(err, false);
+  }
+
+  #setMic(track: MediaStreamTrack): void {
+    this.#mic?.stop();
+    if (this.#mic) this.localStream.removeTrack(this.#mic);
+    this.#mic = track;
+    track.enabled = this.#micOn;
+    this.localStream.addTrack(track);
+    this.#eachSession((s) => s.setTrack('audio', track));
+  }
+
+  #setCamera(track: MediaStreamTrack | null): void {
+    if (this.#camera) {
+      this.#camera.stop();
+      this.localStream.removeTrack(this.#camera);
+    }
+    this.#camera = track;
+    if (!this.#screen) {
+      if (track) this.localStream.addTrack(track);
+      this.#eachSession((s) => s.setTrack('video', track));
+    }
+  }
+
+  /** Mic on/off (toggles without an argument). Returns the new state. */
+  toggleMic(on?: boolean): boolean {
+    this.#micOn = on ?? !this.#micOn;
+    if (this.#mic) this.#mic.enabled = this.#micOn;
+    else if (this.#micOn) void this.#acquire({ audio: true, video: false });
+    this.#mediaChanged();
+    return this.#micOn;
+  }
+
+  /** Camera on/off (toggles without an argument). Off releases the camera, so its light goes out. Returns the new state. */
+  toggleCamera(on?: boolean): boolean {
+    this.#cameraOn = on ?? !this.#cameraOn;
+    if (!this.#cameraOn) this.#setCamera(null);
+    else if (!this.#camera) {
+      void this.#acquire({ audio: false, video: true }).then(() => {
+        if (!this.#camera) this.#cameraOn = false;
+        // Turned off again while the camera was starting.
+        if (!this.#cameraOn && this.#camera) this.#setCamera(null);
+        this.#mediaChanged();
+      });
+    }
+    this.#mediaChanged();
+    return this.#cameraOn;
+  }
+
+  /** Shares a screen, window or tab in place of the camera (no renegotiation when video is already sent). */
+  async startScreenShare(): Promise<void> {
+    if (this.#screen) return;
+    let track: MediaStreamTrack;
+    try {
+      track = await getScreenTrack();
+    } catch (err) {
+      this.#fail(toVideoCallError(err, 'no-device'), false);
+      throw err;
+    }
+    this.#screen = track;
+    // The browser's own "Stop sharing" button ends the track.
+    track.addEventListener('ended', () => this.stopScreenShare());
+    if (this.#camera) this.localStream.removeTrack(this.#camera);
+    this.localStream.addTrack(track);
+    this.#eachSession((s) => s.setTrack('video', track));
+    this.emit('screen-share', { active: true });
+    this.#mediaChanged();
+  }
+
+  /** Stops sharing and goes back to the camera (if it is on). */
+  stopScreenShare(): void {
+    const track = this.#screen;
+    if (!track) return;
+    this.#screen = null;
+    track.stop();
+    this.localStream.removeTrack(track);
+    if (this.#camera) this.localStream.addTrack(this.#camera);
+    this.#eachSession((s) => s.setTrack('video', this.#camera));
+    this.emit('screen-share', { active: false });
+    this.#mediaChanged();
+  }
+
+  #mediaState(): Extract<ChannelMessage, { t: 'media' }> {
+    return { t: 'media', audio: this.micOn, video: this.cameraOn || this.screenSharing, screen: this.screenSharing };
+  }
+
+  #mediaChanged(): void {
+    const state = this.#mediaState();
+    this.#eachSession((s) => s.send(state));
+    this.emit('change', undefined);
+  }
+
+  #tracks = () => ({ audio: this.#mic, video: this.#screen ?? this.#camera });
+
+  // ----------------------------------------------------------------- room
+
+  /** Joins `room` through `transport`. Rejects (and emits `error`) when the transport refuses. */
+  async join(room: string, transport: Transport, options: { name?: string; token?: string } = {}): Promise<void> {
+    if (this.state === 'joining' || this.state === 'joined') await this.leave();
+    const seq = ++this.#joinSeq;
+    this.room = room;
+    this.name = options.name ?? '';
+    this.#setState('joining');
+    await this.startMedia();
+    if (seq !== this.#joinSeq) return;
+    this.#transport = transport;
+    this.#unsubscribe = [
+      transport.on('peer-joined', (p) => this.#onPeerJoined(p)),
+      transport.on('peer-left', ({ id }) => this.#removePeer(id)),
+      transport.on('signal', ({ from, data }) => this.#onSignal(from, data)),
+      transport.on('state', (s) => {
+        this.transportState = s;
+        this.emit('change', undefined);
+      }),
+      transport.on('rejoined', ({ selfId, peers }) => this.#onRejoined(selfId, peers)),
+    ];
+    let result;
+    try {
+      result = await transport.join(room, { name: this.name, token: options.token });
+    } catch (err) {
+      if (seq !== this.#joinSeq) return;
+      this.#detach();
+      const error = toVideoCallError(err, 'transport');
+      this.#fail(error, true);
+      throw error;
+    }
+    if (seq !== this.#joinSeq) return;
+    this.selfId = result.selfId;
+    this.transportState = transport.state;
+    this.#setState('joined');
+    this.emit('joined', { room, selfId: this.selfId });
+    this.#connectTo(result.peers);
+  }
+
+  /** Leaves the room: closes every connection; keeps the local preview. */
+  async leave(): Promise<void> {
+    const wasIn = this.state === 'joined' || this.state === 'joining';
+    this.#joinSeq++;
+    this.stopScreenShare();
+    for (const id of [...this.#peers.keys()]) this.#removePeer(id, false);
+    const transport = this.#transport;
+    this.#detach();
+    if (transport) await transport.leave().catch(() => {});
+    if (this.state !== 'idle') this.#setState('idle');
+    if (wasIn) this.emit('left', { room: this.room });
+  }
+
+  /** Leaves and stops the camera and mic. */
+  async destroy(): Promise<void> {
+    await this.leave();
+    this.#setCamera(null);
+    this.#mic?.stop();
+    if (this.#mic) this.localStream.removeTrack(this.#mic);
+    this.#mic = null;
+  }
+
+  #detach(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#transport = null;
+    this.transportState = null;
+  }
+
+  #connectTo(peers: PeerInfo[]): void {
+    const slots = this.#opts.ring ? 1 : this.#opts.maxPeers;
+    const accepted = peers.slice(0, Math.max(0, slots - this.#peers.size));
+    for (const p of accepted) {
+      const peer = this.#addPeer(p.id, p.name);
+      if (this.#opts.ring) peer.ring = 'waiting';
+      else this.#startSession(peer, true);
+    }
+    const refused = peers.length - accepted.length;
+    if (refused > 0 && !this.#opts.ring) {
+      this.#fail(
+        new VideoCallError('room-full', `This room has more people than this call can connect to (${this.#opts.maxPeers}); you are connected to the first ${accepted.length}.`),
+        false,
+      );
+    }
+  }
+
+  #onPeerJoined({ id, name }: PeerInfo): void {
+    const known = this.#peers.get(id);
+    if (known) {
+      known.name = name;
+      this.emit('change', undefined);
+      return;
+    }
+    const slots = this.#opts.ring ? 1 : this.#opts.maxPeers;
+    if (this.#peers.size >= slots) {
+      this.#send(id, { t: 'full' });
+      return;
+    }
+    const peer = this.#addPeer(id, name);
+    if (this.#opts.ring) peer.ring = 'ready';
+    this.emit('change', undefined);
+  }
+
+  #onRejoined(selfId: string, peers: PeerInfo[]): void {
+    this.selfId = selfId;
+    const present = new Set(peers.map((p) => p.id));
+    for (const id of [...this.#peers.keys()]) if (!present.has(id)) this.#removePeer(id);
+    this.#connectTo(peers.filter((p) => !this.#peers.has(p.id)));
+    this.emit('change', undefined);
+  }
+
+  #addPeer(id: string, name: string): RemotePeer {
+    const peer: RemotePeer = {
+      id,
+      name,
+      connectionState: 'new',
+      audio: false,
+      video: false,
+      screen: false,
+      stream: null,
+      session: null,
+      connectedOnce: false,
+    };
+    this.#peers.set(id, peer);
+    this.emit('peer-joined', { peerId: id, name });
+    return peer;
+  }
+
+  #removePeer(id: string, announce = true): void {
+    const peer = this.#peers.get(id);
+    if (!peer) return;
+    peer.session?.close();
+    this.#peers.delete(id);
+    if (announce) this.emit('peer-left', { peerId: id });
+    this.emit('change', undefined);
+  }
+
+  #startSession(peer: RemotePeer, initiator: boolean): PeerSession {
+    const session = new PeerSession({
+      peerId: peer.id,
+      polite: this.selfId < peer.id,
+      initiator,
+      iceServers: this.#opts.iceServers,
+      signal: (m) => this.#send(peer.id, m),
+      tracks: this.#tracks,
+      stream: this.localStream,
+    });
+    peer.session = session;
+    session.on('connection', (state) => {
+      peer.connectionState = state;
+      if (state === 'connected' && !peer.connectedOnce) {
+        peer.connectedOnce = true;
+        this.emit('peer-connected', { peerId: peer.id });
+      }
+      this.emit('change', undefined);
+    });
+    session.on('track', (stream) => {
+      peer.stream = stream;
+      this.emit('change', undefined);
+    });
+    session.on('open', () => session.send(this.#mediaState()));
+    session.on('message', (m) => this.#onChannelMessage(peer, m));
+    return session;
+  }
+
+  #onChannelMessage(peer: RemotePeer, m: ChannelMessage): void {
+    if (m.t === 'media') {
+      Object.assign(peer, { audio: m.audio, video: m.video, screen: m.screen });
+      this.emit('peer-media', { peerId: peer.id, audio: m.audio, video: m.video, screen: m.screen });
+      this.emit('change', undefined);
+    } else if (m.t === 'chat') {
+      this.emit('chat-message', { from: peer.id, name: m.name || peer.name, text: m.text, at: m.at });
+    }
+  }
+
+  #send(to: string, signal: EngineSignal): void {
+    try {
+      this.#transport?.send(to, signal);
+    } catch (err) {
+      this.#fail(toVideoCallError(err, 'transport'), false);
+    }
+  }
+
+  #onSignal(from: string, data: unknown): void {
+    const signal = parseEngineSignal(data);
+    if (!signal || this.state !== 'joined') return;
+    let peer = this.#peers.get(from);
+    switch (signal.t) {
+      case 'sdp':
+      case 'ice':
+        if (!peer) {
+          // Their signal overtook their presence (possible on some transports).
+          if (this.#opts.ring || this.#peers.size >= this.#opts.maxPeers) {
+            this.#send(from, { t: 'full' });
+            return;
+          }
+          peer = this.#addPeer(from, '');
+        }
+        if (this.#opts.ring && peer.ring !== 'active') return; // nothing connects before accept
+        (peer.session ?? this.#startSession(peer, false)).handleSignal(signal);
+        return;
+      case 'ring':
+        if (!this.#opts.ring || !peer) return;
+        if (signal.name) peer.name = signal.name;
+        peer.ring = 'incoming';
+        this.emit('incoming-call', { peerId: from, name: peer.name });
+        this.emit('change', undefined);
+        return;
+      case 'accept':
+        if (!peer || peer.ring !== 'calling') return;
+        peer.ring = 'active';
+        this.#startSession(peer, true);
+        this.emit('change', undefined);
+        return;
+      case 'decline':
+        if (!peer || peer.ring !== 'calling') return;
+        peer.ring = 'declined';
+        this.emit('call-declined', { peerId: from });
+        this.emit('change', undefined);
+        return;
+      case 'full':
+        if (!peer) return;
+        this.#removePeer(from, true);
+        this.#fail(new VideoCallError('room-full', `${peer.name || 'A participant'} cannot take more connections (their call is full).`), false);
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ ring flow
+
+  #ringPeer(peerId: string | undefined, states: RingState[]): RemotePeer {
+    if (!this.#opts.ring) throw new VideoCallError('invalid-state', 'call(), accept() and decline() belong to the ring flow (the `ring` attribute).');
+    const peer = peerId ? this.#peers.get(peerId) : [...this.#peers.values()].find((p) => states.includes(p.ring!));
+    if (!peer || !states.includes(peer.ring!)) {
+      throw new VideoCallError('invalid-state', states.includes('incoming') ? 'There is no incoming call to answer.' : 'There is nobody to call yet.');
+    }
+    return peer;
+  }
+
+  /** Ring flow: rings the peer who joined after us. */
+  async call(peerId?: string): Promise<void> {
+    const peer = this.#ringPeer(peerId, ['ready', 'declined']);
+    peer.ring = 'calling';
+    this.#send(peer.id, { t: 'ring', name: this.name });
+    this.emit('change', undefined);
+  }
+
+  /** Ring flow: accepts the incoming call; the caller then connects to us. */
+  async accept(peerId?: string): Promise<void> {
+    const peer = this.#ringPeer(peerId, ['incoming']);
+    peer.ring = 'active';
+    this.#send(peer.id, { t: 'accept' });
+    this.emit('change', undefined);
+  }
+
+  /** Ring flow: declines the incoming call. */
+  decline(peerId?: string): void {
+    const peer = this.#ringPeer(peerId, ['incoming']);
+    peer.ring = 'waiting';
+    this.#send(peer.id, { t: 'decline' });
+    this.emit('change', undefined);
+  }
+
+  // ----------------------------------------------------------------- chat
+
+  /** Sends a chat message to everyone connected (peer to peer) and echoes it locally. */
+  sendChat(text: string): void {
+    if (typeof text !== 'string' || !text.trim()) return;
+    if (this.state !== 'joined') {
+      this.#fail(new VideoCallError('not-joined', 'Join the call to send messages.'), false);
+      return;
+    }
+    const message = { t: 'chat' as const, text: text.slice(0, MAX_CHAT_LENGTH), at: Date.now(), name: this.name };
+    this.#eachSession((s) => s.send(message));
+    this.emit('chat-message', { from: this.selfId, name: this.name, text: message.text, at: message.at });
+  }
+
+  /** Per-peer statistics: round-trip time, loss, bitrates, frame size. */
+  async getStats(): Promise<PeerStats[]> {
+    const sessions = [...this.#peers.values()].filter((p) => p.session).map((p) => p.session!);
+    return Promise.all(sessions.map((s) => collectStats(s.peerId, s.pc)));
+  }
+
+  // ---------------------------------------------------------------- misc
+
+  #eachSession(fn: (s: PeerSession) => unknown): void {
+    for (const p of this.#peers.values()) {
+      if (p.session) {
+        Promise.resolve(fn(p.session)).catch((err) => console.warn('[video-call]', err));
+      }
+    }
+  }
+
+  #setState(state: CallState): void {
+    this.state = state;
+    this.emit('state', state);
+    this.emit('change', undefined);
+  }
+
+  #fail(err: VideoCallError, fatal: boolean): void {
+    if (fatal) this.#setState('error');
+    this.emit('error', { code: err.code, message: err.message });
+  }
+}

@@ -1,0 +1,74 @@
+import { VideoCallError } from '../errors.js';
+
+/** Maps a getUserMedia/getDisplayMedia rejection to a user-facing error. */
+export function mediaError(err: unknown, what: string): VideoCallError {
+  const name = (err as { name?: string })?.name ?? '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return new VideoCallError(
+      'permission-denied',
+      `Access to your ${what} was refused. You can still join and see and hear the others; allow access in the browser's site settings to be seen or heard.`,
+      { cause: err },
+    );
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') {
+    return new VideoCallError(
+      'no-device',
+      name === 'NotReadableError'
+        ? `Your ${what} is in use by another application or could not be started.`
+        : `No ${what} was found.`,
+      { cause: err },
+    );
+  }
+  if (typeof navigator !== 'undefined' && !navigator.mediaDevices) {
+    return new VideoCallError('no-device', 'Camera and microphone need a secure page (https or localhost).', { cause: err });
+  }
+  return new VideoCallError('no-device', `Could not start your ${what}: ${(err as Error)?.message ?? err}`, { cause: err });
+}
+
+/**
+ * Gets camera and/or microphone. When both are asked for and refused together,
+ * tries each alone so a user without a camera still gets their mic.
+ * Resolves with the tracks it got and the error for what it did not get.
+ */
+export async function getUserTracks(want: { audio: boolean; video: boolean }): Promise<{
+  audio: MediaStreamTrack | null;
+  video: MediaStreamTrack | null;
+  error: VideoCallError | null;
+}> {
+  const result = { audio: null as MediaStreamTrack | null, video: null as MediaStreamTrack | null, error: null as VideoCallError | null };
+  if (!want.audio && !want.video) return result;
+  const what = want.audio && want.video ? 'camera and microphone' : want.video ? 'camera' : 'microphone';
+  try {
+    if (!navigator.mediaDevices?.getUserMedia) throw Object.assign(new Error('no mediaDevices'), { name: 'TypeError' });
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: want.audio ? { echoCancellation: true, noiseSuppression: true } : false,
+      video: want.video ? { width: { ideal: 1280 }, height: { ideal: 720 } } : false,
+    });
+    result.audio = stream.getAudioTracks()[0] ?? null;
+    result.video = stream.getVideoTracks()[0] ?? null;
+    return result;
+  } catch (err) {
+    result.error = mediaError(err, what);
+    if (want.audio && want.video && result.error.code === 'no-device') {
+      // One of the two may exist on its own (e.g. a desktop with a mic but no camera).
+      const [a, v] = await Promise.all([getUserTracks({ audio: true, video: false }), getUserTracks({ audio: false, video: true })]);
+      result.audio = a.audio;
+      result.video = v.video;
+      if (a.audio || v.video) result.error = a.error ?? v.error;
+    }
+    return result;
+  }
+}
+
+/** Asks for a screen, window or tab to share. */
+export async function getScreenTrack(): Promise<MediaStreamTrack> {
+  if (!navigator.mediaDevices?.getDisplayMedia) {
+    throw new VideoCallError('no-device', 'Screen sharing is not supported by this browser.');
+  }
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    return stream.getVideoTracks()[0];
+  } catch (err) {
+    throw mediaError(err, 'screen');
+  }
+}

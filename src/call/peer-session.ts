@@ -1,0 +1,215 @@
+import { Emitter } from '../emitter.js';
+
+/** Signals one PeerSession sends to its twin through the transport. */
+export type SessionSignal =
+  | { t: 'sdp'; description: RTCSessionDescriptionInit }
+  | { t: 'ice'; candidate: RTCIceCandidateInit | null };
+
+/** Messages over the session's data channel (never seen by any server). */
+export type ChannelMessage =
+  | { t: 'media'; audio: boolean; video: boolean; screen: boolean }
+  | { t: 'chat'; text: string; at: number; name: string }
+  | { t: 'ping' };
+
+export type SessionEvents = {
+  /** A remote track arrived or ended; `stream` holds the remote tracks. */
+  track: MediaStream;
+  /** RTCPeerConnection.connectionState changed. */
+  connection: RTCPeerConnectionState;
+  /** A valid message arrived on the data channel. */
+  message: ChannelMessage;
+  /** The data channel opened (time to tell our media state). */
+  open: void;
+};
+
+export interface PeerSessionOptions {
+  peerId: string;
+  /** Polite peers roll back their own offer on glare; decided from the ids. */
+  polite: boolean;
+  /** Initiators add their tracks at once and make the first offer. */
+  initiator: boolean;
+  iceServers: RTCIceServer[];
+  /** Sends a signal to the remote peer through the transport. */
+  signal: (message: SessionSignal) => void;
+  /** Current local tracks (null when that kind is off or absent). */
+  tracks: () => { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
+  stream: MediaStream;
+}
+
+const MAX_CHAT = 4000;
+
+/** Validates a data-channel message from the remote peer; returns null for junk. */
+export function parseChannelMessage(raw: unknown): ChannelMessage | null {
+  if (typeof raw !== 'string' || raw.length > 64 * 1024) return null;
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!m || typeof m !== 'object') return null;
+  switch (m.t) {
+    case 'media':
+      return { t: 'media', audio: m.audio === true, video: m.video === true, screen: m.screen === true };
+    case 'chat':
+      if (typeof m.text !== 'string' || !m.text.trim()) return null;
+      return {
+        t: 'chat',
+        text: m.text.slice(0, MAX_CHAT),
+        at: typeof m.at === 'number' && Number.isFinite(m.at) ? m.at : Date.now(),
+        name: typeof m.name === 'string' ? m.name.slice(0, 64) : '',
+      };
+    case 'ping':
+      return { t: 'ping' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * One RTCPeerConnection to one remote peer, with the perfect-negotiation
+ * pattern (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example):
+ * either side may renegotiate at any time; on glare the impolite side ignores
+ * the incoming offer and the polite side rolls its own back. ICE candidates
+ * that arrive before the remote description are queued until it is set.
+ */
+export class PeerSession extends Emitter<SessionEvents> {
+  readonly peerId: string;
+  readonly pc: RTCPeerConnection;
+  readonly remoteStream = new MediaStream();
+  #opts: PeerSessionOptions;
+  #channel: RTCDataChannel;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #settingRemoteAnswer = false;
+  #pendingCandidates: RTCIceCandidateInit[] = [];
+  #queue: Promise<void> = Promise.resolve();
+  #senders: { audio?: RTCRtpSender; video?: RTCRtpSender } = {};
+  #tracksAdded = false;
+  #closed = false;
+
+  constructor(options: PeerSessionOptions) {
+    super();
+    this.#opts = options;
+    this.peerId = options.peerId;
+    const pc = (this.pc = new RTCPeerConnection({ iceServers: options.iceServers }));
+    // Negotiated channel id 0: both sides create the same channel, no ondatachannel race.
+    this.#channel = pc.createDataChannel('video-call', { negotiated: true, id: 0 });
+    this.#channel.onopen = () => this.emit('open', undefined);
+    this.#channel.onmessage = (e) => {
+      const msg = parseChannelMessage(e.data);
+      if (msg) this.emit('message', msg);
+    };
+    pc.onnegotiationneeded = () => void this.#negotiate();
+    pc.onicecandidate = ({ candidate }) => options.signal({ t: 'ice', candidate: candidate ? candidate.toJSON() : null });
+    pc.onconnectionstatechange = () => this.emit('connection', pc.connectionState);
+    pc.ontrack = ({ track }) => {
+      for (const old of this.remoteStream.getTracks()) {
+        if (old.kind === track.kind && old !== track) this.remoteStream.removeTrack(old);
+      }
+      if (!this.remoteStream.getTrackById(track.id)) this.remoteStream.addTrack(track);
+      track.addEventListener('ended', () => this.emit('track', this.remoteStream));
+      this.emit('track', this.remoteStream);
+    };
+    // The initiator offers at once; the other side adds its tracks once the
+    // offer is in, so they reuse the offer's transceivers (one round trip).
+    if (options.initiator) this.#addTracks();
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  /** Handles a signal from the remote peer. Signals are processed strictly in order. */
+  handleSignal(message: SessionSignal): Promise<void> {
+    this.#queue = this.#queue.then(() => this.#handle(message)).catch((err) => {
+      if (!this.#closed) console.warn(`[video-call] signal from ${this.peerId} failed:`, err);
+    });
+    return this.#queue;
+  }
+
+  /**
+   * Sends `track` as our outgoing `kind`: replaces the sender's track without
+   * renegotiation when there is a sender, else adds one (renegotiates).
+   */
+  async setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    if (this.#closed || !this.#tracksAdded) return;
+    const sender = this.#senders[kind];
+    if (sender) await sender.replaceTrack(track);
+    else if (track) this.#senders[kind] = this.pc.addTrack(track, this.#opts.stream);
+  }
+
+  /** Sends a message over the data channel; false when the channel is not open. */
+  send(message: ChannelMessage): boolean {
+    if (this.#channel.readyState !== 'open') return false;
+    this.#channel.send(JSON.stringify(message));
+    return true;
+  }
+
+  get channelOpen(): boolean {
+    return this.#channel.readyState === 'open';
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channel.close();
+    this.pc.close();
+    for (const t of this.remoteStream.getTracks()) t.stop();
+    this.removeAllListeners();
+  }
+
+  #addTracks(): void {
+    if (this.#tracksAdded) return;
+    this.#tracksAdded = true;
+    const { audio, video } = this.#opts.tracks();
+    if (audio) this.#senders.audio = this.pc.addTrack(audio, this.#opts.stream);
+    if (video) this.#senders.video = this.pc.addTrack(video, this.#opts.stream);
+  }
+
+  async #negotiate(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#opts.signal({ t: 'sdp', description: this.pc.localDescription!.toJSON() });
+    } catch (err) {
+      if (!this.#closed) console.warn('[video-call] offer failed:', err);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  async #handle(message: SessionSignal): Promise<void> {
+    if (this.#closed) return;
+    const pc = this.pc;
+    if (message.t === 'sdp') {
+      const description = message.description;
+      const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
+      const collision = description.type === 'offer' && !readyForOffer;
+      this.#ignoreOffer = !this.#opts.polite && collision;
+      if (this.#ignoreOffer) return;
+      this.#settingRemoteAnswer = description.type === 'answer';
+      await pc.setRemoteDescription(description); // rolls back our own offer on glare (polite side)
+      this.#settingRemoteAnswer = false;
+      for (const c of this.#pendingCandidates.splice(0)) await this.#addCandidate(c);
+      if (description.type === 'offer') {
+        this.#addTracks();
+        await pc.setLocalDescription();
+        this.#opts.signal({ t: 'sdp', description: pc.localDescription!.toJSON() });
+      }
+    } else if (message.t === 'ice') {
+      if (!message.candidate) return;
+      if (!pc.remoteDescription) this.#pendingCandidates.push(message.candidate);
+      else await this.#addCandidate(message.candidate);
+    }
+  }
+
+  async #addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (err) {
+      if (!this.#ignoreOffer) throw err;
+    }
+  }
+}

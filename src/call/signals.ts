@@ -1,0 +1,48 @@
+import type { SessionSignal } from './peer-session.js';
+
+/** Everything one engine sends another through the transport. */
+export type EngineSignal =
+  | SessionSignal
+  /** Ring flow: the caller asks; the callee accepts or declines. */
+  | { t: 'ring'; name: string }
+  | { t: 'accept' }
+  | { t: 'decline' }
+  /** Mesh limit reached on the receiving side: it will not connect to us. */
+  | { t: 'full' };
+
+const SDP_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
+
+/** Validates a signal from the transport (untrusted input); null for junk. */
+export function parseEngineSignal(data: unknown): EngineSignal | null {
+  if (!data || typeof data !== 'object') return null;
+  const m = data as Record<string, unknown>;
+  switch (m.t) {
+    case 'sdp': {
+      const d = m.description as Record<string, unknown> | undefined;
+      if (!d || !SDP_TYPES.has(d.type as string) || (d.sdp !== undefined && typeof d.sdp !== 'string')) return null;
+      return { t: 'sdp', description: { type: d.type as RTCSdpType, sdp: d.sdp as string | undefined } };
+    }
+    case 'ice': {
+      const c = m.candidate as Record<string, unknown> | null;
+      if (c === null) return { t: 'ice', candidate: null };
+      if (!c || typeof c !== 'object' || typeof c.candidate !== 'string') return null;
+      return {
+        t: 'ice',
+        candidate: {
+          candidate: c.candidate,
+          sdpMid: typeof c.sdpMid === 'string' ? c.sdpMid : null,
+          sdpMLineIndex: typeof c.sdpMLineIndex === 'number' ? c.sdpMLineIndex : null,
+          usernameFragment: typeof c.usernameFragment === 'string' ? c.usernameFragment : null,
+        },
+      };
+    }
+    case 'ring':
+      return { t: 'ring', name: typeof m.name === 'string' ? m.name.slice(0, 64) : '' };
+    case 'accept':
+    case 'decline':
+    case 'full':
+      return { t: m.t };
+    default:
+      return null;
+  }
+}

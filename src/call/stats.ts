@@ -1,0 +1,78 @@
+/** Per-peer call quality, as `getStats()` returns it. */
+export interface PeerStats {
+  peerId: string;
+  /** Current round-trip time in seconds (ICE candidate pair), or null before it is known. */
+  roundTripTime: number | null;
+  /** Inbound RTP packets lost, all streams. */
+  packetsLost: number;
+  /** Fraction of inbound packets lost, 0..1. */
+  packetLoss: number;
+  /** Bits per second received / sent, over the interval since the previous call (or the last 0.5 s). */
+  bitrateIn: number;
+  bitrateOut: number;
+  /** Size and rate of the incoming video, or null when none arrives. */
+  frameWidth: number | null;
+  frameHeight: number | null;
+  framesPerSecond: number | null;
+}
+
+interface Sample {
+  at: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+const previous = new WeakMap<RTCPeerConnection, Sample>();
+
+async function sample(pc: RTCPeerConnection) {
+  const report = await pc.getStats();
+  const s: Omit<PeerStats, 'peerId' | 'bitrateIn' | 'bitrateOut'> & Sample = {
+    at: performance.now(),
+    bytesIn: 0,
+    bytesOut: 0,
+    roundTripTime: null,
+    packetsLost: 0,
+    packetLoss: 0,
+    frameWidth: null,
+    frameHeight: null,
+    framesPerSecond: null,
+  };
+  let received = 0;
+  report.forEach((r: Record<string, unknown> & { type: string }) => {
+    if (r.type === 'inbound-rtp') {
+      s.bytesIn += Number(r.bytesReceived ?? 0);
+      s.packetsLost += Number(r.packetsLost ?? 0);
+      received += Number(r.packetsReceived ?? 0);
+      if (r.kind === 'video' && r.frameWidth) {
+        s.frameWidth = Number(r.frameWidth);
+        s.frameHeight = Number(r.frameHeight);
+        s.framesPerSecond = r.framesPerSecond != null ? Number(r.framesPerSecond) : null;
+      }
+    } else if (r.type === 'outbound-rtp') {
+      s.bytesOut += Number(r.bytesSent ?? 0);
+    } else if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded' && r.currentRoundTripTime != null) {
+      s.roundTripTime = Number(r.currentRoundTripTime);
+    }
+  });
+  s.packetLoss = received + s.packetsLost > 0 ? s.packetsLost / (received + s.packetsLost) : 0;
+  return s;
+}
+
+/** Collects one peer connection's stats; bitrates need two samples, so a first call waits 0.5 s. */
+export async function collectStats(peerId: string, pc: RTCPeerConnection): Promise<PeerStats> {
+  let before = previous.get(pc);
+  if (!before) {
+    before = await sample(pc);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const now = await sample(pc);
+  previous.set(pc, { at: now.at, bytesIn: now.bytesIn, bytesOut: now.bytesOut });
+  const seconds = Math.max((now.at - before.at) / 1000, 0.001);
+  const { at: _a, bytesIn, bytesOut, ...rest } = now;
+  return {
+    peerId,
+    ...rest,
+    bitrateIn: Math.max(0, Math.round(((bytesIn - before.bytesIn) * 8) / seconds)),
+    bitrateOut: Math.max(0, Math.round(((bytesOut - before.bytesOut) * 8) / seconds)),
+  };
+}

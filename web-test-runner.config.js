@@ -1,0 +1,61 @@
+// @web/test-runner: the browser suites, in Debian's Chromium with fake media devices.
+// A real relay (server/app.ts) is started for the run on a random port; tests read its
+// URL from the virtual module `/__test-env.js`.
+import { playwrightLauncher } from '@web/test-runner-playwright';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+let relay;
+let relayUrl = '';
+
+function relayPlugin() {
+  return {
+    name: 'test-relay',
+    async serverStart() {
+      // Imported here so the config loads even when only non-relay suites run.
+      const { createRelay } = await import('./server/app.ts').catch(() => ({ createRelay: null }));
+      if (!createRelay) return;
+      relay = createRelay({ logger: () => {} });
+      const port = await relay.listen(0, '127.0.0.1');
+      relayUrl = `http://127.0.0.1:${port}`;
+    },
+    async serverStop() {
+      await relay?.close();
+    },
+    serve(context) {
+      if (context.path === '/__test-env.js') {
+        return { body: `export const RELAY_URL = ${JSON.stringify(relayUrl)};`, type: 'js' };
+      }
+    },
+  };
+}
+
+export default {
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  testFramework: { config: { timeout: 20000 } },
+  testsFinishTimeout: 10 * 60 * 1000,
+  browserStartTimeout: 60000,
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin()],
+  browsers: [
+    playwrightLauncher({
+      product: 'chromium',
+      launchOptions: {
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        headless: true,
+        args: chromiumArgs,
+      },
+    }),
+  ],
+};
