@@ -1,0 +1,543 @@
+/**
+ * The reference Socket.IO relay for `<video-call>` (CONTRACT section 6).
+ *
+ * `createRelay(options)` builds an HTTP server with Socket.IO attached; it
+ * reads no process globals, so tests and embedders can run several.
+ * `relayOptionsFromEnv(process.env)` maps the documented environment
+ * variables onto options.
+ *
+ * Two protocols are spoken on one socket, in separate internal room
+ * namespaces so they never cross:
+ * - the relay protocol: `join` / `signal` / `leave` → `peer-joined` /
+ *   `peer-left` / `signal` (rooms `r:<room>`), with presence in a
+ *   {@link Presence} store (memory, or Redis when `redisUrl` is set);
+ * - the seed tutorial's protocol: `join-room` → `user-joined`, and
+ *   `offer` / `answer` / `ice-candidate` / `chat-message` forwarded to the
+ *   others in the room (rooms `s:<room>`).
+ *
+ * Every payload is validated; bad ones get an ack error
+ * `{ok:false, error:{code:'bad-request', ...}}` when the client passed an ack,
+ * else are dropped. Handlers never throw.
+ */
+import http from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { jwtVerify } from 'jose';
+import { createClient } from 'redis';
+import { Server, type Socket } from 'socket.io';
+import type { VideoCallErrorCode } from '../src/errors.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../src/transports/relay-protocol.js';
+import { LocalPresence, RedisPresence, type Presence, type RedisCommands } from './presence.js';
+import { createStaticHandler, type StaticMount } from './static.js';
+import { checkName, checkRoom, isPlainObject, measureJson, own, TokenBucket } from './validate.js';
+
+export type { StaticMount } from './static.js';
+
+/** Per-socket limits. Every field has a default fit for public use. */
+export interface RelayLimits {
+  /** Largest message a client may send, in bytes (default 64 KiB). Bigger ones never reach anyone. */
+  maxMessageBytes: number;
+  /** Deepest nesting allowed in forwarded data (default 32). */
+  maxDepth: number;
+  /** Rooms (of both protocols) one socket may be in at once (default 4). */
+  maxRoomsPerSocket: number;
+  /** Sustained events per second per socket (default 50). */
+  eventsPerSecond: number;
+  /** Burst of events allowed above the sustained rate (default 200). */
+  eventBurst: number;
+  /**
+   * Throttled (dropped) events a socket may send before it is disconnected
+   * (default 100); forgiven at a tenth of `eventsPerSecond`.
+   */
+  floodTolerance: number;
+}
+
+/** Options of {@link createRelay}. */
+export interface RelayOptions {
+  /** Browser origins allowed to connect (CORS and handshake). Empty, absent or `*`: any. */
+  allowedOrigins?: string[];
+  /** Peers per room before `room-full` (default 8). */
+  maxPeersPerRoom?: number;
+  /** When set, `join` requires a HS256 JWT signed with it, with `room` and `exp` claims. */
+  secret?: string;
+  /** When set, rooms span every relay attached to this Redis (`redis://host:port`). */
+  redisUrl?: string;
+  /** Prefix of the Redis keys and channels (default `video-call:`). */
+  redisPrefix?: string;
+  /** Presence heartbeat in Redis mode (default 2000 ms; a process is dead after 3 missed beats). */
+  redisHeartbeatMs?: number;
+  /** Directories served over HTTP, e.g. the demo page and the bundle. */
+  static?: StaticMount[];
+  /** One line per join, leave and error (default `console.log`). Never gets message contents. */
+  logger?: (line: string) => void;
+  /** Per-socket limits. */
+  limits?: Partial<RelayLimits>;
+}
+
+/** A running (or ready to run) relay. */
+export interface Relay {
+  /** The HTTP server (Socket.IO, `/healthz`, static mounts). */
+  httpServer: http.Server;
+  /** The Socket.IO server. */
+  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  /** Connects to Redis when configured, then listens. Resolves with the actual port (`0` picks a free one). */
+  listen(port?: number, host?: string): Promise<number>;
+  /**
+   * Graceful shutdown: tells every room that this relay's peers are gone
+   * (`peer-left`), drops the connections (clients reconnect elsewhere) and
+   * closes the server and Redis clients.
+   */
+  close(): Promise<void>;
+}
+
+/** Default limits. */
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxMessageBytes: 64 * 1024,
+  maxDepth: 32,
+  maxRoomsPerSocket: 4,
+  eventsPerSecond: 50,
+  eventBurst: 200,
+  floodTolerance: 100,
+};
+
+/**
+ * Reads the relay's settings from environment variables: `ALLOWED_ORIGINS`
+ * (comma list), `MAX_PEERS_PER_ROOM`, `RELAY_SECRET`, `REDIS_URL`,
+ * `REDIS_HEARTBEAT_MS`. (`PORT` is read by the CLI.) Throws on a malformed number.
+ */
+export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
+  const options: RelayOptions = {};
+  const origins = env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (origins?.length) options.allowedOrigins = origins;
+  if (env.MAX_PEERS_PER_ROOM) options.maxPeersPerRoom = positiveInt('MAX_PEERS_PER_ROOM', env.MAX_PEERS_PER_ROOM);
+  if (env.RELAY_SECRET) options.secret = env.RELAY_SECRET;
+  if (env.REDIS_URL) options.redisUrl = env.REDIS_URL;
+  if (env.REDIS_HEARTBEAT_MS) options.redisHeartbeatMs = positiveInt('REDIS_HEARTBEAT_MS', env.REDIS_HEARTBEAT_MS);
+  return options;
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+type Ack = (res: unknown) => void;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** What the relay remembers about one connected socket (never sent anywhere). */
+interface SocketState {
+  /** Relay-protocol rooms joined: room → name. */
+  rooms: Map<string, string>;
+  /** Relay-protocol joins in progress. */
+  joining: Set<string>;
+  /** Seed-protocol rooms joined. */
+  seedRooms: Set<string>;
+  bucket: TokenBucket;
+  tolerance: TokenBucket;
+  throttled: boolean;
+  errorLines: number;
+}
+
+const ROOM = (room: string) => `r:${room}`;
+const SEED_ROOM = (room: string) => `s:${room}`;
+const SEED_EVENTS = { offer: 'offer', answer: 'answer', 'ice-candidate': 'candidate', 'chat-message': 'message' } as const;
+const MAX_ERROR_LINES = 20;
+const MAX_TOKEN_CHARS = 4096;
+const MAX_PEER_ID_CHARS = 64;
+
+class RequestError extends Error {
+  constructor(
+    readonly code: VideoCallErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds a relay. Nothing listens until {@link Relay.listen}. */
+export function createRelay(options: RelayOptions = {}): Relay {
+  const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const maxPeers = options.maxPeersPerRoom ?? 8;
+  const log = options.logger ?? ((line: string) => console.log(line));
+  const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
+  const origins = normaliseOrigins(options.allowedOrigins);
+  const serveStatic = createStaticHandler(options.static ?? []);
+  const started = performance.now();
+  const states = new Map<string, SocketState>();
+  let presence: Presence = new LocalPresence();
+  let redisClients: { isOpen: boolean; quit(): Promise<unknown> }[] = [];
+  let closing: Promise<void> | undefined;
+
+  const httpServer = http.createServer((req, res) => {
+    void handleHttp(req, res).catch((err: unknown) => {
+      log(`error http ${(err as Error).message}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://relay').pathname;
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (pathname === '/healthz') {
+      const body = JSON.stringify({
+        ok: true,
+        uptime: Math.round((performance.now() - started) / 1000),
+        sockets: io.engine.clientsCount,
+        rooms: presence.roomCount() + seedRoomCount(),
+        redis: Boolean(options.redisUrl),
+      });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(body);
+      return;
+    }
+    if (await serveStatic(req, res, pathname)) return;
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not Found');
+  }
+
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: limits.maxMessageBytes + 1024,
+    cors: { origin: (origin, cb) => cb(null, origins === null || origin === undefined || origins.has(origin.toLowerCase())) },
+    allowRequest: (req, cb) => {
+      const ok = originAllowed(origins, req.headers.origin, req.headers.host);
+      if (!ok) logError(undefined, 'handshake', 'unauthorized', 'origin not allowed');
+      cb(ok ? null : 'origin not allowed', ok);
+    },
+  });
+
+  function seedRoomCount(): number {
+    let n = 0;
+    for (const key of io.of('/').adapter.rooms.keys()) if (key.startsWith('s:')) n++;
+    return n;
+  }
+
+  function logError(state: SocketState | undefined, where: string, code: string, message: string, id = '-'): void {
+    if (state) {
+      if (state.errorLines >= MAX_ERROR_LINES) return;
+      if (++state.errorLines === MAX_ERROR_LINES) message += ' (further errors from this socket not logged)';
+    }
+    log(`error id=${id} event=${where} code=${code} ${message}`);
+  }
+
+  io.on('connection', (socket) => {
+    if (closing) {
+      socket.disconnect(true);
+      return;
+    }
+    const state: SocketState = {
+      rooms: new Map(),
+      joining: new Set(),
+      seedRooms: new Set(),
+      bucket: new TokenBucket(limits.eventBurst, limits.eventsPerSecond),
+      tolerance: new TokenBucket(limits.floodTolerance, limits.eventsPerSecond / 10),
+      throttled: false,
+      errorLines: 0,
+    };
+    states.set(socket.id, state);
+
+    // Rate limit on every incoming event, known or not.
+    socket.use((packet, next) => {
+      if (state.bucket.take()) return next();
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') safeAck(ack as Ack, err('rate-limited', 'Too many messages; slow down'));
+      if (!state.throttled) {
+        state.throttled = true;
+        logError(state, 'rate', 'rate-limited', 'socket throttled', socket.id);
+      }
+      if (!state.tolerance.take()) {
+        logError(state, 'rate', 'rate-limited', 'socket kept flooding; disconnected', socket.id);
+        socket.disconnect(true);
+      }
+    });
+
+    handle(socket, state, 'join', (payload, ack) => onJoin(socket, state, payload, ack));
+    handle(socket, state, 'signal', (payload, ack) => onSignal(socket, state, payload, ack));
+    handle(socket, state, 'leave', (payload, ack) => onLeave(socket, state, payload, ack));
+    // The seed protocol has no acks; one passed anyway learns the outcome.
+    handle(socket, state, 'join-room', (payload, ack) => {
+      onSeedJoin(socket, state, payload);
+      if (ack) safeAck(ack, { ok: true });
+    });
+    for (const event of Object.keys(SEED_EVENTS) as (keyof typeof SEED_EVENTS)[]) {
+      handle(socket, state, event, (payload, ack) => {
+        onSeedForward(socket, event, payload);
+        if (ack) safeAck(ack, { ok: true });
+      });
+    }
+
+    socket.on('disconnect', (reason) => {
+      states.delete(socket.id);
+      for (const room of state.seedRooms) log(`leave room=${JSON.stringify(room)} id=${socket.id} seed reason=${reason}`);
+      for (const room of state.rooms.keys()) void departed(socket.id, room, `reason=${reason}`);
+      state.rooms.clear();
+    });
+  });
+
+  /** Registers a handler that gets `(payload, ack?)` whatever the client sent, and never throws. */
+  function handle(
+    socket: IoSocket,
+    state: SocketState,
+    event: string,
+    fn: (payload: unknown, ack: Ack | undefined) => Promise<unknown> | unknown,
+  ): void {
+    (socket as unknown as { on(e: string, l: (...args: unknown[]) => void): void }).on(event, (...args) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
+      const fail = (e: unknown) => {
+        const code = e instanceof RequestError ? e.code : 'transport';
+        const message = e instanceof RequestError ? e.message : 'Internal relay error';
+        logError(state, event, code, e instanceof RequestError ? message : `${(e as Error)?.message}`, socket.id);
+        if (ack) safeAck(ack, err(code, message));
+      };
+      try {
+        const result = fn(args[0], ack);
+        if (result instanceof Promise) result.catch(fail);
+      } catch (e) {
+        fail(e);
+      }
+    });
+  }
+
+  async function onJoin(socket: IoSocket, state: SocketState, payload: unknown, ack: Ack | undefined): Promise<void> {
+    if (!isPlainObject(payload)) throw new RequestError('bad-request', 'join expects {room, name?, token?}');
+    const room = checkRoom(own(payload, 'room'));
+    if (room === null) throw new RequestError('bad-request', 'room must be a string of 1 to 128 characters');
+    const name = checkName(own(payload, 'name'));
+    if (name === null) throw new RequestError('bad-request', 'name must be a string of at most 64 characters');
+    const token = own(payload, 'token');
+    if (token !== undefined && (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS)) {
+      throw new RequestError('bad-request', 'token must be a string');
+    }
+    if (state.joining.has(room)) throw new RequestError('bad-request', 'a join of this room is already in progress');
+    const isNew = !state.rooms.has(room);
+    if (isNew && roomsOf(state) >= limits.maxRoomsPerSocket) {
+      throw new RequestError('bad-request', `a socket may be in at most ${limits.maxRoomsPerSocket} rooms`);
+    }
+    state.joining.add(room);
+    try {
+      if (secret) await verifyToken(token, room);
+      if (!socket.connected) return;
+      socket.join(ROOM(room));
+      let result;
+      try {
+        result = await presence.join(room, socket.id, name, maxPeers);
+      } catch (e) {
+        if (isNew) socket.leave(ROOM(room));
+        throw e;
+      }
+      if (result.full) {
+        socket.leave(ROOM(room));
+        throw new RequestError('room-full', `Room is full (at most ${maxPeers} peers)`);
+      }
+      if (!socket.connected) {
+        await presence.leave(room, socket.id);
+        return;
+      }
+      state.rooms.set(room, name);
+      if (!result.already) {
+        socket.to(ROOM(room)).emit('peer-joined', { id: socket.id, name });
+        log(`join room=${JSON.stringify(room)} id=${socket.id} peers=${result.peers.length}`);
+      }
+      if (ack) safeAck(ack, { ok: true, selfId: socket.id, peers: result.peers });
+    } finally {
+      state.joining.delete(room);
+    }
+  }
+
+  async function verifyToken(token: unknown, room: string): Promise<void> {
+    if (typeof token !== 'string' || token === '') throw new RequestError('unauthorized', 'This room requires a token');
+    let claims;
+    try {
+      ({ payload: claims } = await jwtVerify(token, secret!, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+    } catch (e) {
+      const expired = (e as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      throw new RequestError('unauthorized', expired ? 'Token expired' : 'Invalid token');
+    }
+    if (claims.room !== room) throw new RequestError('unauthorized', 'Token is for another room');
+  }
+
+  async function onSignal(socket: IoSocket, state: SocketState, payload: unknown, ack: Ack | undefined): Promise<void> {
+    if (!isPlainObject(payload)) throw new RequestError('bad-request', 'signal expects {to, data}');
+    const to = own(payload, 'to');
+    if (typeof to !== 'string' || to.length === 0 || to.length > MAX_PEER_ID_CHARS) {
+      throw new RequestError('bad-request', 'to must be a peer id');
+    }
+    const data = own(payload, 'data');
+    const size = measureJson(data, limits.maxMessageBytes, limits.maxDepth);
+    if (!size.ok) throw new RequestError('bad-request', size.message);
+    if (to === socket.id) throw new RequestError('bad-request', 'cannot signal oneself');
+    let shared = false;
+    for (const room of state.rooms.keys()) {
+      if (await presence.has(room, to)) {
+        shared = true;
+        break;
+      }
+    }
+    if (!shared) throw new RequestError('not-joined', 'No such peer in your rooms');
+    if (!socket.connected) return;
+    io.to(to).emit('signal', { from: socket.id, data });
+    if (ack) safeAck(ack, { ok: true });
+  }
+
+  async function onLeave(socket: IoSocket, state: SocketState, payload: unknown, ack: Ack | undefined): Promise<void> {
+    if (!isPlainObject(payload)) throw new RequestError('bad-request', 'leave expects {room}');
+    const room = checkRoom(own(payload, 'room'));
+    if (room === null) throw new RequestError('bad-request', 'room must be a string of 1 to 128 characters');
+    if (!state.rooms.has(room)) throw new RequestError('not-joined', 'Not in that room');
+    state.rooms.delete(room);
+    socket.leave(ROOM(room));
+    await departed(socket.id, room, 'reason=leave');
+    if (ack) safeAck(ack, { ok: true });
+  }
+
+  /** Removes a member from presence and tells the room. */
+  async function departed(id: string, room: string, why: string): Promise<void> {
+    io.to(ROOM(room)).emit('peer-left', { id });
+    log(`leave room=${JSON.stringify(room)} id=${id} ${why}`);
+    try {
+      await presence.leave(room, id);
+    } catch (e) {
+      log(`error id=${id} event=leave code=transport ${(e as Error).message}`);
+    }
+  }
+
+  function onSeedJoin(socket: IoSocket, state: SocketState, payload: unknown): void {
+    const room = checkRoom(payload);
+    if (room === null) throw new RequestError('bad-request', 'join-room expects a room string of 1 to 128 characters');
+    if (state.seedRooms.has(room)) return;
+    if (roomsOf(state) >= limits.maxRoomsPerSocket) {
+      throw new RequestError('bad-request', `a socket may be in at most ${limits.maxRoomsPerSocket} rooms`);
+    }
+    // Counted on this process only: the seed protocol has no presence store.
+    const size = io.of('/').adapter.rooms.get(SEED_ROOM(room))?.size ?? 0;
+    if (size >= maxPeers) throw new RequestError('room-full', `Room is full (at most ${maxPeers} peers)`);
+    state.seedRooms.add(room);
+    socket.join(SEED_ROOM(room));
+    socket.to(SEED_ROOM(room)).emit('user-joined');
+    log(`join room=${JSON.stringify(room)} id=${socket.id} seed peers=${size}`);
+  }
+
+  function onSeedForward(socket: IoSocket, event: keyof typeof SEED_EVENTS, payload: unknown): void {
+    if (!isPlainObject(payload)) throw new RequestError('bad-request', `${event} expects {roomId, ${SEED_EVENTS[event]}}`);
+    const room = checkRoom(own(payload, 'roomId'));
+    if (room === null) throw new RequestError('bad-request', 'roomId must be a room string');
+    const field = SEED_EVENTS[event];
+    if (!Object.prototype.hasOwnProperty.call(payload, field)) throw new RequestError('bad-request', `${field} missing`);
+    const inner = payload[field];
+    const size = measureJson(inner, limits.maxMessageBytes, limits.maxDepth);
+    if (!size.ok) throw new RequestError('bad-request', size.message);
+    if (!socket.rooms.has(SEED_ROOM(room))) throw new RequestError('not-joined', 'Not in that room');
+    socket.to(SEED_ROOM(room)).emit(event, inner);
+  }
+
+  function roomsOf(state: SocketState): number {
+    return state.rooms.size + state.joining.size + state.seedRooms.size;
+  }
+
+  async function start(): Promise<void> {
+    if (!options.redisUrl) return;
+    const prefix = options.redisPrefix ?? 'video-call:';
+    const pub = createClient({
+      url: options.redisUrl,
+      socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+    });
+    const sub = pub.duplicate();
+    let lastError = '';
+    for (const client of [pub, sub]) {
+      client.on('error', (e: Error) => {
+        // Reconnection attempts repeat the same error: log it once per change.
+        if (e.message !== lastError) log(`error redis ${(lastError = e.message)}`);
+      });
+    }
+    redisClients = [pub, sub];
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(createAdapter(pub, sub, { key: `${prefix}sio` }));
+    presence = new RedisPresence(pub as unknown as RedisCommands, {
+      prefix,
+      heartbeatMs: options.redisHeartbeatMs ?? 2000,
+      log,
+      onSwept: (gone) => {
+        for (const { room, id } of gone) {
+          io.to(ROOM(room)).emit('peer-left', { id });
+          log(`leave room=${JSON.stringify(room)} id=${id} reason=relay-process-gone`);
+        }
+      },
+    });
+    await presence.start();
+  }
+
+  async function shutdown(): Promise<void> {
+    // Tell every room this process's peers are gone, while the adapter still reaches other processes.
+    for (const [id, state] of states) {
+      for (const room of state.rooms.keys()) {
+        io.to(ROOM(room)).emit('peer-left', { id });
+        log(`leave room=${JSON.stringify(room)} id=${id} reason=relay-shutdown`);
+      }
+      state.rooms.clear();
+    }
+    await presence.close();
+    const closed = io.close();
+    httpServer.closeAllConnections();
+    await closed;
+    await Promise.allSettled(redisClients.map((c) => (c.isOpen ? c.quit() : undefined)));
+  }
+
+  return {
+    httpServer,
+    io,
+    async listen(port = 0, host?: string): Promise<number> {
+      await start();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      return (httpServer.address() as { port: number }).port;
+    },
+    close(): Promise<void> {
+      return (closing ??= shutdown());
+    },
+  };
+}
+
+function err(code: VideoCallErrorCode, message: string) {
+  return { ok: false, error: { code, message } };
+}
+
+function safeAck(ack: Ack, res: unknown): void {
+  try {
+    ack(res);
+  } catch {
+    // An ack can only fail on our side if called twice; nothing to do.
+  }
+}
+
+/** Lower-cased origin set, or null for "any". */
+function normaliseOrigins(list: string[] | undefined): Set<string> | null {
+  const cleaned = (list ?? []).map((o) => o.trim().replace(/\/+$/, '').toLowerCase()).filter(Boolean);
+  if (cleaned.length === 0 || cleaned.includes('*')) return null;
+  return new Set(cleaned);
+}
+
+/**
+ * Whether a handshake may proceed. No `Origin` header means a non-browser
+ * client (browsers always send one cross-origin and on WebSocket), which an
+ * origin check cannot stop anyway; a page served by the relay itself (same
+ * host) is always allowed.
+ */
+function originAllowed(origins: Set<string> | null, origin: string | undefined, host: string | undefined): boolean {
+  if (origins === null || origin === undefined) return true;
+  const o = origin.toLowerCase();
+  if (origins.has(o)) return true;
+  try {
+    return host !== undefined && new URL(o).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `video-call-relay`: runs the reference relay.
+ *
+ *   video-call-relay [--port N] [--host H] [--static [PREFIX=]DIR]... [--demo]
+ *
+ * Settings from the environment: PORT (default 3000), HOST, ALLOWED_ORIGINS,
+ * MAX_PEERS_PER_ROOM, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS.
+ * SIGTERM / SIGINT shut it down gracefully (peers are told, exit within seconds).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRelay, relayOptionsFromEnv, type StaticMount } from './app.js';
+
+const USAGE = `Usage: video-call-relay [options]
+
+  --port N              port to listen on (default: $PORT or 3000; 0 = any free port)
+  --host H              interface to bind (default: $HOST or all interfaces)
+  --static [PREFIX=]DIR serve DIR at PREFIX (default /); repeatable
+  --demo                serve the package's demo/ at / and dist/ at /dist/
+  -h, --help            this help
+
+Environment: PORT, HOST, ALLOWED_ORIGINS (comma list), MAX_PEERS_PER_ROOM (8),
+RELAY_SECRET (require HS256 JWT room grants), REDIS_URL (scale out), REDIS_HEARTBEAT_MS.`;
+
+/** The package root: the nearest ancestor of this file with a package.json. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        static: { type: 'string', multiple: true },
+        demo: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const portText = args.port ?? process.env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`Invalid port "${portText}"`);
+    process.exit(2);
+  }
+  const host = args.host ?? process.env.HOST ?? undefined;
+
+  const mounts: StaticMount[] = [];
+  for (const spec of args.static ?? []) {
+    const eq = spec.indexOf('=');
+    mounts.push(eq > 0 && spec.startsWith('/') ? { prefix: spec.slice(0, eq), dir: spec.slice(eq + 1) } : { prefix: '/', dir: spec });
+  }
+  if (args.demo) {
+    const root = packageRoot();
+    mounts.push({ prefix: '/dist/', dir: path.join(root, 'dist') }, { prefix: '/', dir: path.join(root, 'demo') });
+  }
+
+  let options;
+  try {
+    options = relayOptionsFromEnv(process.env);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+  const relay = createRelay({ ...options, static: mounts });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    setTimeout(() => {
+      console.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, 5000).unref();
+    relay.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(`shutdown failed: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const actual = await relay.listen(port, host);
+  const shownHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  console.log(`video-call relay listening on http://${shownHost}:${actual}/`);
+  if (options.redisUrl) console.log('rooms shared through Redis');
+  if (options.secret) console.log('joins require a room token (RELAY_SECRET is set)');
+  if (options.allowedOrigins) console.log(`allowed origins: ${options.allowedOrigins.join(', ')}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`video-call-relay: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,245 @@
+/**
+ * The Socket.IO transport: talks to the reference relay (`server/`) with the
+ * protocol of CONTRACT section 6. Works in browsers and in Node.
+ */
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { Emitter } from '../emitter.js';
+import { VideoCallError, type VideoCallErrorCode } from '../errors.js';
+import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from './relay-protocol.js';
+import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from './transport.js';
+
+/** Options of {@link createSocketIoTransport}. */
+export interface SocketIoTransportOptions {
+  /** Relay URL; defaults to the page's origin (`location.origin`). */
+  server?: string;
+  /** Extra Socket.IO client options (e.g. `transports`, `path`, `extraHeaders` in Node). */
+  ioOptions?: Partial<ManagerOptions & SocketOptions>;
+  /** How long `join` may take, connection included, before failing with `transport` (default 10 s). */
+  joinTimeoutMs?: number;
+}
+
+const KNOWN_CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
+  'permission-denied', 'no-device', 'bad-config', 'transport', 'room-full', 'unauthorized',
+  'bad-request', 'rate-limited', 'not-joined', 'invalid-state',
+]);
+
+type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; id: string } | { type: 'signal'; from: string; data: unknown };
+
+/**
+ * A {@link Transport} over a Socket.IO relay. The socket connects on
+ * construction; after an automatic reconnection it re-joins the room on its
+ * own and emits `rejoined` with the new id and peers.
+ */
+export class SocketIoTransport extends Emitter<TransportEvents> implements Transport {
+  readonly url: string;
+  #socket: RelaySocket;
+  #state: TransportState = 'connecting';
+  #joinTimeoutMs: number;
+  /** The room we are in (or joining), with what we joined it with. */
+  #room: { room: string; name: string; token?: string } | undefined;
+  /** Room events received while a join is waiting for its ack. */
+  #buffer: Buffered[] | undefined;
+  #peers = new Set<string>();
+  #wasConnected = false;
+
+  constructor(options: SocketIoTransportOptions = {}) {
+    super();
+    const url = options.server || (globalThis as { location?: { origin?: string } }).location?.origin;
+    if (!url || url === 'null') {
+      throw new VideoCallError('bad-config', 'The socket.io transport needs a relay URL (the `server` attribute)');
+    }
+    this.url = url;
+    this.#joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
+    this.#socket = io(url, { timeout: this.#joinTimeoutMs, ...options.ioOptions, forceNew: true });
+    this.#wire();
+  }
+
+  get state(): TransportState {
+    return this.#state;
+  }
+
+  #setState(state: TransportState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  #wire(): void {
+    const socket = this.#socket;
+    socket.on('connect', () => {
+      this.#setState('connected');
+      const reconnect = this.#wasConnected;
+      this.#wasConnected = true;
+      if (reconnect && this.#room && !this.#buffer) void this.#rejoin();
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.#state === 'closed') return;
+      // The relay cut us off on purpose (e.g. flooding): do not come back.
+      if (reason === 'io server disconnect') this.#shutDown();
+      else this.#setState('reconnecting');
+    });
+    socket.io.on('reconnect_attempt', () => {
+      if (this.#state !== 'closed') this.#setState('reconnecting');
+    });
+
+    socket.on('peer-joined', (p) => {
+      if (!p || typeof p.id !== 'string') return;
+      this.#room && this.#onRoomEvent({ type: 'peer-joined', peer: { id: p.id, name: typeof p.name === 'string' ? p.name : '' } });
+    });
+    socket.on('peer-left', (p) => {
+      if (!p || typeof p.id !== 'string') return;
+      this.#room && this.#onRoomEvent({ type: 'peer-left', id: p.id });
+    });
+    socket.on('signal', (p) => {
+      if (!p || typeof p.from !== 'string') return;
+      this.#room && this.#onRoomEvent({ type: 'signal', from: p.from, data: p.data });
+    });
+  }
+
+  #onRoomEvent(e: Buffered): void {
+    if (this.#buffer) {
+      this.#buffer.push(e);
+      return;
+    }
+    switch (e.type) {
+      case 'peer-joined':
+        if (this.#peers.has(e.peer.id)) return;
+        this.#peers.add(e.peer.id);
+        this.emit('peer-joined', e.peer);
+        return;
+      case 'peer-left':
+        if (!this.#peers.delete(e.id)) return;
+        this.emit('peer-left', { id: e.id });
+        return;
+      case 'signal':
+        this.emit('signal', { from: e.from, data: e.data });
+    }
+  }
+
+  async join(room: string, options: JoinOptions = {}): Promise<JoinResult> {
+    if (this.#state === 'closed') throw new VideoCallError('invalid-state', 'This transport is closed');
+    if (typeof room !== 'string' || room === '') throw new VideoCallError('bad-config', 'A room id is required');
+    if (this.#buffer) throw new VideoCallError('invalid-state', 'A join is already in progress');
+    if (this.#room) await this.leave();
+    this.#room = { room, name: options.name ?? '', token: options.token };
+    try {
+      return await this.#joinRoom();
+    } catch (e) {
+      this.#room = undefined;
+      throw e;
+    }
+  }
+
+  /** Sends `join` for `this.#room` (connecting first if need be) and applies the answer. */
+  async #joinRoom(): Promise<JoinResult> {
+    const { room, name, token } = this.#room!;
+    this.#buffer = [];
+    const buffered = this.#buffer;
+    try {
+      const deadline = Date.now() + this.#joinTimeoutMs;
+      await this.#connected(this.#joinTimeoutMs);
+      const payload = token === undefined ? { room, name } : { room, name, token };
+      let ack: JoinAck;
+      try {
+        ack = await this.#socket.timeout(Math.max(1, deadline - Date.now())).emitWithAck('join', payload);
+      } catch {
+        throw new VideoCallError('transport', `The signaling server at ${this.url} did not answer`);
+      }
+      if (!ack || typeof ack !== 'object' || ack.ok !== true) {
+        const error = ack && !ack.ok ? ack.error : undefined;
+        const code = error && KNOWN_CODES.has(error.code) ? error.code : 'transport';
+        throw new VideoCallError(code, typeof error?.message === 'string' ? error.message : 'The relay refused to join');
+      }
+      // Apply room events that raced the ack, then replay the signals once the caller has the result.
+      const peers = new Map(ack.peers.map((p) => [p.id, { id: p.id, name: p.name }]));
+      const signals: Buffered[] = [];
+      for (const e of buffered) {
+        if (e.type === 'peer-joined') peers.set(e.peer.id, e.peer);
+        else if (e.type === 'peer-left') peers.delete(e.id);
+        else signals.push(e);
+      }
+      this.#peers = new Set(peers.keys());
+      this.#buffer = undefined;
+      if (signals.length) setTimeout(() => signals.forEach((e) => this.#onRoomEvent(e)), 0);
+      return { selfId: ack.selfId, peers: [...peers.values()] };
+    } finally {
+      if (this.#buffer === buffered) this.#buffer = undefined;
+    }
+  }
+
+  /** Resolves once connected; rejects with `transport` on the first connection error or after `ms`. */
+  #connected(ms: number): Promise<void> {
+    if (this.#socket.connected) return Promise.resolve();
+    if (!this.#socket.active) this.#socket.connect();
+    return new Promise((resolve, reject) => {
+      const done = (error?: VideoCallError) => {
+        clearTimeout(timer);
+        this.#socket.off('connect', onConnect);
+        this.#socket.off('connect_error', onError);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onConnect = () => done();
+      const onError = (e: Error) =>
+        done(new VideoCallError('transport', `Cannot reach the signaling server at ${this.url} (${e.message})`, { cause: e }));
+      const timer = setTimeout(
+        () => done(new VideoCallError('transport', `Cannot reach the signaling server at ${this.url} (timed out)`)),
+        ms,
+      );
+      this.#socket.on('connect', onConnect);
+      this.#socket.on('connect_error', onError);
+    });
+  }
+
+  /** After a reconnection: enter the room again and tell the listener. */
+  async #rejoin(): Promise<void> {
+    try {
+      const result = await this.#joinRoom();
+      this.emit('rejoined', result);
+    } catch {
+      // Refused now (room full, token expired) or unreachable again: give up on the room.
+      if (this.#socket.connected) {
+        this.#room = undefined;
+        this.#peers.clear();
+        this.#shutDown();
+      }
+    }
+  }
+
+  send(to: string, data: unknown): void {
+    // Nothing is queued while disconnected: after reconnecting, peer ids change anyway.
+    if (!this.#room || this.#buffer || !this.#socket.connected) return;
+    this.#socket.emit('signal', { to, data });
+  }
+
+  async leave(): Promise<void> {
+    const current = this.#room;
+    this.#room = undefined;
+    this.#peers.clear();
+    if (!current || !this.#socket.connected) return;
+    try {
+      await this.#socket.timeout(2000).emitWithAck('leave', { room: current.room });
+    } catch {
+      // Not answered in time: the relay drops us from the room when the socket goes anyway.
+    }
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    if (this.#room && this.#socket.connected) this.#socket.emit('leave', { room: this.#room.room });
+    this.#room = undefined;
+    this.#shutDown();
+    this.removeAllListeners();
+  }
+
+  #shutDown(): void {
+    this.#setState('closed');
+    this.#socket.disconnect();
+  }
+}
+
+/** Creates a {@link SocketIoTransport}: the factory behind the `socket.io` transport name. */
+export function createSocketIoTransport(options: SocketIoTransportOptions = {}): Transport {
+  return new SocketIoTransport(options);
+}

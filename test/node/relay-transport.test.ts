@@ -1,0 +1,160 @@
+/**
+ * The Socket.IO transport (src/transports/socket-io.ts) in Node against a real relay:
+ * join results, peer events, addressed signals, leave/close, error codes,
+ * an unreachable relay, and automatic re-join after a lost connection.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SignJWT } from 'jose';
+import { VideoCallError } from '../../src/errors.js';
+import { SocketIoTransport } from '../../src/transports/socket-io.js';
+import type { TransportEvents, TransportState } from '../../src/transports/transport.js';
+import { sleep, startRelay, type TestRelay } from './relay-helpers.js';
+
+let r: TestRelay;
+const made: SocketIoTransport[] = [];
+
+function transport(url = r.url): SocketIoTransport {
+  const t = new SocketIoTransport({
+    server: url,
+    joinTimeoutMs: 3000,
+    ioOptions: { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 200 },
+  });
+  made.push(t);
+  return t;
+}
+
+function nextEvent<K extends keyof TransportEvents>(t: SocketIoTransport, type: K, ms = 3000): Promise<TransportEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${String(type)} within ${ms} ms`));
+    }, ms);
+    const off = t.on(type, (payload) => {
+      clearTimeout(timer);
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+before(async () => {
+  r = await startRelay({ maxPeersPerRoom: 3 });
+});
+
+after(async () => {
+  for (const t of made) t.close();
+  await r.close();
+});
+
+describe('socket.io transport', () => {
+  it('joins, sees peers come and go, and exchanges addressed signals', async () => {
+    const a = transport();
+    const b = transport();
+    const ja = await a.join('t-room', { name: 'Alice' });
+    assert.equal(typeof ja.selfId, 'string');
+    assert.deepEqual(ja.peers, []);
+    assert.equal(a.state, 'connected');
+    const joined = nextEvent(a, 'peer-joined');
+    const jb = await b.join('t-room', { name: 'Bob' });
+    assert.deepEqual(jb.peers, [{ id: ja.selfId, name: 'Alice' }]);
+    assert.deepEqual(await joined, { id: jb.selfId, name: 'Bob' });
+
+    const sig = nextEvent(b, 'signal');
+    a.send(jb.selfId, { type: 'offer', sdp: 'v=0' });
+    assert.deepEqual(await sig, { from: ja.selfId, data: { type: 'offer', sdp: 'v=0' } });
+
+    const left = nextEvent(a, 'peer-left');
+    await b.leave();
+    assert.deepEqual(await left, { id: jb.selfId });
+    // After leaving, b's sends go nowhere and b gets nothing.
+    let bGot = 0;
+    b.on('signal', () => bGot++);
+    a.send(jb.selfId, 'after leave');
+    b.send(ja.selfId, 'after leave');
+    await sleep(100);
+    assert.equal(bGot, 0);
+  });
+
+  it('close() tells the others and ends in state "closed"', async () => {
+    const a = transport();
+    const b = transport();
+    await a.join('t-close');
+    const jb = await b.join('t-close');
+    const states: TransportState[] = [];
+    b.on('state', (s) => states.push(s));
+    const left = nextEvent(a, 'peer-left');
+    b.close();
+    assert.deepEqual(await left, { id: jb.selfId });
+    assert.equal(b.state, 'closed');
+    assert.deepEqual(states, ['closed']);
+    await assert.rejects(b.join('t-close'), (e: VideoCallError) => e.code === 'invalid-state');
+  });
+
+  it('rejects with room-full and bad-config from the relay as VideoCallErrors', async () => {
+    const ts = [transport(), transport(), transport()];
+    for (const t of ts) await t.join('t-full');
+    const fourth = transport();
+    await assert.rejects(fourth.join('t-full'), (e: unknown) => e instanceof VideoCallError && e.code === 'room-full');
+    await assert.rejects(fourth.join('x'.repeat(200)), (e: unknown) => e instanceof VideoCallError && e.code === 'bad-request');
+    // The same transport can still join another room.
+    assert.deepEqual((await fourth.join('t-not-full')).peers, []);
+  });
+
+  it('maps unauthorized from a relay that requires tokens', async () => {
+    const secured = await startRelay({ secret: 's3cret' });
+    try {
+      const t = transport(secured.url);
+      await assert.rejects(t.join('locked'), (e: unknown) => e instanceof VideoCallError && e.code === 'unauthorized');
+      const token = await new SignJWT({ room: 'locked' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('1m')
+        .sign(new TextEncoder().encode('s3cret'));
+      assert.deepEqual((await t.join('locked', { token })).peers, []);
+      t.close();
+    } finally {
+      await secured.close();
+    }
+  });
+
+  it('fails fast with code "transport" and a readable message when the relay is unreachable', async () => {
+    const dead = await startRelay();
+    const url = dead.url;
+    await dead.close();
+    const t = transport(url);
+    const t0 = Date.now();
+    await assert.rejects(t.join('nowhere'), (e: unknown) => {
+      assert.ok(e instanceof VideoCallError);
+      assert.equal(e.code, 'transport');
+      assert.match(e.message, new RegExp(`Cannot reach the signaling server at ${url.replace(/\./g, '\\.')}`));
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 2500, 'fails well before the 10 s timeout');
+    t.close();
+  });
+
+  it('after a lost connection, reconnects, re-joins on its own and emits rejoined', async () => {
+    const a = transport();
+    const b = transport();
+    const ja = await a.join('t-rejoin', { name: 'A' });
+    const jb = await b.join('t-rejoin', { name: 'B' });
+    const states: TransportState[] = [];
+    a.on('state', (s) => states.push(s));
+    const rejoined = nextEvent(a, 'rejoined', 5000);
+    const bSawLeft = nextEvent(b, 'peer-left', 5000);
+    const bSawJoin = nextEvent(b, 'peer-joined', 5000);
+    // Cut a's connection from the server side, as a network drop would.
+    r.relay.io.sockets.sockets.get(ja.selfId)!.conn.close();
+    const result = await rejoined;
+    assert.notEqual(result.selfId, ja.selfId);
+    assert.deepEqual(result.peers, [{ id: jb.selfId, name: 'B' }]);
+    assert.deepEqual(await bSawLeft, { id: ja.selfId });
+    assert.deepEqual(await bSawJoin, { id: result.selfId, name: 'A' });
+    assert.equal(states[0], 'reconnecting');
+    assert.equal(states.at(-1), 'connected');
+    // Signals flow with the new id.
+    const sig = nextEvent(b, 'signal');
+    a.send(jb.selfId, 'hello again');
+    assert.deepEqual(await sig, { from: result.selfId, data: 'hello again' });
+  });
+});
