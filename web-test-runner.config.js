@@ -40,14 +40,24 @@ function relayPlugin() {
   };
 }
 
+/** engine.io-client's "browser" field maps its Node transports to browser ones; node-resolve ignores it. */
+function engineIoBrowser() {
+  return {
+    name: 'engine-io-browser',
+    resolveImport({ source, context }) {
+      if (context.path.includes('engine.io-client') && source.endsWith('.node.js')) return source.replace(/\.node\.js$/, '.js');
+    },
+  };
+}
+
 export default {
   files: ['test/browser/**/*.test.ts'],
-  nodeResolve: true,
+  nodeResolve: { browser: true, exportConditions: ['production', 'browser'] },
   concurrency: 1,
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   browserStartTimeout: 60000,
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin()],
+  plugins: [engineIoBrowser(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin()],
   browsers: [
     playwrightLauncher({
       product: 'chromium',

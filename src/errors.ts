@@ -14,6 +14,11 @@ export type VideoCallErrorCode =
   | 'not-joined'
   | 'invalid-state';
 
+const CODES = new Set<VideoCallErrorCode>([
+  'permission-denied', 'no-device', 'bad-config', 'transport', 'room-full', 'unauthorized',
+  'bad-request', 'rate-limited', 'not-joined', 'invalid-state',
+]);
+
 /** An `Error` with a machine-readable {@link VideoCallErrorCode}. */
 export class VideoCallError extends Error {
   readonly code: VideoCallErrorCode;
@@ -27,6 +32,11 @@ export class VideoCallError extends Error {
 /** Returns `err` if it already is a VideoCallError, else wraps it with `fallback`. */
 export function toVideoCallError(err: unknown, fallback: VideoCallErrorCode): VideoCallError {
   if (err instanceof VideoCallError) return err;
+  // Errors from another copy of this code (an on-demand chunk) keep their code.
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string' && CODES.has(e.code as VideoCallErrorCode)) {
+    return new VideoCallError(e.code as VideoCallErrorCode, e.message, { cause: err });
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new VideoCallError(fallback, message, { cause: err });
 }

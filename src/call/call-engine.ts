@@ -121,6 +121,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     for (const [k, v] of Object.entries(options)) {
       if (v !== undefined) (this.#opts as Record<string, unknown>)[k] = v;
     }
+    // The starting mic/camera state applies until media has been acquired.
+    if (options.audio !== undefined && !this.#mic) this.#micOn = options.audio;
+    if (options.video !== undefined && !this.#camera) this.#cameraOn = options.video;
   }
 
   get peers(): PeerState[] {

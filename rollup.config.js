@@ -1,0 +1,79 @@
+// Rollup builds:
+// 1. dist/video-call.js — the script-tag bundle: one self-contained IIFE (no top-level import/export),
+//    usable as a classic or a module script. Lit in production mode, minified.
+// 2. dist/video-call-firebase.js — the Firebase transport, an ES module fetched on demand by (1).
+// 3. dist/esm/ — the npm build: ES modules, one per source file, dependencies external.
+import { fileURLToPath } from 'node:url';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import esbuild from 'rollup-plugin-esbuild';
+
+const scriptLoader = fileURLToPath(new URL('./src/transports/firebase-loader.script.ts', import.meta.url));
+
+/** In the script build, the Firebase loader fetches a sibling file instead of importing the module. */
+const scriptFirebaseLoader = {
+  name: 'script-firebase-loader',
+  resolveId(source, importer) {
+    if (source === './firebase-loader.js' && importer?.includes('/src/transports/')) return scriptLoader;
+    return null;
+  },
+};
+
+const resolve = () => nodeResolve({ browser: true, exportConditions: ['production', 'browser', 'default'], extensions: ['.ts', '.js'] });
+const ts = (minify) => esbuild({ target: 'es2021', minify, tsconfig: 'tsconfig.json', legalComments: 'none' });
+
+/** Lets `.js` import specifiers inside src/ resolve to their `.ts` sources. */
+const tsJs = {
+  name: 'ts-js',
+  async resolveId(source, importer, options) {
+    if (!importer?.includes('/src/') || importer.includes('node_modules') || !source.startsWith('.') || !source.endsWith('.js')) return null;
+    return this.resolve(source.replace(/\.js$/, '.ts'), importer, { ...options, skipSelf: true });
+  },
+};
+
+/**
+ * engine.io-client maps its Node transports to browser ones through package.json's
+ * "browser" field, which node-resolve ignores for packages with "exports": apply it here.
+ */
+const engineIoBrowser = {
+  name: 'engine-io-browser',
+  async resolveId(source, importer, options) {
+    if (!importer?.includes('engine.io-client') || !source.endsWith('.node.js')) return null;
+    return this.resolve(source.replace(/\.node\.js$/, '.js'), importer, { ...options, skipSelf: true });
+  },
+};
+
+const onwarn = (warning, warn) => {
+  if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;
+  warn(warning);
+};
+
+export default [
+  {
+    input: 'src/video-call.ts',
+    output: { file: 'dist/video-call.js', format: 'iife', name: 'VideoCallElement', sourcemap: true },
+    plugins: [scriptFirebaseLoader, tsJs, engineIoBrowser, resolve(), ts(true)],
+    onwarn,
+  },
+  {
+    input: 'src/transports/firebase.ts',
+    output: { file: 'dist/video-call-firebase.js', format: 'es', sourcemap: true },
+    plugins: [tsJs, resolve(), ts(true)],
+    onwarn,
+  },
+  {
+    input: {
+      'video-call': 'src/video-call.ts',
+      index: 'src/index.ts',
+      'components/video-call/video-call.component': 'src/components/video-call/video-call.component.ts',
+      'call/call-engine': 'src/call/call-engine.ts',
+      'transports/registry': 'src/transports/registry.ts',
+      'transports/socket-io': 'src/transports/socket-io.ts',
+      'transports/local': 'src/transports/local.ts',
+      'transports/firebase': 'src/transports/firebase.ts',
+    },
+    output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
+    external: [/^lit/, /^@lit/, /^socket\.io-client/, /^firebase/],
+    plugins: [tsJs, resolve(), ts(false)],
+    onwarn,
+  },
+];

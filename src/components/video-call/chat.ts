@@ -1,0 +1,59 @@
+import { html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { icons } from './icons.js';
+
+export interface ChatEntry {
+  key: number;
+  from: string;
+  name: string;
+  text: string;
+  at: number;
+  own: boolean;
+}
+
+const time = (at: number) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/** The chat panel. Text is rendered as text (Lit escapes it), never as markup. */
+export function renderChat(opts: {
+  messages: ChatEntry[];
+  onSend: (text: string) => void;
+  onClose: () => void;
+  canSend: boolean;
+}) {
+  const submit = (e: SubmitEvent) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const input = form.elements.namedItem('message') as HTMLTextAreaElement;
+    if (input.value.trim()) opts.onSend(input.value);
+    input.value = '';
+    input.focus();
+  };
+  const keydown = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      (e.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
+    }
+  };
+  return html`<aside class="chat" part="chat" aria-label="Chat">
+    <header>
+      <h2>Chat</h2>
+      <button class="icon-button" type="button" aria-label="Close chat" title="Close chat" @click=${opts.onClose}>${icons.close}</button>
+    </header>
+    <ol class="messages" aria-live="polite" aria-relevant="additions">
+      ${opts.messages.length === 0 ? html`<li class="empty">No messages yet. Messages go straight to the others in the call.</li>` : nothing}
+      ${repeat(
+        opts.messages,
+        (m) => m.key,
+        (m) => html`<li class=${m.own ? 'own' : ''}>
+          <div class="meta"><span class="who">${m.own ? 'You' : m.name || 'Guest'}</span> <time>${time(m.at)}</time></div>
+          <div class="text">${m.text}</div>
+        </li>`,
+      )}
+    </ol>
+    <form @submit=${submit}>
+      <label class="visually-hidden" for="chat-input">Message</label>
+      <textarea id="chat-input" name="message" rows="1" maxlength="4000" placeholder="Message everyone" ?disabled=${!opts.canSend} @keydown=${keydown}></textarea>
+      <button class="icon-button send" type="submit" aria-label="Send message" title="Send" ?disabled=${!opts.canSend}>${icons.send}</button>
+    </form>
+  </aside>`;
+}

@@ -1,0 +1,49 @@
+import { html, nothing } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import { icons } from './icons.js';
+
+export interface TileModel {
+  /** Remote peer id, or undefined for the local tile. */
+  peerId?: string;
+  label: string;
+  stream: MediaStream | null;
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+  /** Shown over the tile while not connected, e.g. "Connecting…". */
+  status?: string;
+}
+
+function initials(label: string): string {
+  const words = label.trim().split(/\s+/).filter(Boolean);
+  return (words.length > 1 ? words[0][0] + words[1][0] : (words[0] ?? '?').slice(0, 2)).toUpperCase();
+}
+
+/** One participant: video (or initials when the camera is off), name, mute and camera-off badges. */
+export function renderTile(t: TileModel) {
+  const local = t.peerId === undefined;
+  const showVideo = t.video && !!t.stream;
+  return html`<figure
+    class=${classMap({ tile: true, local, 'no-video': !showVideo, screen: t.screen })}
+    part="tile ${local ? 'local-tile' : 'remote-tile'}"
+    data-peer-id=${t.peerId ?? nothing}
+  >
+    <video
+      part=${local ? 'local-video' : 'remote-video'}
+      data-peer-id=${t.peerId ?? nothing}
+      .srcObject=${t.stream}
+      .muted=${local}
+      autoplay
+      playsinline
+      aria-label=${local ? 'Your video' : `Video of ${t.label}`}
+    ></video>
+    ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${initials(t.label)}</div>`}
+    ${t.status ? html`<div class="status" role="status">${t.status}</div>` : nothing}
+    <figcaption>
+      <span class="name">${t.label}</span>
+      ${t.audio ? nothing : html`<span class="badge" role="img" aria-label="Microphone off" title="Microphone off">${icons.micOff}</span>`}
+      ${t.video ? nothing : html`<span class="badge" role="img" aria-label="Camera off" title="Camera off">${icons.camOff}</span>`}
+      ${t.screen ? html`<span class="badge screen-badge" role="img" aria-label="Sharing screen" title="Sharing screen">${icons.screen}</span>` : nothing}
+    </figcaption>
+  </figure>`;
+}

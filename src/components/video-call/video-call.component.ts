@@ -1,0 +1,526 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { CallEngine, DEFAULT_ICE_SERVERS, type CallState, type PeerState, type PeerStats } from '../../call/call-engine.js';
+import { VideoCallError, toVideoCallError, type VideoCallErrorCode } from '../../errors.js';
+import { getTransportFactory } from '../../transports/registry.js';
+import type { Transport } from '../../transports/transport.js';
+import '../../transports/defaults.js';
+import { renderChat, type ChatEntry } from './chat.js';
+import { renderControls } from './controls.js';
+import { icons } from './icons.js';
+import { renderTile } from './tile.js';
+import { styles } from './video-call.styles.js';
+
+/** `detail` of each event `<video-call>` fires. */
+export interface VideoCallEventMap {
+  'vc-joined': { room: string; selfId: string };
+  'vc-left': { room: string };
+  'vc-peer-joined': { peerId: string; name: string };
+  'vc-peer-connected': { peerId: string };
+  'vc-peer-left': { peerId: string };
+  'vc-incoming-call': { peerId: string; name: string };
+  'vc-peer-media': { peerId: string; audio: boolean; video: boolean; screen: boolean };
+  'vc-chat-message': { from: string; name: string; text: string; at: number };
+  'vc-screen-share': { active: boolean };
+  'vc-error': { code: VideoCallErrorCode; message: string };
+}
+
+/** A remote peer as `peers` lists it. */
+export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen'>;
+export type { PeerStats };
+
+const onOff = {
+  fromAttribute: (v: string | null) => (v === 'off' || v === 'false' ? 'off' : 'on'),
+  toAttribute: (v: string) => v,
+};
+const jsonish = {
+  fromAttribute: (v: string | null) => v ?? undefined,
+  toAttribute: (v: unknown) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)),
+};
+const MAX_CHAT_HISTORY = 500;
+
+interface Config {
+  transport: Transport | string;
+  iceServers: RTCIceServer[];
+  firebaseConfig?: Record<string, unknown>;
+}
+
+/**
+ * An embeddable video call: camera and mic with a preview, WebRTC mesh calls,
+ * chat, screen share, and pluggable signaling (a Socket.IO relay, Firebase, or
+ * `local` between tabs of one browser).
+ *
+ * @summary A video call in one tag: `<video-call room="1234"></video-call>`.
+ *
+ * @event {CustomEvent<{room: string, selfId: string}>} vc-joined - Joined the room.
+ * @event {CustomEvent<{room: string}>} vc-left - Left the room.
+ * @event {CustomEvent<{peerId: string, name: string}>} vc-peer-joined - Another participant entered the room.
+ * @event {CustomEvent<{peerId: string}>} vc-peer-connected - Media from that peer is arriving (the peer connection is up).
+ * @event {CustomEvent<{peerId: string}>} vc-peer-left - A participant left, closed the tab or lost the network.
+ * @event {CustomEvent<{peerId: string, name: string}>} vc-incoming-call - Ring flow: a peer is calling; `accept()` or `decline()`.
+ * @event {CustomEvent<{peerId: string, audio: boolean, video: boolean, screen: boolean}>} vc-peer-media - A peer muted, turned its camera off or on, or shares its screen.
+ * @event {CustomEvent<{from: string, name: string, text: string, at: number}>} vc-chat-message - A chat message, ours included (`from` is then our own id); `at` is epoch ms.
+ * @event {CustomEvent<{active: boolean}>} vc-screen-share - Our own screen share started or stopped.
+ * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`; `message` is readable by a person.
+ *
+ * @csspart local-video - The `<video>` of our own camera or screen.
+ * @csspart remote-video - The `<video>` of a remote peer; carries `data-peer-id`.
+ * @csspart tile - Every participant's tile (also `local-tile` / `remote-tile`).
+ * @csspart controls - The control bar.
+ * @csspart chat - The chat panel.
+ * @csspart prejoin - The pre-join screen.
+ * @csspart join-button - The pre-join screen's Join button.
+ * @csspart error - The error message.
+ *
+ * @cssprop [--vc-bg=#0f1115] - Background of the call.
+ * @cssprop [--vc-fg=#f3f4f6] - Text colour.
+ * @cssprop [--vc-muted-fg=#a1a7b3] - Secondary text colour.
+ * @cssprop [--vc-surface=#1b1e25] - Tiles, panels and cards.
+ * @cssprop [--vc-accent=#4f7cff] - Primary buttons and active controls.
+ * @cssprop [--vc-accent-fg=#ffffff] - Text on the accent colour.
+ * @cssprop [--vc-danger=#e5484d] - Leave button and muted badges.
+ * @cssprop [--vc-focus=#9ab8ff] - Focus ring.
+ * @cssprop [--vc-radius=12px] - Corner radius of tiles and panels.
+ * @cssprop [--vc-gap=8px] - Space between tiles.
+ * @cssprop [--vc-font=system-ui, sans-serif] - Font family.
+ * @cssprop [--vc-min-height=420px] - Minimum height of the element.
+ * @cssprop [--vc-chat-width=320px] - Width of the chat panel on wide layouts.
+ */
+export class VideoCall extends LitElement {
+  static override styles = styles;
+
+  /** Room id to join. Changing it while joined leaves and joins the new room. */
+  @property({ reflect: true }) room = '';
+
+  /**
+   * Signaling: `socket.io` (a relay; the default), `firebase` (Firebase Realtime Database)
+   * or `local` (tabs of one browser, no server), or any name given to `registerTransport()`.
+   * The property also accepts a transport object (see the `Transport` interface).
+   */
+  @property({ reflect: true, converter: jsonish }) transport: string | Transport = 'socket.io';
+
+  /** Socket.IO relay URL. Defaults to the page's origin. */
+  @property({ reflect: true }) server = '';
+
+  /** JSON of the Firebase web config (`databaseURL` required), for `transport="firebase"`. */
+  @property({ attribute: 'firebase-config', reflect: true, converter: jsonish }) firebaseConfig?: string | Record<string, unknown>;
+
+  /** JSON array of `RTCIceServer` (STUN/TURN, with credentials). Defaults to one public STUN server. */
+  @property({ attribute: 'ice-servers', reflect: true, converter: jsonish }) iceServers?: string | RTCIceServer[];
+
+  /** Display name shown to the others. */
+  @property({ reflect: true }) name = '';
+
+  /** Room grant (a JWT) sent with `join` when the relay requires one. */
+  @property({ reflect: true }) token = '';
+
+  /** Join as soon as the element is on the page, skipping the pre-join screen. */
+  @property({ type: Boolean, reflect: true }) autojoin = false;
+
+  /** 1:1 ring flow: the peer already waiting gets "Start call"; the other gets "Accept" / "Decline". */
+  @property({ type: Boolean, reflect: true }) ring = false;
+
+  /** `on` or `off`: start with the microphone on or off. */
+  @property({ reflect: true, converter: onOff }) audio: 'on' | 'off' = 'on';
+
+  /** `on` or `off`: start with the camera on or off. */
+  @property({ reflect: true, converter: onOff }) video: 'on' | 'off' = 'on';
+
+  /** Connect to at most this many remote peers (mesh limit). */
+  @property({ attribute: 'max-peers', type: Number, reflect: true }) maxPeers = 5;
+
+  @state() private _chatOpen = false;
+  @state() private _messages: ChatEntry[] = [];
+  @state() private _unread = 0;
+  @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
+  @state() private _configError: VideoCallError | null = null;
+  @state() private _notice = '';
+
+  #engine = new CallEngine();
+  #ownedTransport: Transport | null = null;
+  #config: Config | null = null;
+  #msgKey = 0;
+  #joinedKey = '';
+  #joinPromise: Promise<void> | null = null;
+
+  constructor() {
+    super();
+    const e = this.#engine;
+    e.on('change', () => this.requestUpdate());
+    e.on('state', () => this.requestUpdate());
+    e.on('joined', (d) => {
+      this._error = null;
+      this.#emit('vc-joined', d);
+    });
+    e.on('left', (d) => this.#emit('vc-left', d));
+    e.on('peer-joined', (d) => this.#emit('vc-peer-joined', d));
+    e.on('peer-connected', (d) => this.#emit('vc-peer-connected', d));
+    e.on('peer-left', (d) => this.#emit('vc-peer-left', d));
+    e.on('incoming-call', (d) => this.#emit('vc-incoming-call', d));
+    e.on('call-declined', ({ peerId }) => {
+      const who = this.#engine.peers.find((p) => p.id === peerId)?.name || 'They';
+      this._notice = `${who} declined the call.`;
+    });
+    e.on('peer-media', (d) => this.#emit('vc-peer-media', d));
+    e.on('screen-share', (d) => this.#emit('vc-screen-share', d));
+    e.on('error', (d) => {
+      this._error = d;
+      this.#emit('vc-error', d);
+    });
+    e.on('chat-message', (d) => {
+      const own = d.from === this.#engine.selfId;
+      this._messages = [...this._messages, { ...d, own, key: ++this.#msgKey }].slice(-MAX_CHAT_HISTORY);
+      if (!this._chatOpen && !own) this._unread++;
+      this.#emit('vc-chat-message', d);
+    });
+  }
+
+  // ------------------------------------------------------------ read-only
+
+  /** `idle`, `joining`, `joined` or `error`. */
+  get state(): CallState {
+    const s = this.#engine.state;
+    return this._configError && s !== 'joined' && s !== 'joining' ? 'error' : s;
+  }
+
+  /** The remote participants: `{id, name, connectionState, audio, video, screen}`. */
+  get peers(): VideoCallPeer[] {
+    return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen }) => ({ id, name, connectionState, audio, video, screen }));
+  }
+
+  /** Our own camera/screen and microphone stream. */
+  get localStream(): MediaStream {
+    return this.#engine.localStream;
+  }
+
+  // -------------------------------------------------------------- methods
+
+  /** Joins `room`. Rejects with a `VideoCallError` (also fired as `vc-error`) when it cannot. */
+  join(): Promise<void> {
+    return (this.#joinPromise ??= this.#join().finally(() => (this.#joinPromise = null)));
+  }
+
+  async #join(): Promise<void> {
+    const config = this.#config ?? this.#validate();
+    if (!config || this._configError) throw this._configError;
+    if (!this.room) {
+      const err = new VideoCallError('bad-config', 'Set the room attribute to the room you want to join.');
+      this.#reportConfig(err);
+      throw err;
+    }
+    await this.#releaseTransport();
+    this._error = null;
+    this._notice = '';
+    this._messages = [];
+    this._unread = 0;
+    this.#engine.configure({
+      iceServers: config.iceServers,
+      maxPeers: this.maxPeers,
+      ring: this.ring,
+    });
+    let transport: Transport;
+    try {
+      if (typeof config.transport === 'string') {
+        transport = this.#ownedTransport = await getTransportFactory(config.transport)({
+          server: this.server || undefined,
+          firebaseConfig: config.firebaseConfig,
+        });
+      } else {
+        transport = config.transport;
+      }
+    } catch (err) {
+      const error = toVideoCallError(err, 'bad-config');
+      this._error = error;
+      this.#emit('vc-error', { code: error.code, message: error.message });
+      throw error;
+    }
+    this.#joinedKey = this.#joinKey();
+    await this.#engine.join(this.room, transport, { name: this.name, token: this.token || undefined });
+  }
+
+  /** Leaves the room; the element goes back to its pre-join screen. */
+  async leave(): Promise<void> {
+    await this.#engine.leave();
+    await this.#releaseTransport();
+  }
+
+  /** Ring flow: calls the peer who joined after us. */
+  call(): Promise<void> {
+    return this.#engine.call();
+  }
+
+  /** Ring flow: accepts the incoming call. */
+  accept(): Promise<void> {
+    return this.#engine.accept();
+  }
+
+  /** Ring flow: declines the incoming call. */
+  decline(): void {
+    this.#engine.decline();
+  }
+
+  /** Turns the microphone on or off (toggles without an argument); returns the new state. */
+  toggleMic(on?: boolean): boolean {
+    return this.#engine.toggleMic(on);
+  }
+
+  /** Turns the camera on or off (toggles without an argument); returns the new state. */
+  toggleCamera(on?: boolean): boolean {
+    return this.#engine.toggleCamera(on);
+  }
+
+  /** Shares a screen, window or tab in place of the camera. */
+  startScreenShare(): Promise<void> {
+    return this.#engine.startScreenShare();
+  }
+
+  /** Stops sharing; the camera comes back. */
+  stopScreenShare(): void {
+    this.#engine.stopScreenShare();
+  }
+
+  /** Sends a chat message to everyone in the call (peer to peer). */
+  sendChat(text: string): void {
+    this.#engine.sendChat(text);
+  }
+
+  /** Per-peer call quality: round-trip time, packet loss, bitrates in and out, frame size. */
+  getStats(): Promise<PeerStats[]> {
+    return this.#engine.getStats();
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#engine.configure({ audio: this.audio !== 'off', video: this.video !== 'off' });
+    if (this.#engine.state !== 'idle') return; // moved within the page: the call goes on
+    queueMicrotask(() => {
+      if (!this.isConnected) return;
+      if (this.autojoin) this.join().catch(() => {});
+      else if (!this._configError) void this.#engine.startMedia();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A move within the page disconnects and reconnects at once: only a real removal ends the call.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      void this.#engine.destroy().then(() => this.#releaseTransport());
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('transport') || changed.has('iceServers') || changed.has('firebaseConfig') || changed.has('room')) {
+      this.#config = this.#validate();
+    }
+    if (changed.has('maxPeers') && !(Number.isInteger(this.maxPeers) && this.maxPeers >= 1)) {
+      this.#reportConfig(new VideoCallError('bad-config', `max-peers must be a whole number of at least 1 (got "${this.getAttribute('max-peers')}").`));
+      this.maxPeers = 5;
+    }
+    const s = this.#engine.state;
+    if ((s === 'joined' || s === 'joining') && this.#config && this.#joinKey() !== this.#joinedKey && this.room) {
+      // Room or signaling changed during a call: move to the new room.
+      queueMicrotask(() => this.join().catch(() => {}));
+    }
+  }
+
+  #joinKey(): string {
+    const t = this.transport;
+    return JSON.stringify([this.room, typeof t === 'string' ? t : 'object', this.server, this.firebaseConfig ?? null]);
+  }
+
+  /** Parses attribute values; reports `bad-config` (never throws). */
+  #validate(): Config | null {
+    try {
+      const iceServers = parseJson<RTCIceServer[]>(this.iceServers, 'ice-servers') ?? DEFAULT_ICE_SERVERS;
+      if (!Array.isArray(iceServers) || !iceServers.every((s) => s && (typeof s.urls === 'string' || Array.isArray(s.urls)))) {
+        throw new VideoCallError('bad-config', 'ice-servers must be a JSON array of RTCIceServer objects, each with "urls".');
+      }
+      const firebaseConfig = parseJson<Record<string, unknown>>(this.firebaseConfig, 'firebase-config');
+      if (firebaseConfig !== undefined && (typeof firebaseConfig !== 'object' || Array.isArray(firebaseConfig) || !firebaseConfig)) {
+        throw new VideoCallError('bad-config', 'firebase-config must be a JSON object (the Firebase web config).');
+      }
+      const transport = this.transport || 'socket.io';
+      if (typeof transport === 'string') {
+        getTransportFactory(transport); // throws bad-config for an unknown name
+        if (transport === 'firebase' && !firebaseConfig?.databaseURL) {
+          throw new VideoCallError('bad-config', 'transport="firebase" needs a firebase-config attribute with a databaseURL.');
+        }
+      } else if (typeof transport !== 'object' || typeof transport.join !== 'function' || typeof transport.send !== 'function') {
+        throw new VideoCallError('bad-config', 'The transport property must be a transport name or an object implementing the Transport interface.');
+      }
+      if (this._configError) this._configError = null;
+      return { transport, iceServers, firebaseConfig };
+    } catch (err) {
+      this.#reportConfig(toVideoCallError(err, 'bad-config'));
+      return null;
+    }
+  }
+
+  #reportConfig(err: VideoCallError): void {
+    this._configError = err;
+    this.#emit('vc-error', { code: err.code, message: err.message });
+  }
+
+  async #releaseTransport(): Promise<void> {
+    const t = this.#ownedTransport;
+    this.#ownedTransport = null;
+    t?.close();
+  }
+
+  #emit<K extends keyof VideoCallEventMap>(type: K, detail: VideoCallEventMap[K]): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  // --------------------------------------------------------------- render
+
+  protected override render() {
+    const e = this.#engine;
+    const error = this._configError ?? this._error;
+    const s = this.state;
+    const body =
+      s === 'joined' ? this.#renderCall() : s === 'joining' ? this.#renderJoining() : this.#renderPrejoin();
+    return html`<div class="root ${this._chatOpen && s === 'joined' ? 'chat-open' : ''}">
+      ${error ? this.#renderError(error) : nothing}
+      ${e.transportState === 'reconnecting' && s === 'joined'
+        ? html`<div class="banner" role="status">Connection to the signaling server lost. Reconnecting…</div>`
+        : nothing}
+      ${body}
+    </div>`;
+  }
+
+  #renderError(error: { code: string; message: string }) {
+    const dismissible = !this._configError;
+    return html`<div class="error" part="error" role="alert" data-code=${error.code}>
+      <span>${error.message}</span>
+      ${dismissible
+        ? html`<button class="icon-button" type="button" aria-label="Dismiss message" title="Dismiss" @click=${() => (this._error = null)}>${icons.close}</button>`
+        : nothing}
+    </div>`;
+  }
+
+  #renderJoining() {
+    return html`<div class="center" role="status"><div class="spinner" aria-hidden="true"></div><p>Joining…</p></div>`;
+  }
+
+  #renderPrejoin() {
+    const e = this.#engine;
+    const blocked = !!this._configError;
+    const onName = (ev: InputEvent) => (this.name = (ev.target as HTMLInputElement).value);
+    const submit = (ev: SubmitEvent) => {
+      ev.preventDefault();
+      this.join().catch(() => {});
+    };
+    return html`<form class="prejoin" part="prejoin" @submit=${submit}>
+      <div class="preview">
+        ${renderTile({ label: this.name || 'You', stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: false })}
+        <div class="preview-controls">
+          <button type="button" class="control ${e.micOn ? '' : 'off'}" aria-pressed=${!e.micOn} aria-label="Mute microphone"
+            title=${e.micOn ? 'Mute microphone' : 'Unmute microphone'} @click=${() => this.toggleMic()}>${e.micOn ? icons.mic : icons.micOff}</button>
+          <button type="button" class="control ${e.cameraOn ? '' : 'off'}" aria-pressed=${!e.cameraOn} aria-label="Turn camera off"
+            title=${e.cameraOn ? 'Turn camera off' : 'Turn camera on'} @click=${() => this.toggleCamera()}>${e.cameraOn ? icons.cam : icons.camOff}</button>
+        </div>
+      </div>
+      <div class="join-form">
+        <h2>${this.room ? html`Room <span class="room">${this.room}</span>` : 'Ready to join?'}</h2>
+        <label for="name">Your name</label>
+        <input id="name" name="name" autocomplete="name" maxlength="64" placeholder="Your name" .value=${this.name} @input=${onName} />
+        <button class="primary" part="join-button" type="submit" ?disabled=${blocked || !this.room}>Join</button>
+      </div>
+    </form>`;
+  }
+
+  #renderCall() {
+    const e = this.#engine;
+    const peers = e.peers;
+    const local = renderTile({
+      label: this.name ? `${this.name} (you)` : 'You',
+      stream: e.localStream,
+      audio: e.micOn,
+      video: e.cameraOn || e.screenSharing,
+      screen: e.screenSharing,
+    });
+    const visible = e.ring ? peers.filter((p) => p.ring === 'active') : peers;
+    const tiles = visible.map((p) =>
+      renderTile({
+        peerId: p.id,
+        label: p.name || 'Guest',
+        stream: p.stream,
+        audio: p.audio,
+        video: p.video,
+        screen: p.screen,
+        status: p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
+      }),
+    );
+    return html`<div class="stage">
+        <section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label="Participants">${local}${tiles}</section>
+        ${e.ring ? this.#renderRing(peers) : peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${this.room ? html` room <strong>${this.room}</strong>` : ''}…</p>` : nothing}
+        ${this._chatOpen
+          ? renderChat({
+              messages: this._messages,
+              canSend: true,
+              onSend: (t) => this.sendChat(t),
+              onClose: () => (this._chatOpen = false),
+            })
+          : nothing}
+      </div>
+      ${renderControls({
+        micOn: e.micOn,
+        cameraOn: e.cameraOn,
+        screenSharing: e.screenSharing,
+        chatOpen: this._chatOpen,
+        unread: this._unread,
+        canShareScreen: typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getDisplayMedia,
+        onMic: () => this.toggleMic(),
+        onCamera: () => this.toggleCamera(),
+        onScreen: () => (e.screenSharing ? this.stopScreenShare() : this.startScreenShare().catch(() => {})),
+        onChat: () => {
+          this._chatOpen = !this._chatOpen;
+          this._unread = 0;
+        },
+        onLeave: () => void this.leave(),
+      })}`;
+  }
+
+  #renderRing(peers: PeerState[]) {
+    const p = peers[0];
+    const who = p?.name || 'Someone';
+    let content;
+    if (!p) content = html`<p>Waiting for someone to join…</p>`;
+    else if (p.ring === 'ready' || p.ring === 'declined')
+      content = html`<p>${this._notice || `${who} is here.`}</p>
+        <button class="primary" type="button" @click=${() => this.call()}>${icons.phone} Start call</button>`;
+    else if (p.ring === 'calling') content = html`<p>Calling ${who}…</p>`;
+    else if (p.ring === 'waiting') content = html`<p>${who} is here. Waiting for their call…</p>`;
+    else if (p.ring === 'incoming')
+      content = html`<p><strong>${who}</strong> is calling you.</p>
+        <div class="ring-actions">
+          <button class="primary accept" type="button" @click=${() => this.accept()}>${icons.phone} Accept</button>
+          <button class="danger" type="button" @click=${() => this.decline()}>Decline</button>
+        </div>`;
+    else return nothing;
+    return html`<div class="ring" role="status">${content}</div>`;
+  }
+}
+
+function statusText(state: RTCPeerConnectionState): string {
+  return state === 'failed' ? 'Connection failed' : state === 'disconnected' ? 'Reconnecting…' : state === 'closed' ? 'Disconnected' : 'Connecting…';
+}
+
+function parseJson<T>(value: unknown, attr: string): T | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') return value as T;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    throw new VideoCallError('bad-config', `The ${attr} attribute is not valid JSON: ${value.length > 80 ? value.slice(0, 80) + '…' : value}`);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'video-call': VideoCall;
+  }
+}
