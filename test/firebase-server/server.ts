@@ -1,0 +1,357 @@
+/**
+ * A small Firebase Realtime Database server for tests. It speaks the Realtime Database
+ * websocket protocol (v5) to the real `firebase` JS SDK (v12), which connects to it with
+ * `connectDatabaseEmulator(db, '127.0.0.1', port)` or `databaseURL: server.url`. Security
+ * rules are evaluated with `targaryen`, a simulator of the Firebase rules language.
+ *
+ * Written instead of extending the `firebase-server` npm package, which needs the old v8
+ * SDK inside and implements neither onDisconnect nor unlisten.
+ *
+ * What behaves as the real service does:
+ * - the handshake, framing of long messages, keep-alives, request/response numbering;
+ * - listen (`q`) and unlisten (`n`) on default queries: the current value is sent on listen,
+ *   then every change under or above the listened path, until unlisten or disconnect;
+ *   a client is sent data only for paths it listens to;
+ * - get (`g`), set (`p`), multi-path update (`m`, atomic: all or nothing), server values
+ *   (`{".sv": "timestamp"}`), pushes, deletes (null) and the pruning of empty parents;
+ * - onDisconnect set / update / remove (`o`, `om`) and cancel (`oc`, which cancels the
+ *   operations at that path and below): checked against the rules when they are set up,
+ *   kept per connection, and run in order when that connection's websocket closes or drops;
+ * - security rules (.read / .write / .validate, `$` variables, `root`, `data`, `newData`,
+ *   `now`, `auth`) on listens, gets, writes and onDisconnect set-up; a refused request is
+ *   answered `permission_denied`, as the real service does.
+ *
+ * What differs from the real service:
+ * - one database, in memory: the namespace (`?ns=`) is ignored and nothing is persisted;
+ * - queries with parameters (orderBy*, limitTo*, startAt, ...) are refused with status
+ *   `not_supported` instead of being served; listen hashes are ignored (data always sent);
+ * - no long-polling transport, no REST API, no `.info/serverTimeOffset` skew, no priorities;
+ * - auth: the token is not verified. `owner` (what the emulator accepts) means admin;
+ *   otherwise the JWT's payload is taken as `auth` unchecked. App Check is accepted as is;
+ * - rules come from targaryen, whose rule language lags the real one in corners (no
+ *   `query.*`, no `.indexOn` checks) and whose error texts differ;
+ * - onDisconnect operations are not re-checked against the rules when they run;
+ * - the real service notices a silently dead client (network gone, no TCP close) after a
+ *   timeout of its own; here a test decides when with `RtdbConnection.drop()`, and
+ *   `RtdbConnection.freeze()` stands for the time in between (nothing is delivered to or read
+ *   from that client). Writes are applied and broadcast at once: there is no server-side
+ *   batching, so every client sees every intermediate state.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import targaryen, { type Ruleset } from 'targaryen';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** A JSON value as stored in the database. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+interface Status {
+  s: string;
+  d: unknown;
+}
+
+interface DisconnectOp {
+  merge: boolean;
+  path: string;
+  data: Json;
+}
+
+const OK: Status = { s: 'ok', d: '' };
+const DENIED: Status = { s: 'permission_denied', d: 'Permission denied' };
+const OPEN_RULES = { rules: { '.read': true, '.write': true } };
+
+/** Options of {@link RtdbTestServer.start}. */
+export interface RtdbServerOptions {
+  /** TCP port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  /** Security rules, as in `database.rules.json` (default: everything readable and writable). */
+  rules?: object;
+}
+
+/** `/a/b` form of a path the SDK sends (`a/b`, `/a/b/`, `/`). */
+export function normalizePath(path: unknown): string {
+  return '/' + String(path ?? '').split('/').filter(Boolean).join('/');
+}
+
+/** True when `path` is `base` or lies below it. */
+function isAtOrUnder(path: string, base: string): boolean {
+  return base === '/' || path === base || path.startsWith(base + '/');
+}
+
+function join(base: string, rel: string): string {
+  return normalizePath(`${base}/${rel}`);
+}
+
+function relative(base: string, path: string): string {
+  return base === '/' ? path.slice(1) : path.slice(base.length + 1);
+}
+
+function commonAncestor(paths: string[]): string {
+  const parts = paths.map((p) => p.split('/').filter(Boolean));
+  const out: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) out.push(parts[0][i]);
+  return '/' + out.join('/');
+}
+
+/** One client's websocket, as a test can see and control it. */
+export class RtdbConnection {
+  /** Paths this client listens to (default queries only). */
+  readonly listens = new Set<string>();
+  /** onDisconnect operations waiting for this connection to close, in order. */
+  readonly onDisconnect: DisconnectOp[] = [];
+  auth: unknown = null;
+  admin = false;
+  /** While frozen nothing is sent to or read from the client: a half-open connection. */
+  frozen = false;
+  #frames: string[] = [];
+  #framesLeft = 0;
+
+  constructor(
+    readonly id: number,
+    readonly socket: WebSocket,
+  ) {}
+
+  /** Simulates a client whose network vanished without a TCP close: it hears nothing more. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** Ends the websocket abruptly, as when the server notices a dead client: onDisconnect runs. */
+  drop(): void {
+    this.socket.terminate();
+  }
+
+  send(message: unknown): void {
+    if (!this.frozen && this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Reassembles messages the SDK splits into frames (a count, then that many parts). */
+  unframe(raw: string): string | null {
+    if (this.#framesLeft > 0) {
+      this.#frames.push(raw);
+      if (--this.#framesLeft > 0) return null;
+      const whole = this.#frames.join('');
+      this.#frames = [];
+      return whole;
+    }
+    if (raw.length <= 6 && /^\d+$/.test(raw)) {
+      this.#framesLeft = Number(raw); // '0' is the SDK's keep-alive: nothing follows.
+      return null;
+    }
+    return raw;
+  }
+}
+
+/** The test server. Start with {@link RtdbTestServer.start}; read its data with {@link RtdbTestServer.data}. */
+export class RtdbTestServer {
+  readonly connections = new Set<RtdbConnection>();
+  #root: unknown = null;
+  #rules: Ruleset;
+  #open: Ruleset = targaryen.ruleset(OPEN_RULES);
+  #http: Server;
+  #wss: WebSocketServer;
+  #nextId = 1;
+
+  private constructor(rules: object) {
+    this.#rules = targaryen.ruleset(rules);
+    this.#http = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('websocket only\n');
+    });
+    this.#wss = new WebSocketServer({ server: this.#http, path: '/.ws' });
+    this.#wss.on('connection', (socket, req) => this.#accept(socket, req.headers.host ?? '127.0.0.1'));
+  }
+
+  /** Starts a server on 127.0.0.1. */
+  static async start(options: RtdbServerOptions = {}): Promise<RtdbTestServer> {
+    const server = new RtdbTestServer(options.rules ?? OPEN_RULES);
+    await new Promise<void>((resolve, reject) => {
+      server.#http.once('error', reject);
+      server.#http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    return server;
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port;
+  }
+
+  /** A `databaseURL` the SDK accepts for this server. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}?ns=test`;
+  }
+
+  /** The data at `path` now (null when there is none), as the real service would return it. */
+  data(path = '/'): Json {
+    return targaryen.database(this.#open, this.#root).snapshot(normalizePath(path)).val() as Json;
+  }
+
+  /** The connections listening at `path` or at a path below it. */
+  listeners(path: string): RtdbConnection[] {
+    const p = normalizePath(path);
+    return [...this.connections].filter((c) => [...c.listens].some((l) => isAtOrUnder(l, p)));
+  }
+
+  /** Drops every connection (the SDK reconnects by itself). */
+  dropAll(): void {
+    for (const c of this.connections) c.drop();
+  }
+
+  /** Stops listening and ends every connection. */
+  async close(): Promise<void> {
+    for (const c of this.connections) c.socket.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+  }
+
+  #accept(socket: WebSocket, host: string): void {
+    const conn = new RtdbConnection(this.#nextId++, socket);
+    this.connections.add(conn);
+    conn.send({ t: 'c', d: { t: 'h', d: { ts: Date.now(), v: '5', h: host, s: `session-${conn.id}` } } });
+    socket.on('message', (raw) => {
+      if (conn.frozen) return;
+      const text = conn.unframe(raw.toString());
+      if (text !== null) this.#receive(conn, text);
+    });
+    socket.on('close', () => this.#disconnected(conn));
+    socket.on('error', () => socket.terminate());
+  }
+
+  #receive(conn: RtdbConnection, text: string): void {
+    let msg: { t?: string; d?: { t?: string; r?: number; a?: string; b?: Record<string, unknown> } };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg.t === 'c') {
+      if (msg.d?.t === 'p') conn.send({ t: 'c', d: { t: 'o', d: {} } });
+      return;
+    }
+    if (msg.t !== 'd' || !msg.d) return;
+    const { r, a, b } = msg.d;
+    let status: Status;
+    try {
+      status = this.#handle(conn, String(a), b ?? {});
+    } catch (err) {
+      status = { s: 'invalid_request', d: err instanceof Error ? err.message : String(err) };
+    }
+    if (r !== undefined) conn.send({ t: 'd', d: { r, b: status } });
+  }
+
+  #handle(conn: RtdbConnection, action: string, body: Record<string, unknown>): Status {
+    const path = normalizePath(body.p);
+    const hasQuery = body.q !== undefined && Object.keys(body.q as object).length > 0;
+    switch (action) {
+      case 's': // stats
+      case 'appcheck':
+      case 'unappeck':
+        return OK;
+      case 'auth':
+      case 'gauth':
+        return this.#auth(conn, String(body.cred ?? ''));
+      case 'unauth':
+        conn.auth = null;
+        conn.admin = false;
+        return OK;
+      case 'q': {
+        if (hasQuery) return { s: 'not_supported', d: 'The test server serves default queries only.' };
+        if (!this.#canRead(conn, path)) return DENIED;
+        conn.listens.add(path);
+        conn.send({ t: 'd', d: { a: 'd', b: { p: path, d: this.data(path) } } });
+        return { s: 'ok', d: {} };
+      }
+      case 'n':
+        conn.listens.delete(path);
+        return OK;
+      case 'g':
+        if (hasQuery) return { s: 'not_supported', d: 'The test server serves default queries only.' };
+        return this.#canRead(conn, path) ? { s: 'ok', d: this.data(path) } : DENIED;
+      case 'p':
+      case 'm':
+        return this.#write(conn, path, body.d as Json, action === 'm') ? OK : DENIED;
+      case 'o':
+      case 'om': {
+        const op = { merge: action === 'om', path, data: body.d as Json };
+        if (!this.#check(conn, op).allowed) return DENIED;
+        conn.onDisconnect.push(op);
+        return OK;
+      }
+      case 'oc': {
+        const keep = conn.onDisconnect.filter((op) => !isAtOrUnder(op.path, path));
+        conn.onDisconnect.splice(0, conn.onDisconnect.length, ...keep);
+        return OK;
+      }
+      default:
+        return { s: 'invalid_action', d: `Unknown action ${action}` };
+    }
+  }
+
+  #auth(conn: RtdbConnection, token: string): Status {
+    conn.admin = token === 'owner';
+    conn.auth = null;
+    if (!conn.admin) {
+      try {
+        conn.auth = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+      } catch {
+        return { s: 'invalid_token', d: 'Could not parse the auth token.' };
+      }
+    }
+    return { s: 'ok', d: { auth: conn.auth } };
+  }
+
+  #db(conn: RtdbConnection | null) {
+    const rules = conn === null || conn.admin ? this.#open : this.#rules;
+    return targaryen.database(rules, this.#root).as(conn?.auth ?? null);
+  }
+
+  #canRead(conn: RtdbConnection, path: string): boolean {
+    return this.#db(conn).read(path).allowed;
+  }
+
+  /** Evaluates a write without applying it. */
+  #check(conn: RtdbConnection | null, op: DisconnectOp) {
+    const db = this.#db(conn);
+    const now = Date.now();
+    if (op.merge) return db.update(op.path, (op.data ?? {}) as Record<string, unknown>, now);
+    return db.write(op.path, op.data, undefined, now);
+  }
+
+  /** Applies a write if the rules allow it, then tells the listeners. */
+  #write(conn: RtdbConnection | null, path: string, data: Json, merge: boolean): boolean {
+    const result = this.#check(conn, { merge, path, data });
+    if (!result.allowed) return false;
+    this.#root = result.newDatabase.root;
+    const changed = merge ? Object.keys((data ?? {}) as object).map((k) => join(path, k)) : [path];
+    this.#broadcast(changed);
+    return true;
+  }
+
+  /** Sends each client the new data for the changed paths that overlap what it listens to. */
+  #broadcast(changed: string[]): void {
+    for (const conn of this.connections) {
+      const hit = new Set<string>();
+      for (const c of changed) {
+        for (const l of conn.listens) {
+          if (isAtOrUnder(c, l)) hit.add(c);
+          else if (isAtOrUnder(l, c)) hit.add(l);
+        }
+      }
+      // A path inside another one that is sent anyway needs no message of its own.
+      const paths = [...hit].filter((p) => ![...hit].some((q) => q !== p && isAtOrUnder(p, q)));
+      if (paths.length === 1) {
+        conn.send({ t: 'd', d: { a: 'd', b: { p: paths[0], d: this.data(paths[0]) } } });
+      } else if (paths.length > 1) {
+        // One merge keeps a multi-path update atomic for the client, as the real service does.
+        const base = commonAncestor(paths);
+        const d = Object.fromEntries(paths.map((p) => [relative(base, p), this.data(p)]));
+        conn.send({ t: 'd', d: { a: 'm', b: { p: base, d } } });
+      }
+    }
+  }
+
+  #disconnected(conn: RtdbConnection): void {
+    if (!this.connections.delete(conn)) return;
+    conn.listens.clear();
+    for (const op of conn.onDisconnect.splice(0)) this.#write(null, op.path, op.data, op.merge);
+  }
+}
