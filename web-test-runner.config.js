@@ -3,6 +3,7 @@
 // URL from the virtual module `/__test-env.js`.
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { firebaseServerPlugin } from './test/firebase-server/wtr-plugin.js';
 
 export const chromiumArgs = [
   '--no-sandbox',
@@ -57,7 +58,7 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   browserStartTimeout: 60000,
-  plugins: [engineIoBrowser(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin()],
+  plugins: [engineIoBrowser(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin(), firebaseServerPlugin()],
   browsers: [
     playwrightLauncher({
       product: 'chromium',
