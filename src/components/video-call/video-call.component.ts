@@ -297,9 +297,17 @@ export class VideoCall extends LitElement {
     if (this.#engine.state !== 'idle') return; // moved within the page: the call goes on
     queueMicrotask(() => {
       if (!this.isConnected) return;
-      if (this.autojoin) this.join().catch(() => {});
+      if (this.autojoin && this.room) this.join().catch(() => {});
       else if (!this._configError) void this.#engine.startMedia();
     });
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // `autojoin` and `room` may arrive after the element is on the page (set by a script).
+    const arrived = (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
+    if (arrived && this.autojoin && this.room && this.isConnected && this.#engine.state === 'idle' && !this.#joinPromise) {
+      this.join().catch(() => {});
+    }
   }
 
   override disconnectedCallback(): void {

@@ -12,7 +12,8 @@ export const styles = css`
     --_focus: var(--vc-focus, #9ab8ff);
     --_radius: var(--vc-radius, 12px);
     --_gap: var(--vc-gap, 8px);
-    display: block;
+    display: flex;
+    flex-direction: column;
     position: relative;
     min-height: var(--vc-min-height, 420px);
     color: var(--_fg);
@@ -34,10 +35,10 @@ export const styles = css`
     box-sizing: inherit;
   }
   .root {
+    flex: 1;
     display: flex;
     flex-direction: column;
-    height: 100%;
-    min-height: inherit;
+    min-height: 0;
   }
   button {
     font: inherit;
