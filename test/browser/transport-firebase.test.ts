@@ -5,9 +5,13 @@
 // web config, as `transport="firebase"` + `firebase-config` does, so they share one app and
 // one websocket, as the elements of one page do.
 import { expect } from '@open-wc/testing';
-import { FIREBASE_DATABASE_URL } from '/__firebase-env.js';
 import { createFirebaseTransport } from '../../src/transports/firebase.js';
 import { runTransportConformance } from './transport-conformance.js';
+
+// Served by test/firebase-server/wtr-plugin.js. (Imported through a variable: TypeScript
+// cannot declare the types of a module named by an absolute path.)
+const envModule = '/__firebase-env.js';
+const { FIREBASE_DATABASE_URL } = (await import(envModule)) as { FIREBASE_DATABASE_URL: string };
 
 const firebaseConfig = { databaseURL: FIREBASE_DATABASE_URL, projectId: 'test' };
 

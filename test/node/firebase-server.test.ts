@@ -1,0 +1,110 @@
+// The local Realtime Database test server (test/firebase-server/server.ts), driven by the real
+// firebase SDK: what the firebase transport relies on must behave as on the real service,
+// above all onDisconnect (run when the client's socket goes) and unlisten. Everything is proven
+// by reading the server's own data.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { get, goOffline, onDisconnect, onValue, ref, set, update, serverTimestamp } from 'firebase/database';
+import { connect, sleep, waitFor } from '../firebase-server/helpers.js';
+import { RtdbTestServer } from '../firebase-server/server.js';
+
+let server: RtdbTestServer;
+const disposers: Array<() => Promise<void>> = [];
+
+function client() {
+  const c = connect(server);
+  disposers.push(c.dispose);
+  return c;
+}
+
+/** The server-side connection of a client, found by a path only it listens to. */
+async function connectionOf(db: ReturnType<typeof client>['db'], marker: string) {
+  const stop = onValue(ref(db, `markers/${marker}`), () => {});
+  await waitFor(() => server.listeners(`/markers/${marker}`).length === 1, 'the marker listen');
+  const [conn] = server.listeners(`/markers/${marker}`);
+  return { conn, stop };
+}
+
+describe('RTDB test server with the real SDK', () => {
+  before(async () => {
+    server = await RtdbTestServer.start();
+  });
+  after(async () => {
+    for (const d of disposers) await d();
+    await server.close();
+  });
+
+  it('runs onDisconnect set, update and remove when the socket drops, and not cancelled ones', async () => {
+    const { db } = client();
+    await set(ref(db, 'od/presence'), { name: 'Ada' });
+    await set(ref(db, 'od/kept'), 'still here');
+    await onDisconnect(ref(db, 'od/presence')).remove();
+    await onDisconnect(ref(db, 'od/status')).set({ state: 'offline', at: serverTimestamp() });
+    await onDisconnect(ref(db, 'od/counts')).update({ a: 1, 'b/c': 2 });
+    await onDisconnect(ref(db, 'od/kept')).remove();
+    await onDisconnect(ref(db, 'od/kept')).cancel();
+    const { conn } = await connectionOf(db, 'od');
+    assert.deepEqual(server.data('/od'), { presence: { name: 'Ada' }, kept: 'still here' }, 'nothing runs while connected');
+    const before = Date.now();
+    conn.drop();
+    await waitFor(() => server.data('/od/presence') === null, 'the presence is removed');
+    const od = server.data('/od') as { status: { state: string; at: number }; counts: object; kept: string };
+    assert.deepEqual(od.counts, { a: 1, b: { c: 2 } });
+    assert.equal(od.kept, 'still here');
+    assert.equal(od.status.state, 'offline');
+    assert.ok(od.status.at >= before && od.status.at <= Date.now(), 'the server timestamp is the disconnect time');
+  });
+
+  it('runs onDisconnect when the client closes its socket itself (a closed tab)', async () => {
+    const { db } = client();
+    await set(ref(db, 'tab/peers/me'), { name: 'Tab' });
+    await set(ref(db, 'tab/inbox/me/m1'), { data: 'unread' });
+    await onDisconnect(ref(db, 'tab/peers/me')).remove();
+    await onDisconnect(ref(db, 'tab/inbox/me')).remove();
+    assert.notEqual(server.data('/tab'), null);
+    goOffline(db);
+    await waitFor(() => server.data('/tab') === null, 'no presence and no inbox left');
+  });
+
+  it('stops sending a path after unlisten, and serves it again on a new listen', async () => {
+    const writer = client();
+    const reader = client();
+    await set(ref(writer.db, 'u/x'), 1);
+    const seen: unknown[] = [];
+    const stop = onValue(ref(reader.db, 'u/x'), (s) => seen.push(s.val()));
+    await waitFor(() => seen.length === 1, 'the first value');
+    assert.equal(server.listeners('/u/x').length, 1);
+    stop();
+    await waitFor(() => server.listeners('/u/x').length === 0, 'the server forgets the listen');
+    await set(ref(writer.db, 'u/x'), 2);
+    await sleep(100);
+    assert.deepEqual(seen, [1]);
+    assert.equal((await get(ref(reader.db, 'u/x'))).val(), 2);
+  });
+
+  it('applies a multi-path update atomically and tells each listener only its part', async () => {
+    const a = client();
+    const b = client();
+    await set(ref(a.db, 'm'), { p: { one: 1 }, q: { two: 2 }, r: 'untouched' });
+    const pSeen: unknown[] = [];
+    const stop = onValue(ref(b.db, 'm/p'), (s) => pSeen.push(s.val()));
+    await waitFor(() => pSeen.length === 1, 'first value');
+    await update(ref(a.db, 'm'), { 'p/one': null, 'p/three': 3, q: null });
+    await waitFor(() => pSeen.length === 2, 'the update');
+    assert.deepEqual(pSeen, [{ one: 1 }, { three: 3 }]);
+    assert.deepEqual(server.data('/m'), { p: { three: 3 }, r: 'untouched' });
+    stop();
+  });
+
+  it('carries messages longer than one websocket frame both ways', async () => {
+    const a = client();
+    const b = client();
+    const big = 'é'.repeat(70000);
+    const got: unknown[] = [];
+    const stop = onValue(ref(b.db, 'big'), (s) => got.push(s.val()));
+    await set(ref(a.db, 'big'), big);
+    assert.equal(server.data('/big'), big);
+    await waitFor(() => got.at(-1) === big, 'the reader gets it whole');
+    stop();
+  });
+});
