@@ -124,6 +124,10 @@ interface Membership {
   announced: Map<string, string>;
   /** False while joining or re-joining: changes are reported by the join result instead. */
   live: boolean;
+  /** True once a join went through: a reconnection then re-enters the room. */
+  entered: boolean;
+  /** True while presence is being (re-)established. */
+  entering: boolean;
   stopPeers: () => void;
   stopInbox?: () => void;
 }
@@ -139,6 +143,8 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
   #snapshotSeen = false;
   #stopConnected: () => void;
   #connected = false;
+  /** Counts connections: changes when the connection dropped and came back. */
+  #epoch = 0;
   #waiters = new Set<() => void>();
 
   constructor(options: FirebaseTransportOptions = {}) {
@@ -165,6 +171,8 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       selfId: '',
       announced: new Map(),
       live: false,
+      entered: false,
+      entering: false,
       stopPeers: () => {},
     };
     this.#member = member;
@@ -228,22 +236,49 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
 
   /** Registers presence and the inbox for a fresh id, and reports the room as it is. */
   async #enter(member: Membership): Promise<JoinResult> {
-    member.live = false;
-    member.stopInbox?.();
-    member.stopInbox = undefined;
-    member.selfId = push(member.roomRef).key!;
-    const { peer, inbox } = this.#paths(member);
-    // onDisconnect first: a tab that dies right after the presence write still leaves nothing.
-    await onDisconnect(peer).remove();
-    await onDisconnect(inbox).remove();
-    await set(peer, { name: member.name });
-    this.#assertCurrent(member);
-    // The peers listener was registered before the write, so its data is at least as new.
-    await this.#firstSnapshot(member);
-    member.stopInbox = onChildAdded(inbox, (snap) => this.#onMessage(member, snap), () => {});
-    member.announced = new Map([...this.#snapshot].filter(([id]) => id !== member.selfId));
-    member.live = true;
-    return { selfId: member.selfId, peers: [...member.announced].map(([id, name]) => ({ id, name })) };
+    member.entering = true;
+    try {
+      for (;;) {
+        member.live = false;
+        member.stopInbox?.();
+        member.stopInbox = undefined;
+        const epoch = this.#epoch;
+        member.selfId = push(member.roomRef).key!;
+        const { peer, inbox } = this.#paths(member);
+        try {
+          // onDisconnect first: a tab that dies right after the presence write still leaves nothing.
+          await onDisconnect(peer).remove();
+          await onDisconnect(inbox).remove();
+          this.#assertCurrent(member);
+          await set(peer, { name: member.name });
+          this.#assertCurrent(member);
+          // The peers listener was registered before the write, so its data is at least as new.
+          await this.#firstSnapshot(member);
+        } catch (err) {
+          // Left meanwhile: `leave` may have run before our presence write landed.
+          if (this.#member !== member) this.#erase(member.roomRef, member.selfId);
+          throw err;
+        }
+        if (this.#epoch !== epoch) {
+          // The connection dropped meanwhile: the server may have run our onDisconnect before the
+          // presence was written, which would then stay forever. Start over with a new id.
+          this.#erase(member.roomRef, member.selfId);
+          continue;
+        }
+        member.stopInbox = onChildAdded(inbox, (snap) => this.#onMessage(member, snap), () => {});
+        member.announced = new Map([...this.#snapshot].filter(([id]) => id !== member.selfId));
+        member.live = true;
+        member.entered = true;
+        return { selfId: member.selfId, peers: [...member.announced].map(([id, name]) => ({ id, name })) };
+      }
+    } finally {
+      member.entering = false;
+    }
+  }
+
+  /** Removes a presence and its inbox (best effort: the server's onDisconnect is the fallback). */
+  #erase(roomRef: DatabaseReference, id: string): void {
+    void update(roomRef, { [`peers/${id}`]: null, [`inbox/${id}`]: null }).catch(() => {});
   }
 
   #paths(member: Membership): { peer: DatabaseReference; inbox: DatabaseReference } {
@@ -298,10 +333,11 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     this.#connected = connected;
     for (const wake of this.#waiters) wake();
     if (connected) {
+      if (!wasConnected) this.#epoch++;
       this.#setState('connected');
       const member = this.#member;
-      // Back after a drop: the server already removed our presence and inbox (onDisconnect).
-      if (!wasConnected && member?.live) void this.#rejoin(member);
+      // Back after a drop: the server removed our presence and inbox (onDisconnect); re-enter.
+      if (!wasConnected && member?.entered && !member.entering) void this.#rejoin(member);
     } else if (wasConnected) {
       this.#setState('reconnecting');
     }
@@ -312,8 +348,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       const result = await this.#enter(member);
       if (this.#member === member) this.emit('rejoined', result);
     } catch {
-      // Lost again, left or closed meanwhile: the next connection (if any) tries again.
-      if (this.#member === member) member.live = true;
+      // Left, closed, or refused meanwhile: the next reconnection (if any) tries again.
     }
   }
 

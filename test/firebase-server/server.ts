@@ -145,6 +145,11 @@ export class RtdbConnection {
 /** The test server. Start with {@link RtdbTestServer.start}; read its data with {@link RtdbTestServer.data}. */
 export class RtdbTestServer {
   readonly connections = new Set<RtdbConnection>();
+  /**
+   * Test hook, called with each request before it is handled. Dropping the connection in it
+   * (`conn.drop()`) loses the request, as a connection that fails mid-flight does.
+   */
+  onRequest?: (conn: RtdbConnection, action: string, body: Record<string, unknown>) => void;
   #root: unknown = null;
   #rules: Ruleset;
   #open: Ruleset = targaryen.ruleset(OPEN_RULES);
@@ -229,6 +234,8 @@ export class RtdbTestServer {
     }
     if (msg.t !== 'd' || !msg.d) return;
     const { r, a, b } = msg.d;
+    this.onRequest?.(conn, String(a), b ?? {});
+    if (conn.socket.readyState !== conn.socket.OPEN) return;
     let status: Status;
     try {
       status = this.#handle(conn, String(a), b ?? {});

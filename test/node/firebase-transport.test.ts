@@ -113,6 +113,50 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await waitFor(() => roomsData() === null, 'nothing left');
   });
 
+  it('a connection lost in the middle of joining leaves no presence behind', async () => {
+    const r = room();
+    const a = peer();
+    let dropped = false;
+    // Lose the connection right as the presence write arrives: its onDisconnect removals were
+    // registered on that connection and run now, and the SDK sends the write again later.
+    server.onRequest = (conn, action, body) => {
+      if (!dropped && action === 'p' && String(body.p).includes('/peers/')) {
+        dropped = true;
+        conn.drop();
+      }
+    };
+    try {
+      const res = await a.t.join(r, { name: 'Ada' });
+      assert.ok(dropped);
+      const key = Object.keys(roomsData() ?? {}).find((k) => decodeURIComponent(k) === r)!;
+      await waitFor(() => Object.keys(roomsData()?.[key]?.peers ?? {}).join() === res.selfId, 'exactly one presence: Ada’s');
+    } finally {
+      server.onRequest = undefined;
+    }
+    // The tab closes: its presence must go with it.
+    goOffline(a.db);
+    await waitFor(() => roomsData() === null, 'nothing left after the tab closes');
+  });
+
+  it('leaving while the join is still under way leaves nothing behind', async () => {
+    const r = room();
+    const a = peer();
+    let left: Promise<void> | undefined;
+    server.onRequest = (_conn, action, body) => {
+      if (!left && action === 'o' && String(body.p).includes('/inbox/')) left = a.t.leave();
+    };
+    try {
+      await assert.rejects(a.t.join(r, { name: 'Ada' }), (err: unknown) => (err as VideoCallError).code === 'invalid-state');
+      assert.ok(left, 'left during the join');
+      await left;
+    } finally {
+      server.onRequest = undefined;
+    }
+    await sleep(200);
+    // Still connected, so the server's onDisconnect is no help: the transport cleaned up itself.
+    assert.equal(roomsData(), null);
+  });
+
   it('deletes each signal once read: the inbox stays empty through a long exchange', async () => {
     const r = room();
     const [a, b] = [peer(), peer()];
