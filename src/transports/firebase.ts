@@ -110,6 +110,9 @@ function releaseApp(app: FirebaseApp): void {
   void deleteApp(app).catch(() => {});
 }
 
+/** A peer id as this transport makes them (push ids), and as the rules allow as a key. */
+const PEER_ID = /^[^./#$[\]\u0000-\u001f\u007f]{1,40}$/;
+
 function isPermissionDenied(err: unknown): boolean {
   return /permission/i.test(String((err as { code?: string })?.code ?? '') + String((err as Error)?.message ?? ''));
 }
@@ -200,7 +203,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
 
   send(to: string, data: unknown): void {
     const member = this.#member;
-    if (!member?.live || typeof to !== 'string' || !to) return;
+    if (!member?.live || typeof to !== 'string' || !PEER_ID.test(to)) return;
     const payload = JSON.stringify(data ?? null);
     if (payload.length > MAX_SIGNAL_LENGTH) {
       console.warn(`video-call firebase transport: a signal of ${payload.length} characters is over the limit and was dropped.`);
@@ -220,7 +223,9 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     const done = update(member.roomRef, { [`peers/${member.selfId}`]: null, [`inbox/${member.selfId}`]: null });
     for (const path of Object.values(mine)) void onDisconnect(path).cancel().catch(() => {});
     // Offline, the write waits for the connection; the server's onDisconnect cleans up meanwhile.
-    await Promise.race([done.catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([done.catch(() => {}), new Promise((r) => (timer = setTimeout(r, 3000)))]);
+    clearTimeout(timer);
   }
 
   close(): void {

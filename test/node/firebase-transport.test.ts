@@ -174,6 +174,17 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await b.t.leave();
   });
 
+  it('ignores signals to ids that cannot be peers, without throwing or writing', async () => {
+    const r = room();
+    const a = peer();
+    const ra = await a.t.join(r);
+    for (const to of ['', 'a/b', '../peers/x', 'x.y', 'p'.repeat(41), 'a[0]']) a.t.send(to, { hi: 1 });
+    await sleep(200);
+    const key = Object.keys(roomsData() ?? {}).find((k) => decodeURIComponent(k) === r)!;
+    assert.deepEqual(roomsData()?.[key], { peers: { [ra.selfId]: { name: '' } } });
+    await a.t.leave();
+  });
+
   it('rejects a config without a usable databaseURL with bad-config', () => {
     for (const firebaseConfig of [undefined, {}, { apiKey: 'x' }, { databaseURL: 'not a url' }, { databaseURL: 'ftp://x.y' }]) {
       assert.throws(
