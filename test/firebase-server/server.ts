@@ -25,7 +25,9 @@
  * - one database, in memory: the namespace (`?ns=`) is ignored and nothing is persisted;
  * - queries with parameters (orderBy*, limitTo*, startAt, ...) are refused with status
  *   `not_supported` instead of being served; listen hashes are ignored (data always sent);
- * - no long-polling transport, no REST API, no `.info/serverTimeOffset` skew, no priorities;
+ * - no long-polling transport, no REST API, no `.info/serverTimeOffset` skew, no priorities,
+ *   no transactions' compare-and-set (`h` hashes on writes are ignored), and of the server
+ *   values only `timestamp` (`increment` is refused);
  * - auth: the token is not verified. `owner` (what the emulator accepts) means admin;
  *   otherwise the JWT's payload is taken as `auth` unchecked. App Check is accepted as is;
  * - rules come from targaryen, whose rule language lags the real one in corners (no
