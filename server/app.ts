@@ -135,6 +135,8 @@ interface SocketState {
   bucket: TokenBucket;
   tolerance: TokenBucket;
   throttled: boolean;
+  /** Disconnected for flooding: anything still queued is dropped unread. */
+  cut: boolean;
   errorLines: number;
 }
 
@@ -236,12 +238,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
       bucket: new TokenBucket(limits.eventBurst, limits.eventsPerSecond),
       tolerance: new TokenBucket(limits.floodTolerance, limits.eventsPerSecond / 10),
       throttled: false,
+      cut: false,
       errorLines: 0,
     };
     states.set(socket.id, state);
 
     // Rate limit on every incoming event, known or not.
     socket.use((packet, next) => {
+      if (state.cut) return;
       if (state.bucket.take()) return next();
       const ack = packet[packet.length - 1];
       if (typeof ack === 'function') safeAck(ack as Ack, err('rate-limited', 'Too many messages; slow down'));
@@ -250,6 +254,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         logError(state, 'rate', 'rate-limited', 'socket throttled', socket.id);
       }
       if (!state.tolerance.take()) {
+        state.cut = true;
         logError(state, 'rate', 'rate-limited', 'socket kept flooding; disconnected', socket.id);
         socket.disconnect(true);
       }
