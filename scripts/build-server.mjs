@@ -1,8 +1,14 @@
 // Bundles the relay for Node: dist/server/app.js (the createRelay library) and
 // dist/server/cli.js (the `video-call-relay` bin, which imports ./app.js).
 // Dependencies stay external (they are the package's dependencies).
+// Usage: node scripts/build-server.mjs [OUTDIR]   (default dist/server)
 import { chmod } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = path.resolve(process.argv[2] ?? path.join(root, 'dist/server'));
 
 const common = {
   bundle: true,
@@ -12,15 +18,16 @@ const common = {
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
+  absWorkingDir: root,
 };
 
-await build({ ...common, entryPoints: ['server/app.ts'], outfile: 'dist/server/app.js' });
+await build({ ...common, entryPoints: ['server/app.ts'], outfile: path.join(out, 'app.js') });
 await build({
   ...common,
   entryPoints: ['server/cli.ts'],
-  outfile: 'dist/server/cli.js',
+  outfile: path.join(out, 'cli.js'),
   external: ['./app.js'],
   banner: { js: '#!/usr/bin/env node' },
 });
-await chmod('dist/server/cli.js', 0o755);
-console.log('built dist/server/app.js and dist/server/cli.js');
+await chmod(path.join(out, 'cli.js'), 0o755);
+console.log(`built ${path.join(out, 'app.js')} and ${path.join(out, 'cli.js')}`);

@@ -479,7 +479,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     // Tell every room this process's peers are gone, while the adapter still reaches other processes.
     for (const [id, state] of states) {
       for (const room of state.rooms.keys()) {
-        io.to(ROOM(room)).emit('peer-left', { id });
+        io.to(ROOM(room)).except(id).emit('peer-left', { id });
         log(`leave room=${JSON.stringify(room)} id=${id} reason=relay-shutdown`);
       }
       state.rooms.clear();

@@ -52,13 +52,13 @@ async function main(): Promise<void> {
     return;
   }
 
-  const portText = args.port ?? process.env.PORT ?? '3000';
+  const portText = args.port ?? (process.env.PORT || '3000');
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`Invalid port "${portText}"`);
     process.exit(2);
   }
-  const host = args.host ?? process.env.HOST ?? undefined;
+  const host = args.host ?? (process.env.HOST || undefined);
 
   const mounts: StaticMount[] = [];
   for (const spec of args.static ?? []) {
