@@ -1,0 +1,165 @@
+/**
+ * REDIS_URL scale-out with a real redis-server and three relay processes
+ * (the real CLI): peers on different processes share rooms, see each other in
+ * the join ack, signal each other, respect the room capacity, and learn of
+ * departures: a leave, a graceful SIGTERM, and a process killed outright.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { connect, disconnectAll, flush, get, join, next, record, request, sleep } from './relay-helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children = new Set<ChildProcess>();
+let redisUrl: string;
+let relays: { child: ChildProcess; url: string }[];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Spawns a process and resolves when `ready` matches its output. */
+function start(cmd: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd} did not start:\n${text}`)), 10_000);
+    const onData = (d: Buffer) => {
+      text += d;
+      const match = ready.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${cmd} exited ${code}:\n${text}`)));
+  });
+}
+
+function startRelayProcess(): Promise<{ child: ChildProcess; url: string }> {
+  return start(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--host', '127.0.0.1'], /listening on (http:\/\/\S+?)\/?$/m, {
+    REDIS_URL: redisUrl,
+    REDIS_HEARTBEAT_MS: '200',
+    MAX_PEERS_PER_ROOM: '3',
+  }).then(({ child, match }) => ({ child, url: match[1]! }));
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.on('exit', (code) => r(code)));
+}
+
+before(async () => {
+  const port = await freePort();
+  await start('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
+  redisUrl = `redis://127.0.0.1:${port}`;
+  relays = await Promise.all([startRelayProcess(), startRelayProcess(), startRelayProcess()]);
+});
+
+after(async () => {
+  disconnectAll();
+  for (const c of children) c.kill('SIGKILL');
+});
+
+describe('relay over Redis, three processes', () => {
+  it('peers on different processes share a room: join ack, peer-joined, signals both ways', async () => {
+    const [one, two] = relays;
+    const a = await connect(one!.url);
+    const b = await connect(two!.url);
+    assert.deepEqual(await join(a, 'cross', 'Alice'), { ok: true, selfId: a.id, peers: [] });
+    const joined = next(a, 'peer-joined');
+    assert.deepEqual(await join(b, 'cross', 'Bob'), { ok: true, selfId: b.id, peers: [{ id: a.id, name: 'Alice' }] });
+    assert.deepEqual(await joined, { id: b.id, name: 'Bob' });
+
+    const toB = next(b, 'signal');
+    assert.deepEqual(await request(a, 'signal', { to: b.id, data: { sdp: 'offer' } }), { ok: true });
+    assert.deepEqual(await toB, { from: a.id, data: { sdp: 'offer' } });
+    const toA = next(a, 'signal');
+    assert.deepEqual(await request(b, 'signal', { to: a.id, data: { sdp: 'answer' } }), { ok: true });
+    assert.deepEqual(await toA, { from: b.id, data: { sdp: 'answer' } });
+
+    // An outsider on the third process can neither reach them nor see them.
+    const c = await connect(relays[2]!.url);
+    await join(c, 'elsewhere');
+    const seenA = record(a);
+    assert.equal((await request(c, 'signal', { to: a.id, data: 'x' })).error.code, 'not-joined');
+    await flush(c);
+    await sleep(50);
+    assert.deepEqual(seenA, []);
+
+    const left = next(a, 'peer-left');
+    await request(b, 'leave', { room: 'cross' });
+    assert.deepEqual(await left, { id: b.id });
+  });
+
+  it('enforces MAX_PEERS_PER_ROOM across processes', async () => {
+    const clients = await Promise.all(relays.map((r) => connect(r.url)));
+    for (const c of clients) assert.equal((await join(c, 'cap')).ok, true);
+    const fourth = await connect(relays[0]!.url);
+    const ack = await join(fourth, 'cap');
+    assert.equal(ack.error?.code, 'room-full');
+    for (const c of clients) await request(c, 'leave', { room: 'cap' });
+  });
+
+  it('speaks the seed protocol across processes', async () => {
+    const a = await connect(relays[0]!.url);
+    const b = await connect(relays[1]!.url);
+    a.emit('join-room', 'seed-x');
+    await flush(a);
+    const userJoined = next(a, 'user-joined');
+    b.emit('join-room', 'seed-x');
+    await userJoined;
+    const offer = next(a, 'offer');
+    b.emit('offer', { roomId: 'seed-x', offer: { sdp: 'v=0' } });
+    assert.deepEqual(await offer, { sdp: 'v=0' });
+  });
+
+  it('tells the others at once when a process shuts down gracefully, and when one is killed', async () => {
+    const [one, two, three] = relays;
+    const a = await connect(one!.url);
+    const b = await connect(two!.url);
+    const c = await connect(three!.url);
+    await join(a, 'deaths', 'A');
+    await join(b, 'deaths', 'B');
+    const ackC = await join(c, 'deaths', 'C');
+    assert.deepEqual(new Set(ackC.peers.map((p: { id: string }) => p.id)), new Set([a.id, b.id]));
+    const bId = b.id;
+    const cId = c.id;
+
+    // Graceful: SIGTERM on the third process.
+    let t0 = Date.now();
+    const cLeft = next(a, 'peer-left', 3000);
+    three!.child.kill('SIGTERM');
+    assert.deepEqual(await cLeft, { id: cId });
+    assert.ok(Date.now() - t0 < 1000, 'announced by the leaving process itself');
+    assert.equal(await exited(three!.child), 0);
+
+    // Killed: nobody on the second process can say goodbye; a survivor sweeps it.
+    t0 = Date.now();
+    const bLeft = next(a, 'peer-left', 5000);
+    two!.child.kill('SIGKILL');
+    assert.deepEqual(await bLeft, { id: bId });
+    assert.ok(Date.now() - t0 < 3000, `swept in ${Date.now() - t0} ms`);
+
+    // The survivor's room is right again: a newcomer sees only A.
+    const d = await connect(one!.url);
+    const ackD = await join(d, 'deaths', 'D');
+    assert.deepEqual(ackD.peers, [{ id: a.id, name: 'A' }]);
+    const health = await (await get(`${one!.url}/healthz`)).json();
+    assert.equal(health.ok, true);
+    assert.equal(health.redis, true);
+  });
+});
