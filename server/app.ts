@@ -61,6 +61,12 @@ export interface RelayOptions {
   secret?: string;
   /** When set, rooms span every relay attached to this Redis (`redis://host:port`). */
   redisUrl?: string;
+  /**
+   * Speak the seed tutorial's protocol too (default: yes, unless `secret` is
+   * set: the seed protocol cannot carry a room grant, so it would be a way
+   * around them).
+   */
+  seedProtocol?: boolean;
   /** Prefix of the Redis keys and channels (default `video-call:`). */
   redisPrefix?: string;
   /** Presence heartbeat in Redis mode (default 2000 ms; a process is dead after 3 missed beats). */
@@ -102,7 +108,8 @@ export const DEFAULT_LIMITS: RelayLimits = {
 /**
  * Reads the relay's settings from environment variables: `ALLOWED_ORIGINS`
  * (comma list), `MAX_PEERS_PER_ROOM`, `RELAY_SECRET`, `REDIS_URL`,
- * `REDIS_HEARTBEAT_MS`. (`PORT` is read by the CLI.) Throws on a malformed number.
+ * `REDIS_HEARTBEAT_MS`, `SEED_PROTOCOL` (`on`/`off`). (`PORT` is read by the CLI.)
+ * Throws on a malformed value.
  */
 export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
   const options: RelayOptions = {};
@@ -112,6 +119,10 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
   if (env.RELAY_SECRET) options.secret = env.RELAY_SECRET;
   if (env.REDIS_URL) options.redisUrl = env.REDIS_URL;
   if (env.REDIS_HEARTBEAT_MS) options.redisHeartbeatMs = positiveInt('REDIS_HEARTBEAT_MS', env.REDIS_HEARTBEAT_MS);
+  if (env.SEED_PROTOCOL) {
+    if (!/^(on|off)$/.test(env.SEED_PROTOCOL)) throw new Error(`SEED_PROTOCOL must be "on" or "off", got "${env.SEED_PROTOCOL}"`);
+    options.seedProtocol = env.SEED_PROTOCOL === 'on';
+  }
   return options;
 }
 
@@ -162,6 +173,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const maxPeers = options.maxPeersPerRoom ?? 8;
   const log = options.logger ?? ((line: string) => console.log(line));
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
+  const seedProtocol = options.seedProtocol ?? !options.secret;
   const origins = normaliseOrigins(options.allowedOrigins);
   const serveStatic = createStaticHandler(options.static ?? []);
   const started = performance.now();
@@ -411,6 +423,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   }
 
   function onSeedJoin(socket: IoSocket, state: SocketState, payload: unknown): void {
+    if (!seedProtocol) throw new RequestError('unauthorized', 'This relay requires room tokens; use `join`');
     const room = checkRoom(payload);
     if (room === null) throw new RequestError('bad-request', 'join-room expects a room string of 1 to 128 characters');
     if (state.seedRooms.has(room)) return;

@@ -4,7 +4,7 @@
  *   video-call-relay [--port N] [--host H] [--static [PREFIX=]DIR]... [--demo]
  *
  * Settings from the environment: PORT (default 3000), HOST, ALLOWED_ORIGINS,
- * MAX_PEERS_PER_ROOM, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS.
+ * MAX_PEERS_PER_ROOM, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS, SEED_PROTOCOL.
  * SIGTERM / SIGINT shut it down gracefully (peers are told, exit within seconds).
  */
 import { existsSync } from 'node:fs';
@@ -22,7 +22,8 @@ const USAGE = `Usage: video-call-relay [options]
   -h, --help            this help
 
 Environment: PORT, HOST, ALLOWED_ORIGINS (comma list), MAX_PEERS_PER_ROOM (8),
-RELAY_SECRET (require HS256 JWT room grants), REDIS_URL (scale out), REDIS_HEARTBEAT_MS.`;
+RELAY_SECRET (require HS256 JWT room grants), REDIS_URL (scale out), REDIS_HEARTBEAT_MS,
+SEED_PROTOCOL (on/off; default on unless RELAY_SECRET is set).`;
 
 /** The package root: the nearest ancestor of this file with a package.json. */
 function packageRoot(): string {

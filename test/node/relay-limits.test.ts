@@ -61,6 +61,21 @@ describe('RELAY_SECRET room grants', () => {
     assert.equal((await join(c, 'lobby', 'c', await mint({ room: 'lobby' }))).ok, true);
   });
 
+  it('turns the seed protocol off (it cannot carry a grant) unless asked to keep it', async () => {
+    const r = await relay({ secret: SECRET });
+    const [a, b] = await Promise.all([connect(r.url), connect(r.url)]);
+    const seenA = record(a);
+    const refused = await request(a, 'join-room', 'seed-vip');
+    assert.equal(refused.error.code, 'unauthorized');
+    b.emit('join-room', 'seed-vip');
+    b.emit('offer', { roomId: 'seed-vip', offer: 'x' });
+    await flush(b);
+    assert.deepEqual(seenA, []);
+    const kept = await relay({ secret: SECRET, seedProtocol: true });
+    const c = await connect(kept.url);
+    assert.deepEqual(await request(c, 'join-room', 'seed-open'), { ok: true });
+  });
+
   it('leaves rooms open when no secret is set', async () => {
     const r = await relay({});
     const c = await connect(r.url);
