@@ -156,6 +156,7 @@ export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--use-fake-device-for-media-stream',
   '--disable-gpu',
+  '--disable-dev-shm-usage', // containers often give /dev/shm only 64 MB
   '--disable-background-networking',
   '--disable-component-update',
   '--autoplay-policy=no-user-gesture-required',
