@@ -147,9 +147,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** Starts the camera/mic (for the pre-join preview). Never rejects: failures land in `mediaError` and an `error` event. */
   startMedia(): Promise<void> {
-    if (this.#mic || this.#camera || !(this.#opts.audio || this.#opts.video || this.#micOn || this.#cameraOn)) {
-      return this.#acquiring ?? Promise.resolve();
-    }
+    if (this.#mic || this.#camera) return this.#acquiring ?? Promise.resolve();
     // The mic is acquired even when starting muted, so unmuting is instant; the camera only when wanted (its light).
     return (this.#acquiring ??= this.#acquire({ audio: true, video: this.#cameraOn }).finally(() => (this.#acquiring = null)));
   }
@@ -375,8 +373,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       id,
       name,
       connectionState: 'new',
-      audio: false,
-      video: false,
+      // Assumed on until the peer's first media state arrives over the data channel;
+      // `peer-media` fires only when that state differs.
+      audio: true,
+      video: true,
       screen: false,
       stream: null,
       session: null,
@@ -426,6 +426,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   #onChannelMessage(peer: RemotePeer, m: ChannelMessage): void {
     if (m.t === 'media') {
+      if (peer.audio === m.audio && peer.video === m.video && peer.screen === m.screen) return;
       Object.assign(peer, { audio: m.audio, video: m.video, screen: m.screen });
       this.emit('peer-media', { peerId: peer.id, audio: m.audio, video: m.video, screen: m.screen });
       this.emit('change', undefined);

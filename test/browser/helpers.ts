@@ -17,14 +17,24 @@ export function addCall(attrs: Record<string, string | boolean>): VideoCall {
     if (v === true) el.setAttribute(k, '');
     else if (v !== false) el.setAttribute(k, v);
   }
-  el.style.width = '640px';
+  // Small and side by side, so every element stays inside the 800×600 viewport:
+  // Chromium does not paint offscreen video, and the tests watch frames advance.
+  el.style.cssText = 'display:inline-flex; width:390px; height:290px; --vc-min-height:0; vertical-align:top';
   document.body.append(el);
   created.push(el);
   return el;
 }
 
-export function removeAllCalls(): void {
+/**
+ * Removes every element a test added and waits until their camera/mic tracks have
+ * stopped: Chromium's fake capture device can stall a getUserMedia that overlaps
+ * another track of it being stopped, so tests do not overlap teardown and setup.
+ */
+export async function removeAllCalls(): Promise<void> {
+  const tracks = created.flatMap((el) => el.localStream.getTracks());
   for (const el of created.splice(0)) el.remove();
+  await waitUntil(() => tracks.every((t) => t.readyState === 'ended'), 'tracks of removed elements still live', { timeout: 5000 });
+  await sleep(50);
 }
 
 /** Waits for an event, failing with a clear message after `ms`. */
@@ -50,9 +60,17 @@ export function remoteVideo(el: VideoCall, peerId?: string): HTMLVideoElement | 
 
 /** Resolves once `video` shows frames that keep advancing (live video, not a still). */
 export async function videoIsLive(video: HTMLVideoElement, ms = 15000): Promise<void> {
-  await waitUntil(() => video.videoWidth > 0 && video.readyState >= 2, 'video has no frames', { timeout: ms });
+  const describe = () => {
+    const track = (video.srcObject as MediaStream | null)?.getVideoTracks()[0];
+    return `videoWidth=${video.videoWidth} readyState=${video.readyState} paused=${video.paused} frames=${video.getVideoPlaybackQuality().totalVideoFrames} connected=${video.isConnected} track=${track ? `${track.readyState}${track.muted ? ',muted' : ''}` : 'none'}`;
+  };
+  await waitUntil(() => video.videoWidth > 0 && video.readyState >= 2, 'video has no frames', { timeout: ms }).catch(() => {
+    throw new Error(`video has no frames (${describe()})`);
+  });
   const first = video.getVideoPlaybackQuality().totalVideoFrames;
-  await waitUntil(() => video.getVideoPlaybackQuality().totalVideoFrames > first + 5, 'video frames do not advance', { timeout: ms });
+  await waitUntil(() => video.getVideoPlaybackQuality().totalVideoFrames > first + 5, '', { timeout: ms }).catch(() => {
+    throw new Error(`video frames do not advance (${describe()})`);
+  });
 }
 
 export { waitUntil };

@@ -1,9 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { addCall, eventWithin, remoteVideo, removeAllCalls, uniqueRoom, videoIsLive } from './helpers.js';
 
-describe('smoke', () => {
+describe('<video-call> over the local transport', () => {
   afterEach(removeAllCalls);
-  it('two local elements connect', async () => {
+  it('two elements on one page connect with no server at all', async () => {
     const room = uniqueRoom();
     const a = addCall({ room, transport: 'local', autojoin: true, name: 'Ada', 'ice-servers': '[]' });
     await eventWithin(a, 'vc-joined');

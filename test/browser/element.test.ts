@@ -1,0 +1,440 @@
+// <video-call> in real Chromium with fake camera/mic/screen, signalling through the real
+// relay started for the test run (RELAY_URL). Each test uses its own room.
+import { expect } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { RELAY_URL } from '/__test-env.js';
+import type { VideoCall } from '../../src/video-call.js';
+import { createSocketIoTransport } from '../../src/transports/socket-io.js';
+import type { Transport } from '../../src/transports/transport.js';
+import {
+  addCall,
+  eventWithin,
+  remoteVideo,
+  removeAllCalls,
+  shadow,
+  sleep,
+  uniqueRoom,
+  videoIsLive,
+  waitUntil,
+} from './helpers.js';
+
+const base = { server: RELAY_URL, 'ice-servers': '[]' };
+
+/** Two elements in one room, both joined and connected to each other. */
+async function pair(extra: Record<string, string | boolean> = {}) {
+  const room = uniqueRoom();
+  const a = addCall({ ...base, room, name: 'Ada', autojoin: true, ...extra });
+  const aJoined = await eventWithin<{ selfId: string }>(a, 'vc-joined');
+  const b = addCall({ ...base, room, name: 'Bob', autojoin: true, ...extra });
+  const [ab, ba] = await Promise.all([eventWithin(a, 'vc-peer-connected'), eventWithin(b, 'vc-peer-connected')]);
+  await Promise.all([a.updateComplete, b.updateComplete]);
+  return { room, a, b, aId: aJoined.detail.selfId, bId: (ab.detail as { peerId: string }).peerId, check: ba };
+}
+
+const text = (el: VideoCall, sel: string) => shadow(el).querySelector(sel)?.textContent?.trim() ?? '';
+const tileOf = (el: VideoCall, peerId: string) => shadow(el).querySelector(`figure[data-peer-id="${peerId}"]`);
+
+describe('<video-call>', function () {
+  this.timeout(40000);
+  afterEach(removeAllCalls);
+
+  it('shows a pre-join screen with a live camera preview, a name field and a Join button', async () => {
+    const el = addCall({ ...base, room: uniqueRoom() });
+    await waitUntil(() => el.localStream.getVideoTracks().length === 1, 'no camera preview');
+    await el.updateComplete;
+    const video = shadow(el).querySelector<HTMLVideoElement>('video[part="local-video"]')!;
+    await videoIsLive(video);
+    expect(el.state).to.equal('idle');
+    expect(shadow(el).querySelector('input#name')).to.exist;
+    const join = shadow(el).querySelector<HTMLButtonElement>('[part="join-button"]')!;
+    expect(join.textContent!.trim()).to.equal('Join');
+    expect(join.disabled).to.equal(false);
+  });
+
+  it('joins with the name typed on the pre-join screen; the other side sees that name', async () => {
+    const room = uniqueRoom();
+    const a = addCall({ ...base, room });
+    await a.updateComplete;
+    const input = shadow(a).querySelector<HTMLInputElement>('input#name')!;
+    input.value = 'Grace';
+    input.dispatchEvent(new InputEvent('input'));
+    const joined = eventWithin<{ room: string; selfId: string }>(a, 'vc-joined');
+    shadow(a).querySelector<HTMLButtonElement>('[part="join-button"]')!.click();
+    const { detail } = await joined;
+    expect(detail.room).to.equal(room);
+    expect(detail.selfId).to.be.a('string').and.not.empty;
+    expect(a.state).to.equal('joined');
+    const b = addCall({ ...base, room, autojoin: true });
+    const seen = await eventWithin<{ peerId: string; name: string }>(b, 'vc-peer-joined');
+    expect(seen.detail).to.deep.equal({ peerId: detail.selfId, name: 'Grace' });
+  });
+
+  it('connects two elements through the relay: live video both ways, names on the tiles', async () => {
+    const { a, b, aId, bId } = await pair();
+    await videoIsLive(remoteVideo(a, bId)!);
+    await videoIsLive(remoteVideo(b, aId)!);
+    expect(a.peers).to.deep.equal([{ id: bId, name: 'Bob', connectionState: 'connected', audio: true, video: true, screen: false }]);
+    expect(tileOf(a, bId)!.textContent).to.contain('Bob');
+    expect(tileOf(b, aId)!.textContent).to.contain('Ada');
+    // The remote video carries the peer's audio too, and is not muted.
+    const v = remoteVideo(a, bId)!;
+    expect(v.muted).to.equal(false);
+    expect((v.srcObject as MediaStream).getAudioTracks()).to.have.length(1);
+  });
+
+  it('sends chat peer to peer; markup is shown as text, never as markup', async () => {
+    const { a, b, aId } = await pair();
+    const got = eventWithin<{ from: string; name: string; text: string; at: number }>(b, 'vc-chat-message');
+    const own = eventWithin<{ from: string }>(a, 'vc-chat-message');
+    const evil = '<img src=x onerror="window.__pwned=1"><b>bold?</b>';
+    a.sendChat(evil);
+    const { detail } = await got;
+    expect(detail.from).to.equal(aId);
+    expect(detail.name).to.equal('Ada');
+    expect(detail.text).to.equal(evil);
+    expect(Math.abs(detail.at - Date.now())).to.be.below(10000);
+    expect((await own).detail.from).to.equal(aId);
+    // The unread badge counts it; opening the chat shows it as text.
+    await b.updateComplete;
+    expect(text(b, '.unread')).to.equal('1');
+    shadow(b).querySelector<HTMLButtonElement>('button[aria-label="Chat"]')!.click();
+    await b.updateComplete;
+    const chat = shadow(b).querySelector('[part="chat"]')!;
+    expect(chat.textContent).to.contain(evil);
+    expect(chat.querySelector('img, b')).to.equal(null);
+    expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
+  });
+
+  it('chat from the panel: Enter sends, the message shows for both', async () => {
+    const { a, b } = await pair();
+    shadow(a).querySelector<HTMLButtonElement>('button[aria-label="Chat"]')!.click();
+    await a.updateComplete;
+    const box = shadow(a).querySelector<HTMLTextAreaElement>('#chat-input')!;
+    box.focus();
+    const got = eventWithin<{ text: string }>(b, 'vc-chat-message');
+    await sendKeys({ type: 'hello there' });
+    await sendKeys({ press: 'Enter' });
+    expect((await got).detail.text).to.equal('hello there');
+    await a.updateComplete;
+    expect(text(a, '[part="chat"] .messages')).to.contain('hello there');
+    expect(box.value).to.equal('');
+  });
+
+  it('mic and camera toggles: the other side is told and shows it; camera off releases the camera', async () => {
+    const { a, b, aId } = await pair();
+    await videoIsLive(remoteVideo(b, aId)!);
+    const muted = eventWithin<{ peerId: string; audio: boolean; video: boolean; screen: boolean }>(b, 'vc-peer-media');
+    expect(a.toggleMic()).to.equal(false);
+    expect((await muted).detail).to.deep.equal({ peerId: aId, audio: false, video: true, screen: false });
+    expect(a.localStream.getAudioTracks()[0].enabled).to.equal(false);
+    await b.updateComplete;
+    expect(tileOf(b, aId)!.querySelector('[aria-label="Microphone off"]')).to.exist;
+
+    const camTrack = a.localStream.getVideoTracks()[0];
+    const camOff = eventWithin<{ video: boolean }>(b, 'vc-peer-media');
+    expect(a.toggleCamera(false)).to.equal(false);
+    expect((await camOff).detail.video).to.equal(false);
+    expect(camTrack.readyState).to.equal('ended'); // the camera light goes out
+    await b.updateComplete;
+    expect(tileOf(b, aId)!.querySelector('[aria-label="Camera off"]')).to.exist;
+    expect(tileOf(b, aId)!.querySelector('.avatar')).to.exist;
+
+    const camOn = eventWithin<{ video: boolean }>(b, 'vc-peer-media');
+    a.toggleCamera(true);
+    expect((await camOn).detail.video).to.equal(true);
+    await b.updateComplete;
+    await videoIsLive(remoteVideo(b, aId)!);
+    expect(a.toggleMic(true)).to.equal(true);
+  });
+
+  it('controls are labelled buttons that work from the keyboard', async () => {
+    const { a } = await pair();
+    const bar = shadow(a).querySelector('[part="controls"]')!;
+    const buttons = [...bar.querySelectorAll('button')];
+    expect(buttons.map((b) => b.getAttribute('aria-label'))).to.deep.equal([
+      'Mute microphone',
+      'Turn camera off',
+      'Share screen',
+      'Chat',
+      'Leave call',
+    ]);
+    buttons[0].focus();
+    expect(shadow(a).activeElement).to.equal(buttons[0]);
+    await sendKeys({ press: 'Space' });
+    await a.updateComplete;
+    expect(a.localStream.getAudioTracks()[0].enabled).to.equal(false);
+    expect(bar.querySelector('button')!.getAttribute('aria-pressed')).to.equal('true');
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Enter' });
+    await a.updateComplete;
+    expect(shadow(a).querySelector('[part="chat"]')).to.exist;
+  });
+
+  it('screen share replaces the outgoing video without renegotiating, and reverts when sharing ends', async () => {
+    const room = uniqueRoom();
+    // Observe (not replace) what A's real transport sends, to count SDP offers.
+    const sdp: string[] = [];
+    const real = createSocketIoTransport({ server: RELAY_URL });
+    const observed: Transport = {
+      get state() {
+        return real.state;
+      },
+      on: real.on.bind(real),
+      join: real.join.bind(real),
+      leave: real.leave.bind(real),
+      close: real.close.bind(real),
+      send(to: string, data: unknown) {
+        const d = data as { t?: string; description?: { type: string } };
+        if (d?.t === 'sdp') sdp.push(d.description!.type);
+        real.send(to, data);
+      },
+    };
+    const a = addCall({ ...base, room, name: 'Ada' });
+    a.transport = observed;
+    await a.join();
+    const b = addCall({ ...base, room, name: 'Bob', autojoin: true });
+    await Promise.all([eventWithin(a, 'vc-peer-connected'), eventWithin(b, 'vc-peer-connected')]);
+    await b.updateComplete;
+    const video = remoteVideo(b)!;
+    await videoIsLive(video);
+    const camTrack = a.localStream.getVideoTracks()[0];
+    const sdpBefore = sdp.length;
+
+    const started = eventWithin<{ active: boolean }>(a, 'vc-screen-share');
+    const told = eventWithin<{ screen: boolean }>(b, 'vc-peer-media');
+    await a.startScreenShare();
+    expect((await started).detail).to.deep.equal({ active: true });
+    expect((await told).detail.screen).to.equal(true);
+    const screenTrack = a.localStream.getVideoTracks()[0];
+    expect(screenTrack).to.not.equal(camTrack);
+    await videoIsLive(video);
+    await b.updateComplete;
+    expect(shadow(b).querySelector('[aria-label="Sharing screen"]')).to.exist;
+
+    // The browser's own "Stop sharing" ends the track; a page cannot press that button, so
+    // the test fires the same 'ended' event the browser fires.
+    const stopped = eventWithin<{ active: boolean }>(a, 'vc-screen-share');
+    screenTrack.stop();
+    screenTrack.dispatchEvent(new Event('ended'));
+    expect((await stopped).detail).to.deep.equal({ active: false });
+    expect(a.localStream.getVideoTracks()).to.deep.equal([camTrack]);
+    await videoIsLive(video);
+    expect(sdp.length, `SDP sent during screen share: ${sdp.slice(sdpBefore)}`).to.equal(sdpBefore);
+  });
+
+  it('getStats() reports round-trip time, loss, bitrates and frame size per peer', async () => {
+    const { a, bId } = await pair();
+    await videoIsLive(remoteVideo(a, bId)!);
+    await sleep(1000);
+    const [s] = await a.getStats();
+    expect(s.peerId).to.equal(bId);
+    expect(s.roundTripTime).to.be.a('number').within(0, 1);
+    expect(s.packetsLost).to.be.a('number').at.least(0);
+    expect(s.packetLoss).to.be.within(0, 1);
+    expect(s.bitrateIn).to.be.above(10000);
+    expect(s.bitrateOut).to.be.above(10000);
+    expect(s.frameWidth).to.be.above(0);
+    expect(s.frameHeight).to.be.above(0);
+  });
+
+  it('leave(): the other side sees the peer go; the element returns to its pre-join screen', async () => {
+    const { room, a, b, aId } = await pair();
+    const gone = eventWithin<{ peerId: string }>(b, 'vc-peer-left');
+    const left = eventWithin<{ room: string }>(a, 'vc-left');
+    await a.leave();
+    expect((await left).detail).to.deep.equal({ room });
+    expect((await gone).detail).to.deep.equal({ peerId: aId });
+    await Promise.all([a.updateComplete, b.updateComplete]);
+    expect(a.state).to.equal('idle');
+    expect(shadow(a).querySelector('[part="join-button"]')).to.exist;
+    expect(tileOf(b, aId)).to.equal(null);
+    expect(b.peers).to.deep.equal([]);
+  });
+
+  it('removing the element stops every track, closes the connection and leaves the room', async () => {
+    const { a, b, aId } = await pair();
+    const tracks = a.localStream.getTracks();
+    expect(tracks.length).to.equal(2);
+    const gone = eventWithin<{ peerId: string }>(b, 'vc-peer-left');
+    a.remove();
+    expect((await gone).detail.peerId).to.equal(aId);
+    await waitUntil(() => tracks.every((t) => t.readyState === 'ended'), 'tracks still live after removal');
+    await b.updateComplete;
+    expect(remoteVideo(b)).to.equal(null);
+  });
+
+  it('moving the element within the page keeps the call', async () => {
+    const { a, b } = await pair();
+    let left = false;
+    b.addEventListener('vc-peer-left', () => (left = true));
+    const box = document.createElement('div');
+    document.body.append(box);
+    box.append(a);
+    await sleep(1500);
+    expect(left).to.equal(false);
+    expect(a.state).to.equal('joined');
+    box.remove();
+  });
+
+  it('changing room while joined leaves the old room and joins the new one', async () => {
+    const { room, a, b, aId } = await pair();
+    const next = uniqueRoom();
+    const left = eventWithin<{ room: string }>(a, 'vc-left');
+    const joined = eventWithin<{ room: string }>(a, 'vc-joined');
+    const gone = eventWithin<{ peerId: string }>(b, 'vc-peer-left');
+    a.room = next;
+    expect((await left).detail.room).to.equal(room);
+    expect((await joined).detail.room).to.equal(next);
+    expect((await gone).detail.peerId).to.equal(aId);
+    expect(a.getAttribute('room')).to.equal(next);
+    expect(a.peers).to.deep.equal([]);
+  });
+
+  it('starts with mic and camera off when audio="off" video="off"', async () => {
+    const el = addCall({ ...base, room: uniqueRoom(), audio: 'off', video: 'off' });
+    await waitUntil(() => el.localStream.getAudioTracks().length === 1, 'no mic');
+    await el.updateComplete;
+    expect(el.localStream.getVideoTracks()).to.have.length(0); // the camera was never opened
+    expect(el.localStream.getAudioTracks()[0].enabled).to.equal(false);
+    const buttons = shadow(el).querySelectorAll('.preview-controls button');
+    expect([...buttons].map((b) => b.getAttribute('aria-pressed'))).to.deep.equal(['true', 'true']);
+    expect(el.toggleCamera()).to.equal(true);
+    await waitUntil(() => el.localStream.getVideoTracks().length === 1, 'camera did not start');
+  });
+
+  it('a camera turned on after joining without one reaches the peer (renegotiation)', async () => {
+    const { a, b, aId } = await pair({ video: 'off' });
+    await waitUntil(() => b.peers[0]?.video === false, 'peer not told the camera is off');
+    expect(remoteVideo(b, aId)!.videoWidth).to.equal(0);
+    a.toggleCamera(true);
+    await waitUntil(() => b.peers[0]?.video === true, 'peer not told of camera on');
+    await b.updateComplete;
+    await videoIsLive(remoteVideo(b, aId)!);
+  });
+
+  it('max-peers: refuses connections beyond the limit and says so', async () => {
+    const room = uniqueRoom();
+    const a = addCall({ ...base, room, name: 'A', autojoin: true, 'max-peers': '1' });
+    await eventWithin(a, 'vc-joined');
+    const b = addCall({ ...base, room, name: 'B', autojoin: true });
+    await eventWithin(a, 'vc-peer-connected');
+    const c = addCall({ ...base, room, name: 'C', autojoin: true });
+    const err = await eventWithin<{ code: string; message: string }>(c, 'vc-error');
+    expect(err.detail.code).to.equal('room-full');
+    await eventWithin(c, 'vc-peer-connected'); // C still reaches B
+    expect(a.peers.map((p) => p.name)).to.deep.equal(['B']);
+    expect(c.peers.map((p) => p.name)).to.deep.equal(['B']);
+    expect(b.peers.length).to.equal(2);
+  });
+});
+
+describe('<video-call> bad configuration', () => {
+  afterEach(removeAllCalls);
+  const errors: ErrorEvent[] = [];
+  const onError = (e: ErrorEvent) => errors.push(e);
+  before(() => window.addEventListener('error', onError));
+  after(() => window.removeEventListener('error', onError));
+
+  for (const [attr, value, words] of [
+    ['ice-servers', '[{"urls": ', 'not valid JSON'],
+    ['ice-servers', '{"urls": "stun:x"}', 'JSON array'],
+    ['transport', 'carrier-pigeon', 'Unknown transport "carrier-pigeon"'],
+    ['firebase-config', '{nope', 'not valid JSON'],
+  ] as const) {
+    it(`${attr}="${value}": vc-error bad-config, shown in the element, nothing thrown, not joined`, async () => {
+      const el = document.createElement('video-call');
+      const got = eventWithin<{ code: string; message: string }>(el, 'vc-error');
+      el.setAttribute(attr, value);
+      el.setAttribute('server', RELAY_URL);
+      el.setAttribute('room', uniqueRoom());
+      el.setAttribute('autojoin', '');
+      document.body.append(el);
+      const { detail } = await got;
+      expect(detail.code).to.equal('bad-config');
+      expect(detail.message).to.contain(words);
+      await el.updateComplete;
+      expect(shadow(el).querySelector('[part="error"]')!.textContent).to.contain(words);
+      expect(el.state).to.equal('error');
+      await sleep(300);
+      expect(el.state).to.equal('error'); // did not join anyway
+      expect(errors).to.deep.equal([]);
+      el.remove();
+    });
+  }
+
+  it('transport="firebase" without a databaseURL is bad-config; join() rejects with that code', async () => {
+    const el = addCall({ room: uniqueRoom(), transport: 'firebase', 'firebase-config': '{"apiKey": "x"}' });
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    const err = await el.join().then(() => null, (e) => e);
+    expect(err.code).to.equal('bad-config');
+    expect(err.message).to.contain('databaseURL');
+  });
+
+  it('recovers when the bad value is fixed', async () => {
+    const el = addCall({ ...base, room: uniqueRoom(), 'ice-servers': 'oops' });
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    el.setAttribute('ice-servers', '[]');
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+    expect(shadow(el).querySelector('[part="error"]')).to.equal(null);
+    await el.join();
+    expect(el.state).to.equal('joined');
+  });
+
+  it('join() without a room is bad-config, with a message saying what to set', async () => {
+    const el = addCall({ ...base });
+    const err = await el.join().then(() => null, (e) => e);
+    expect(err.code).to.equal('bad-config');
+    expect(err.message).to.contain('room');
+  });
+
+  it('an unreachable relay is a transport error shown in the element', async () => {
+    const el = addCall({ room: uniqueRoom(), server: 'http://127.0.0.1:9', 'ice-servers': '[]' });
+    const got = eventWithin<{ code: string; message: string }>(el, 'vc-error', 20000);
+    const joined = el.join().catch((e) => e);
+    const { detail } = await got;
+    expect(detail.code).to.equal('transport');
+    expect((await joined).code).to.equal('transport');
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    expect(shadow(el).querySelector('[part="error"]')!.textContent).to.contain(detail.message);
+  }).timeout(30000);
+});
+
+describe('<video-call> camera or mic refused', () => {
+  // Chromium's permission prompt cannot be answered "Block" from inside a page, so this
+  // suite makes getUserMedia reject the way a refusal does (NotAllowedError). The real
+  // refusal, with the browser's permission denied, is tested end to end in test/e2e/.
+  let original: MediaDevices['getUserMedia'];
+  beforeEach(() => {
+    original = navigator.mediaDevices.getUserMedia;
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  afterEach(() => {
+    navigator.mediaDevices.getUserMedia = original;
+    removeAllCalls();
+  });
+
+  it('fires permission-denied, says so readably, and still joins receive-only: sees and hears the other', async () => {
+    const room = uniqueRoom();
+    const a = addCall({ ...base, room, name: 'Ada' });
+    const { detail } = await eventWithin<{ code: string; message: string }>(a, 'vc-error');
+    expect(detail.code).to.equal('permission-denied');
+    await a.updateComplete;
+    expect(shadow(a).querySelector('[part="error"]')!.textContent).to.contain('refused');
+    await a.join(); // asks again on join: refused again
+    expect(a.state).to.equal('joined');
+    navigator.mediaDevices.getUserMedia = original; // the other person has a camera
+    const b = addCall({ ...base, room, name: 'Bob', autojoin: true });
+    await Promise.all([eventWithin(a, 'vc-peer-connected'), eventWithin(b, 'vc-peer-connected')]);
+    await a.updateComplete;
+    const v = remoteVideo(a)!;
+    await videoIsLive(v);
+    expect((v.srcObject as MediaStream).getAudioTracks()).to.have.length(1);
+    expect(a.localStream.getTracks()).to.have.length(0);
+  });
+});
