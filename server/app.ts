@@ -179,7 +179,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const started = performance.now();
   const states = new Map<string, SocketState>();
   let presence: Presence = new LocalPresence();
-  let redisClients: { isOpen: boolean; quit(): Promise<unknown> }[] = [];
+  let redisClients: { isOpen: boolean; isReady: boolean; close(): Promise<unknown>; destroy(): void }[] = [];
   let closing: Promise<void> | undefined;
 
   const httpServer = http.createServer((req, res) => {
@@ -459,9 +459,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
   async function start(): Promise<void> {
     if (!options.redisUrl) return;
     const prefix = options.redisPrefix ?? 'video-call:';
+    let ready = false;
     const pub = createClient({
       url: options.redisUrl,
-      socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+      socket: {
+        // At start-up, fail after a few tries (the CLI exits with the reason); once up, retry forever.
+        reconnectStrategy: (retries: number, cause: Error) =>
+          !ready && retries >= 3 ? new Error(`Cannot connect to Redis at ${options.redisUrl}: ${cause.message}`) : Math.min(100 * 2 ** retries, 2000),
+      },
     });
     const sub = pub.duplicate();
     let lastError = '';
@@ -472,7 +477,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
       });
     }
     redisClients = [pub, sub];
-    await Promise.all([pub.connect(), sub.connect()]);
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+    } catch (e) {
+      for (const c of [pub, sub]) if (c.isOpen) c.destroy();
+      throw e;
+    }
+    ready = true;
     io.adapter(createAdapter(pub, sub, { key: `${prefix}sio` }));
     presence = new RedisPresence(pub as unknown as RedisCommands, {
       prefix,
@@ -501,7 +512,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     const closed = io.close();
     httpServer.closeAllConnections();
     await closed;
-    await Promise.allSettled(redisClients.map((c) => (c.isOpen ? c.quit() : undefined)));
+    // Redis down at shutdown must not hang it: drop what is not connected.
+    await Promise.allSettled(redisClients.map((c) => (c.isReady ? c.close() : c.isOpen ? c.destroy() : undefined)));
   }
 
   return {

@@ -259,12 +259,22 @@ export class RedisPresence implements Presence {
     clearInterval(this.#timer);
     const entries = [...this.#local.map].flatMap(([room, members]) => [...members.keys()].map((id) => ({ room, id })));
     this.#local.map.clear();
-    try {
-      for (const { room, id } of entries) await this.client.hDel(this.#roomKey(room), id);
+    const cleanUp = async () => {
+      await Promise.all(entries.map(({ room, id }) => this.client.hDel(this.#roomKey(room), id)));
       await this.client.del([this.#procKey(), this.#aliveKey()]);
       await this.client.sRem(`${this.opts.prefix}procs`, this.procId);
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // With Redis unreachable, give up after a while: survivors will sweep us anyway.
+      await Promise.race([
+        cleanUp(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('Redis did not answer')), 2000))),
+      ]);
     } catch (err) {
       this.opts.log(`error presence close: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

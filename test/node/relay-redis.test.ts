@@ -162,4 +162,20 @@ describe('relay over Redis, three processes', () => {
     assert.equal(health.ok, true);
     assert.equal(health.redis, true);
   });
+
+  it('refuses to start, with the reason, when Redis is unreachable', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: root,
+      env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${port}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    assert.equal(await exited(child), 1);
+    assert.match(text, /Cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(text, /listening on/);
+  });
 });
