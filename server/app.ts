@@ -21,7 +21,7 @@
  */
 import http from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import type { VideoCallErrorCode } from '../src/errors.js';
@@ -124,6 +124,19 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
     options.seedProtocol = env.SEED_PROTOCOL === 'on';
   }
   return options;
+}
+
+/**
+ * Mints a room grant for a relay run with `RELAY_SECRET=secret`: a HS256 JWT
+ * whose `room` claim is `room`, valid for `ttlSeconds` (default one hour).
+ * Give it to the element as its `token` attribute.
+ */
+export function mintRoomToken(secret: string, room: string, ttlSeconds = 3600): Promise<string> {
+  return new SignJWT({ room })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
 }
 
 function positiveInt(name: string, value: string): number {

@@ -2,6 +2,7 @@
  * `video-call-relay`: runs the reference relay.
  *
  *   video-call-relay [--port N] [--host H] [--static [PREFIX=]DIR]... [--demo]
+ *   RELAY_SECRET=... video-call-relay --mint ROOM [--ttl SECONDS]
  *
  * Settings from the environment: PORT (default 3000), HOST, ALLOWED_ORIGINS,
  * MAX_PEERS_PER_ROOM, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS, SEED_PROTOCOL.
@@ -11,7 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRelay, relayOptionsFromEnv, type StaticMount } from './app.js';
+import { createRelay, mintRoomToken, relayOptionsFromEnv, type StaticMount } from './app.js';
 
 const USAGE = `Usage: video-call-relay [options]
 
@@ -19,6 +20,8 @@ const USAGE = `Usage: video-call-relay [options]
   --host H              interface to bind (default: $HOST or all interfaces)
   --static [PREFIX=]DIR serve DIR at PREFIX (default /); repeatable
   --demo                serve the package's demo/ at / and dist/ at /dist/
+  --mint ROOM           print a token for ROOM signed with $RELAY_SECRET, and exit
+  --ttl SECONDS         lifetime of a minted token (default 3600)
   -h, --help            this help
 
 Environment: PORT, HOST, ALLOWED_ORIGINS (comma list), MAX_PEERS_PER_ROOM (8),
@@ -41,6 +44,8 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         static: { type: 'string', multiple: true },
         demo: { type: 'boolean' },
+        mint: { type: 'string' },
+        ttl: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -50,6 +55,21 @@ async function main(): Promise<void> {
   }
   if (args.help) {
     console.log(USAGE);
+    return;
+  }
+
+  if (args.mint !== undefined) {
+    const secret = process.env.RELAY_SECRET;
+    const ttl = Number(args.ttl ?? '3600');
+    if (!secret) {
+      console.error('--mint needs RELAY_SECRET in the environment');
+      process.exit(2);
+    }
+    if (!Number.isInteger(ttl) || ttl < 1) {
+      console.error(`Invalid --ttl "${args.ttl}"`);
+      process.exit(2);
+    }
+    console.log(await mintRoomToken(secret, args.mint, ttl));
     return;
   }
 

@@ -99,6 +99,23 @@ describe('video-call-relay CLI', () => {
     assert.match(text, /Invalid port "abc"/);
   });
 
+  it('--mint prints a room grant the relay accepts for that room only', async () => {
+    const env = { ...process.env, RELAY_SECRET: 'cli-secret' };
+    const child = spawn(process.execPath, [path.join(out, 'cli.js'), '--mint', 'board room', '--ttl', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let token = '';
+    child.stdout.on('data', (d) => (token += d));
+    assert.equal(await new Promise((r) => child.on('exit', r)), 0);
+    token = token.trim();
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const { child: relay, url } = await startCli(['--port', '0', '--host', '127.0.0.1'], { RELAY_SECRET: 'cli-secret' });
+    const a = await connect(url);
+    assert.equal((await join(a, 'other room', 'A', token)).error.code, 'unauthorized');
+    assert.equal((await join(a, 'board room', 'A', token)).ok, true);
+    a.disconnect();
+    relay.kill('SIGTERM');
+    await new Promise((r) => relay.on('exit', r));
+  });
+
   it('on SIGTERM tells peers and exits promptly with code 0', async () => {
     const { child, url, output } = await startCli(['--port', '0', '--host', '127.0.0.1']);
     const [a, b] = await Promise.all([connect(url), connect(url)]);
