@@ -39,8 +39,8 @@ import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, Tra
 export const FIREBASE_ROOT = 'video-call-rooms';
 /** Longest display name stored (longer ones are cut), as `database.rules.json` allows. */
 export const MAX_NAME_LENGTH = 64;
-/** Longest room key (the room id, URI-encoded), as `database.rules.json` allows. */
-export const MAX_ROOM_KEY_LENGTH = 768;
+/** Longest room id: the longest path written under it then stays within the database's 768 bytes. */
+export const MAX_ROOM_LENGTH = 200;
 /** Longest serialised signal, as `database.rules.json` allows. */
 export const MAX_SIGNAL_LENGTH = 65536;
 
@@ -63,10 +63,16 @@ function badConfig(message: string): VideoCallError {
   return new VideoCallError('bad-config', message);
 }
 
-/** Room ids are free text; database keys may not contain `.#$[]/` nor control characters. */
-function roomKey(room: string): string {
-  return encodeURIComponent(room).replace(/\./g, '%2E');
+/**
+ * The database key of a room: room ids are free text, but keys may not contain `.#$[]/` nor
+ * control characters, so those (and `%`) are written `%XX`, as in a URL.
+ */
+export function firebaseRoomKey(room: string): string {
+  return room.replace(/[.#$[\]/%\u0000-\u001f\u007f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
 }
+
+/** A lone UTF-16 surrogate cannot be sent as UTF-8. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function resolveDatabase(options: FirebaseTransportOptions): { db: Database; ownApp?: FirebaseApp } {
   if (options.database) return { db: options.database };
@@ -135,6 +141,10 @@ interface Membership {
   stopInbox?: () => void;
 }
 
+/**
+ * The `firebase` transport (see the file's comment for the data layout). Build it with
+ * {@link createFirebaseTransport}. Several instances may share one app and one connection.
+ */
 export class FirebaseTransport extends Emitter<TransportEvents> implements Transport {
   state: TransportState = 'connecting';
   readonly #db: Database;
@@ -161,10 +171,10 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
 
   async join(room: string, options: JoinOptions = {}): Promise<JoinResult> {
     if (this.state === 'closed') throw new VideoCallError('invalid-state', 'This transport is closed.');
-    const key = typeof room === 'string' ? roomKey(room) : '';
-    if (!key || key.length > MAX_ROOM_KEY_LENGTH) {
-      throw badConfig('The room id must be a non-empty string of at most 256 characters.');
+    if (typeof room !== 'string' || !room || room.length > MAX_ROOM_LENGTH || LONE_SURROGATE.test(room)) {
+      throw badConfig(`The room id must be a text of 1 to ${MAX_ROOM_LENGTH} characters.`);
     }
+    const key = firebaseRoomKey(room);
     await this.leave();
     const roomRef = ref(this.#db, `${FIREBASE_ROOT}/${key}`);
     const member: Membership = {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getApps, initializeApp, deleteApp } from 'firebase/app';
 import { goOffline } from 'firebase/database';
-import { createFirebaseTransport, FIREBASE_ROOT } from '../../src/transports/firebase.js';
+import { createFirebaseTransport, FIREBASE_ROOT, firebaseRoomKey } from '../../src/transports/firebase.js';
 import type { Transport, TransportEvents } from '../../src/transports/transport.js';
 import { VideoCallError } from '../../src/errors.js';
 import { connect, sleep, startServer, waitFor } from '../firebase-server/helpers.js';
@@ -29,6 +29,14 @@ function record<K extends keyof TransportEvents>(t: Transport, type: K): Transpo
   t.on(type, (p) => seen.push(p));
   return seen;
 }
+
+const nextSignal = (t: Transport) =>
+  new Promise<TransportEvents['signal']>((resolve) => {
+    const off = t.on('signal', (s) => {
+      off();
+      resolve(s);
+    });
+  });
 
 /** What the server holds for every room. */
 const roomsData = () => server.data(`/${FIREBASE_ROOT}`) as Record<string, { peers?: object; inbox?: Record<string, object> }> | null;
@@ -68,11 +76,11 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await b.t.join(r, { name: 'Bob' });
     const left = record(b.t, 'peer-left');
     // Ada's page hangs: the server still holds her socket but she reads nothing more.
-    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${encodeURIComponent(r).replace(/\./g, '%2E')}/inbox/${ra.selfId}`);
+    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${firebaseRoomKey(r)}/inbox/${ra.selfId}`);
     assert.ok(conn, "the server sees Ada's inbox listener");
     conn.freeze();
     for (let i = 0; i < 5; i++) b.t.send(ra.selfId, { candidate: i });
-    const key = Object.keys(roomsData() ?? {}).find((k) => decodeURIComponent(k) === r)!;
+    const key = firebaseRoomKey(r);
     await waitFor(() => Object.keys(roomsData()?.[key]?.inbox?.[ra.selfId] ?? {}).length === 5, '5 unread signals for Ada');
     // The tab closes: its websocket ends, and the server runs Ada's onDisconnect.
     goOffline(a.db);
@@ -128,7 +136,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     try {
       const res = await a.t.join(r, { name: 'Ada' });
       assert.ok(dropped);
-      const key = Object.keys(roomsData() ?? {}).find((k) => decodeURIComponent(k) === r)!;
+      const key = firebaseRoomKey(r);
       await waitFor(() => Object.keys(roomsData()?.[key]?.peers ?? {}).join() === res.selfId, 'exactly one presence: Ada’s');
     } finally {
       server.onRequest = undefined;
@@ -180,7 +188,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     const ra = await a.t.join(r);
     for (const to of ['', 'a/b', '../peers/x', 'x.y', 'p'.repeat(41), 'a[0]']) a.t.send(to, { hi: 1 });
     await sleep(200);
-    const key = Object.keys(roomsData() ?? {}).find((k) => decodeURIComponent(k) === r)!;
+    const key = firebaseRoomKey(r);
     assert.deepEqual(roomsData()?.[key], { peers: { [ra.selfId]: { name: '' } } });
     await a.t.leave();
   });
@@ -193,6 +201,24 @@ describe('firebase transport (node, test server with the project rules)', () => 
         JSON.stringify(firebaseConfig),
       );
     }
+  });
+
+  it('takes any room id up to 200 characters, and refuses others with bad-config', async () => {
+    const [a, b] = [peer(), peer()];
+    for (const bad of ['', '\ud800', 'x'.repeat(201)]) {
+      await assert.rejects(a.t.join(bad), (err: unknown) => (err as VideoCallError).code === 'bad-config', JSON.stringify(bad));
+    }
+    // The longest room ids, in the characters that take the most bytes in a key, still work.
+    for (const good of ['😀'.repeat(100), '€'.repeat(200), '/'.repeat(200)]) {
+      await a.t.join(good);
+      const rb = await b.t.join(good);
+      const got = nextSignal(b.t);
+      a.t.send(rb.selfId, { hi: good.length });
+      assert.deepEqual((await got).data, { hi: 200 });
+      assert.equal(Object.keys(server.data(`/${FIREBASE_ROOT}/${firebaseRoomKey(good)}/peers`) as object).length, 2);
+    }
+    await a.t.leave();
+    await b.t.leave();
   });
 
   it('fails to join an unreachable database with a transport error', async () => {
