@@ -251,6 +251,29 @@ export function createRelay(options: RelayOptions = {}): Relay {
     log(`error id=${id} event=${where} code=${code} ${message}`);
   }
 
+  // A coarser limit on every engine-level packet (acks, namespace connects, ...), which the
+  // per-event limiter below never sees; loose enough that it only catches such floods.
+  // Events are counted here as they arrive, before Socket.IO dispatches them a tick later.
+  const byConn = new Map<string, { socket: IoSocket; state: SocketState }>();
+  io.engine.on('connection', (raw: { id: string; on(e: 'packet' | 'close', l: () => void): void; close(): void }) => {
+    const bucket = new TokenBucket(limits.eventBurst + limits.floodTolerance + 100, limits.eventsPerSecond * 2);
+    raw.on('packet', () => {
+      if (bucket.take()) return;
+      const owner = byConn.get(raw.id);
+      if (owner) cutOff(owner.socket, owner.state, 'connection kept flooding');
+      else raw.close();
+    });
+    raw.on('close', () => byConn.delete(raw.id));
+  });
+
+  /** Disconnects a flooding socket for good (clients do not auto-reconnect after a server disconnect). */
+  function cutOff(socket: IoSocket, state: SocketState, why: string): void {
+    if (state.cut) return;
+    state.cut = true;
+    logError(state, 'rate', 'rate-limited', `${why}; disconnected`, socket.id);
+    socket.disconnect(true);
+  }
+
   io.on('connection', (socket) => {
     if (closing) {
       socket.disconnect(true);
@@ -267,6 +290,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       errorLines: 0,
     };
     states.set(socket.id, state);
+    byConn.set(socket.conn['id'], { socket, state }); // the engine.io id (typed private, but stable)
 
     // Rate limit on every incoming event, known or not.
     socket.use((packet, next) => {
@@ -278,11 +302,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         state.throttled = true;
         logError(state, 'rate', 'rate-limited', 'socket throttled', socket.id);
       }
-      if (!state.tolerance.take()) {
-        state.cut = true;
-        logError(state, 'rate', 'rate-limited', 'socket kept flooding; disconnected', socket.id);
-        socket.disconnect(true);
-      }
+      if (!state.tolerance.take()) cutOff(socket, state, 'socket kept flooding');
     });
 
     handle(socket, state, 'join', (payload, ack) => onJoin(socket, state, payload, ack));

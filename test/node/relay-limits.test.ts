@@ -237,6 +237,22 @@ describe('rate limit', () => {
   });
 });
 
+describe('raw packet flood', () => {
+  it('closes a connection flooding packets that are not events (acks), and nobody else notices', async () => {
+    const r = await relay({ limits: { eventsPerSecond: 20, eventBurst: 20, floodTolerance: 30 } });
+    const [flooder, h1, h2] = await Promise.all([connect(r.url), connect(r.url), connect(r.url)]);
+    await join(h1, 'calm-raw');
+    await join(h2, 'calm-raw');
+    const cut = next<string>(flooder, 'disconnect', 3000);
+    for (let i = 0; i < 1000 && flooder.connected; i++) flooder.io.engine.send('31[]'); // an ack for nothing
+    assert.equal(await cut, 'io server disconnect', 'told to stay away, so it does not auto-reconnect');
+    assert.ok(r.logs.some((l) => l.includes('connection kept flooding; disconnected')));
+    const got = next(h2, 'signal');
+    assert.ok((await request(h1, 'signal', { to: h2.id, data: 'fine' })).ok);
+    assert.deepEqual(await got, { from: h1.id, data: 'fine' });
+  });
+});
+
 describe('rooms per socket', () => {
   it('caps the rooms one socket may be in, seed rooms included', async () => {
     const r = await relay({ limits: { maxRoomsPerSocket: 2 } });
