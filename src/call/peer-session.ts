@@ -171,6 +171,8 @@ export class PeerSession extends Emitter<SessionEvents> {
     if (this.#closed) return;
     try {
       this.#makingOffer = true;
+      // Offering first (e.g. the data channel, or glare won): our tracks belong in this offer.
+      this.#addTracks();
       await this.pc.setLocalDescription();
       this.#opts.signal({ t: 'sdp', description: this.pc.localDescription!.toJSON() });
     } catch (err) {
@@ -192,12 +194,12 @@ export class PeerSession extends Emitter<SessionEvents> {
       this.#settingRemoteAnswer = description.type === 'answer';
       await pc.setRemoteDescription(description); // rolls back our own offer on glare (polite side)
       this.#settingRemoteAnswer = false;
-      for (const c of this.#pendingCandidates.splice(0)) await this.#addCandidate(c);
       if (description.type === 'offer') {
         this.#addTracks();
         await pc.setLocalDescription();
         this.#opts.signal({ t: 'sdp', description: pc.localDescription!.toJSON() });
       }
+      for (const c of this.#pendingCandidates.splice(0)) await this.#addCandidate(c);
     } else if (message.t === 'ice') {
       if (!message.candidate) return;
       if (!pc.remoteDescription) this.#pendingCandidates.push(message.candidate);
@@ -209,7 +211,9 @@ export class PeerSession extends Emitter<SessionEvents> {
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (err) {
-      if (!this.#ignoreOffer) throw err;
+      // A candidate for an offer we ignored (glare) is expected to fail; any other is
+      // worth a warning, but one bad candidate must not stop the rest of the signalling.
+      if (!this.#ignoreOffer && !this.#closed) console.warn('[video-call] ICE candidate rejected:', err);
     }
   }
 }

@@ -1,0 +1,91 @@
+// PeerSession, the engine's per-peer connection, driven directly with real
+// RTCPeerConnections in one page; the "transport" is a queue the test controls,
+// so it can deliver signals in the worst orders a network can produce.
+import { expect } from '@open-wc/testing';
+import { PeerSession, type SessionSignal } from '../../src/call/peer-session.js';
+import { waitUntil } from './helpers.js';
+
+type Wire = { to: 'a' | 'b'; message: SessionSignal };
+
+function pair(opts: { aInitiator: boolean; bInitiator: boolean; stream?: MediaStream }) {
+  const wire: Wire[] = [];
+  const stream = opts.stream ?? new MediaStream();
+  const tracks = () => ({ audio: stream.getAudioTracks()[0] ?? null, video: stream.getVideoTracks()[0] ?? null });
+  const a = new PeerSession({ peerId: 'b', polite: true, initiator: opts.aInitiator, iceServers: [], signal: (m) => wire.push({ to: 'b', message: m }), tracks, stream });
+  const b = new PeerSession({ peerId: 'a', polite: false, initiator: opts.bInitiator, iceServers: [], signal: (m) => wire.push({ to: 'a', message: m }), tracks, stream });
+  const deliver = (filter: (w: Wire) => boolean = () => true) => {
+    const batch = wire.filter(filter);
+    for (const w of batch) wire.splice(wire.indexOf(w), 1);
+    return Promise.all(batch.map((w) => (w.to === 'a' ? a : b).handleSignal(w.message)));
+  };
+  /** Delivers everything, now and as it comes, until closed. */
+  let pumping = true;
+  const pump = async () => {
+    while (pumping) {
+      await deliver();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const close = () => {
+    pumping = false;
+    a.close();
+    b.close();
+  };
+  return { a, b, wire, deliver, pump, close };
+}
+
+const bothConnected = (a: PeerSession, b: PeerSession) =>
+  waitUntil(() => a.connectionState === 'connected' && b.connectionState === 'connected' && a.channelOpen && b.channelOpen, 'not connected', { timeout: 10000 });
+
+describe('PeerSession (perfect negotiation)', function () {
+  this.timeout(20000);
+
+  it('queues ICE candidates that arrive before the remote description', async () => {
+    const { a, b, wire, deliver, pump, close } = pair({ aInitiator: true, bInitiator: false });
+    await waitUntil(() => wire.some((w) => w.message.t === 'ice' && w.message.candidate), 'no candidates', { timeout: 5000 });
+    // Candidates first, the offer after them: an unqueued addIceCandidate would fail.
+    await deliver((w) => w.message.t === 'ice');
+    expect(b.pc.remoteDescription).to.equal(null);
+    void pump();
+    await bothConnected(a, b);
+    close();
+  });
+
+  it('resolves glare: both sides offer at once and still connect, with both data channels working', async () => {
+    const { a, b, wire, pump, close } = pair({ aInitiator: true, bInitiator: true });
+    await waitUntil(() => wire.filter((w) => w.message.t === 'sdp').length === 2, 'both did not offer', { timeout: 5000 });
+    expect(wire.filter((w) => w.message.t === 'sdp').map((w) => (w.message as { description: RTCSessionDescriptionInit }).description.type)).to.deep.equal(['offer', 'offer']);
+    void pump();
+    await bothConnected(a, b);
+    const got = new Promise((r) => b.on('message', r));
+    a.send({ t: 'chat', text: 'after glare', at: 1, name: 'A' });
+    expect(await got).to.deep.equal({ t: 'chat', text: 'after glare', at: 1, name: 'A' });
+    close();
+  });
+
+  it('renegotiates when a track is added mid-call (both sides adding at once)', async () => {
+    const { a, b, pump, close } = pair({ aInitiator: true, bInitiator: false });
+    void pump();
+    await bothConnected(a, b);
+    const cam = await navigator.mediaDevices.getUserMedia({ video: true });
+    const [track] = cam.getVideoTracks();
+    const arrivedA = new Promise((r) => a.on('track', r));
+    const arrivedB = new Promise((r) => b.on('track', r));
+    // Simultaneous renegotiation from both ends.
+    await Promise.all([a.setTrack('video', track), b.setTrack('video', track.clone())]);
+    await Promise.all([arrivedA, arrivedB]);
+    await waitUntil(() => a.pc.signalingState === 'stable' && b.pc.signalingState === 'stable', 'negotiation did not settle');
+    expect(a.remoteStream.getVideoTracks()).to.have.length(1);
+    expect(b.remoteStream.getVideoTracks()).to.have.length(1);
+    close();
+    cam.getTracks().forEach((t) => t.stop());
+  });
+
+  it('ignores junk on the data channel', async () => {
+    const { parseChannelMessage } = await import('../../src/call/peer-session.js');
+    for (const junk of [undefined, 42, '', 'not json', '[]', 'null', '{"t":"chat"}', '{"t":"chat","text":"   "}', '{"t":"evil"}', 'x'.repeat(70000)]) {
+      expect(parseChannelMessage(junk), String(junk).slice(0, 20)).to.equal(null);
+    }
+    expect(parseChannelMessage('{"t":"chat","text":"hi","at":"soon","name":7}')).to.deep.include({ t: 'chat', text: 'hi', name: '' });
+  });
+});
