@@ -139,6 +139,8 @@ interface Membership {
   entering: boolean;
   stopPeers: () => void;
   stopInbox?: () => void;
+  /** Why the database cancelled the peers listener, if it did. */
+  refused?: Error;
 }
 
 /**
@@ -192,7 +194,15 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     this.#snapshot = new Map();
     this.#snapshotSeen = false;
     // Listening opens the connection; the peers listener stays for the whole stay in the room.
-    member.stopPeers = onValue(child(roomRef, 'peers'), (snap) => this.#onPeers(member, snap), () => {});
+    member.stopPeers = onValue(
+      child(roomRef, 'peers'),
+      (snap) => this.#onPeers(member, snap),
+      (err) => {
+        // The database refused to let us read the room (rules): joining fails with that.
+        member.refused = err;
+        for (const wake of this.#waiters) wake();
+      },
+    );
     try {
       await this.#waitConnected();
       this.#assertCurrent(member);
@@ -418,10 +428,13 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
 
   #firstSnapshot(member: Membership): Promise<void> {
     return this.#until(
-      () => this.#snapshotSeen || this.#member !== member,
+      () => this.#snapshotSeen || this.#member !== member || !!member.refused,
       this.#connectTimeoutMs,
       () => new VideoCallError('transport', 'The Firebase database did not answer with the room’s peers in time.'),
-    ).then(() => this.#assertCurrent(member));
+    ).then(() => {
+      this.#assertCurrent(member);
+      if (member.refused) throw member.refused;
+    });
   }
 }
 

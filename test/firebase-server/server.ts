@@ -198,11 +198,6 @@ export class RtdbTestServer {
     return [...this.connections].filter((c) => [...c.listens].some((l) => isAtOrUnder(l, p)));
   }
 
-  /** Drops every connection (the SDK reconnects by itself). */
-  dropAll(): void {
-    for (const c of this.connections) c.drop();
-  }
-
   /** Stops listening and ends every connection. */
   async close(): Promise<void> {
     for (const c of this.connections) c.socket.terminate();

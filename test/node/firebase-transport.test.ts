@@ -270,4 +270,16 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await client.dispose();
     await locked.close();
   });
+
+  it('reports a room it may write but not read as unauthorized, at once', async () => {
+    const writeOnly = await startServer({ rules: { rules: { '.write': true } } });
+    const client = connect(writeOnly);
+    const t = createFirebaseTransport({ database: client.db, connectTimeoutMs: 8000 });
+    const started = Date.now();
+    await assert.rejects(t.join('r'), (err: unknown) => (err as VideoCallError).code === 'unauthorized');
+    assert.ok(Date.now() - started < 3000, 'no waiting for a timeout');
+    t.close();
+    await client.dispose();
+    await writeOnly.close();
+  });
 });
