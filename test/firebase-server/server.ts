@@ -33,6 +33,10 @@
  * - rules come from targaryen, whose rule language lags the real one in corners (no
  *   `query.*`, no `.indexOn` checks) and whose error texts differ;
  * - onDisconnect operations are not re-checked against the rules when they run;
+ * - none of the service's own limits (key and path lengths, write sizes, rates, connection
+ *   counts) are enforced: the SDK checks key and path lengths itself, the rest never matter here;
+ * - tests can see and steer it: `data()`, `listeners()`, `connections`, and the
+ *   `onRequest` hook, which can drop a connection at a chosen request;
  * - the real service notices a silently dead client (network gone, no TCP close) after a
  *   timeout of its own; here a test decides when with `RtdbConnection.drop()`, and
  *   `RtdbConnection.freeze()` stands for the time in between (nothing is delivered to or read
