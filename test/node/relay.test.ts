@@ -9,6 +9,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { relayOptionsFromEnv } from '../../server/app.js';
 import { connect, disconnectAll, flush, get, join, next, record, request, sleep, startRelay, type TestRelay } from './relay-helpers.js';
 
 let r: TestRelay;
@@ -302,3 +303,40 @@ async function rawGet(port: number, p: string): Promise<{ status: number; body: 
     sock.on('error', reject);
   });
 }
+
+describe('relayOptionsFromEnv', () => {
+  it('maps the documented variables and refuses malformed numbers', () => {
+    assert.deepEqual(relayOptionsFromEnv({}), {});
+    assert.deepEqual(
+      relayOptionsFromEnv({
+        ALLOWED_ORIGINS: ' https://a.example, https://b.example ,',
+        MAX_PEERS_PER_ROOM: '4',
+        RELAY_SECRET: 's',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        REDIS_HEARTBEAT_MS: '500',
+        SEED_PROTOCOL: 'on',
+      }),
+      {
+        allowedOrigins: ['https://a.example', 'https://b.example'],
+        maxPeersPerRoom: 4,
+        secret: 's',
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisHeartbeatMs: 500,
+        seedProtocol: true,
+      },
+    );
+    assert.throws(() => relayOptionsFromEnv({ MAX_PEERS_PER_ROOM: 'eight' }), /MAX_PEERS_PER_ROOM must be a positive integer/);
+    assert.throws(() => relayOptionsFromEnv({ MAX_PEERS_PER_ROOM: '0' }), /positive integer/);
+    assert.throws(() => relayOptionsFromEnv({ SEED_PROTOCOL: 'maybe' }), /SEED_PROTOCOL/);
+  });
+});
+
+describe('names', () => {
+  it('strips control characters from display names', async () => {
+    const [a, b] = await Promise.all([connect(r.url), connect(r.url)]);
+    await join(a, 'names', 'Ada\u0000\n Lovelace\u001b[31m');
+    const ack = await join(b, 'names', 'B');
+    assert.deepEqual(ack.peers, [{ id: a.id, name: 'Ada Lovelace[31m' }]);
+  });
+});
+
