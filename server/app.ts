@@ -413,7 +413,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   async function onSignal(socket: IoSocket, state: SocketState, payload: unknown, ack: Ack | undefined): Promise<void> {
     if (!isPlainObject(payload)) throw new RequestError('bad-request', 'signal expects {to, data}');
     const to = own(payload, 'to');
-    if (typeof to !== 'string' || to.length === 0 || to.length > MAX_PEER_ID_CHARS) {
+    // Socket ids are base64url; anything else (a room key such as `r:x`, say) is never a peer.
+    if (typeof to !== 'string' || to.length > MAX_PEER_ID_CHARS || !/^[\w-]+$/.test(to)) {
       throw new RequestError('bad-request', 'to must be a peer id');
     }
     const data = own(payload, 'data');

@@ -189,7 +189,7 @@ describe('junk payloads', () => {
     undefined, null, 0, 42, -1.5, '', 'room', 'x'.repeat(10_000), true, false, [], [1, 2, 3], {},
     { room: 5 }, { room: '' }, { room: 'x'.repeat(129) }, { room: 'ok', name: 7 }, { room: 'ok', name: 'n'.repeat(65) },
     { room: 'a\nb' }, { room: ['r'] }, { room: { toString: 'r' } }, { room: 'ok', token: 123 },
-    { to: 5, data: 1 }, { to: 'x'.repeat(1000), data: 1 }, { to: '', data: 1 }, { data: 1 },
+    { to: 5, data: 1 }, { to: 'x'.repeat(1000), data: 1 }, { to: '', data: 1 }, { data: 1 }, { to: 'r:junk-honest', data: 1 }, { to: 's:seed-j', data: 1 },
     { to: 'nobody', data: deep(100) }, proto, { roomId: 5, offer: 1 }, { roomId: 'seed-j' }, { roomId: 'seed-j', offer: deep(100) },
   ];
   const events = ['join', 'signal', 'leave', 'join-room', 'offer', 'answer', 'ice-candidate', 'chat-message'];
