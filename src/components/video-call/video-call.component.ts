@@ -50,6 +50,13 @@ interface Config {
  * chat, screen share, and pluggable signaling (a Socket.IO relay, Firebase, or
  * `local` between tabs of one browser).
  *
+ * Give it a room (and, for the default `socket.io` transport, a relay in `server`). Before
+ * joining it shows a pre-join screen (camera preview, name, mic and camera toggles, Join);
+ * `autojoin` skips it. In the call it shows one tile per participant, a control bar (mic,
+ * camera, screen share, chat, leave) and a chat panel. It fills the height it is given
+ * (at least `--vc-min-height`) and adapts to phone widths. It has no slots.
+ *
+ * @tagname video-call
  * @summary A video call in one tag: `<video-call room="1234"></video-call>`.
  *
  * @event {CustomEvent<{room: string, selfId: string}>} vc-joined - Joined the room.
@@ -99,7 +106,7 @@ export class VideoCall extends LitElement {
    */
   @property({ reflect: true, converter: jsonish }) transport: string | Transport = 'socket.io';
 
-  /** Socket.IO relay URL. Defaults to the page's origin. */
+  /** Socket.IO relay URL, for `transport="socket.io"`. Defaults to the page's origin. */
   @property({ reflect: true }) server = '';
 
   /** JSON of the Firebase web config (`databaseURL` required), for `transport="firebase"`. */
@@ -120,13 +127,16 @@ export class VideoCall extends LitElement {
   /** 1:1 ring flow: the peer already waiting gets "Start call"; the other gets "Accept" / "Decline". */
   @property({ type: Boolean, reflect: true }) ring = false;
 
-  /** `on` or `off`: start with the microphone on or off. */
+  /** `on` or `off`: start with the microphone on or off (off still opens it, muted, so unmuting is instant). */
   @property({ reflect: true, converter: onOff }) audio: 'on' | 'off' = 'on';
 
-  /** `on` or `off`: start with the camera on or off. */
+  /** `on` or `off`: start with the camera on or off (off does not open the camera until it is turned on). */
   @property({ reflect: true, converter: onOff }) video: 'on' | 'off' = 'on';
 
-  /** Connect to at most this many remote peers (mesh limit). */
+  /**
+   * Connect to at most this many remote peers (mesh limit); beyond it, `vc-error` `room-full`.
+   * A value that is not a whole number of at least 1 fires `bad-config` and falls back to 5.
+   */
   @property({ attribute: 'max-peers', type: Number, reflect: true }) maxPeers = 5;
 
   @state() private _chatOpen = false;
@@ -177,25 +187,37 @@ export class VideoCall extends LitElement {
 
   // ------------------------------------------------------------ read-only
 
-  /** `idle`, `joining`, `joined` or `error`. */
+  /**
+   * Where the element stands: `idle` (pre-join screen), `joining`, `joined` (in the call) or
+   * `error` (a bad configuration or a refused join). Read-only.
+   */
   get state(): CallState {
     const s = this.#engine.state;
     return this._configError && s !== 'joined' && s !== 'joining' ? 'error' : s;
   }
 
-  /** The remote participants: `{id, name, connectionState, audio, video, screen}`. */
+  /**
+   * The remote participants, each `{id, name, connectionState, audio, video, screen}`
+   * (`connectionState` is the `RTCPeerConnection`'s; `audio`/`video`/`screen` what they send).
+   * A fresh array on each read. Read-only.
+   */
   get peers(): VideoCallPeer[] {
     return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen }) => ({ id, name, connectionState, audio, video, screen }));
   }
 
-  /** Our own camera/screen and microphone stream. */
+  /** Our own camera (or shared screen) and microphone, as shown in our own tile. Read-only. */
   get localStream(): MediaStream {
     return this.#engine.localStream;
   }
 
   // -------------------------------------------------------------- methods
 
-  /** Joins `room`. Rejects with a `VideoCallError` (also fired as `vc-error`) when it cannot. */
+  /**
+   * Joins `room` (what the pre-join screen's Join button does). Resolves once in the room;
+   * rejects with a `VideoCallError` whose `code` is that of the `vc-error` fired too (e.g.
+   * `room-full`, `unauthorized`, `transport`, `bad-config`) when it cannot join. Calling it again
+   * while a join is under way returns the same promise.
+   */
   join(): Promise<void> {
     return (this.#joinPromise ??= this.#join().finally(() => (this.#joinPromise = null)));
   }
@@ -238,53 +260,87 @@ export class VideoCall extends LitElement {
     await this.#engine.join(this.room, transport, { name: this.name, token: this.token || undefined });
   }
 
-  /** Leaves the room; the element goes back to its pre-join screen. */
+  /**
+   * Leaves the room (fires `vc-left`); the element goes back to its pre-join screen with the
+   * camera preview still on. Safe to call when not joined.
+   */
   async leave(): Promise<void> {
     await this.#engine.leave();
     await this.#releaseTransport();
   }
 
-  /** Ring flow: calls the peer who joined after us. */
+  /**
+   * Ring flow (`ring`): rings the peer who joined after us (what "Start call" does); they get
+   * `vc-incoming-call`. Rejects with code `invalid-state` outside the ring flow or when there is
+   * nobody to call.
+   */
   call(): Promise<void> {
     return this.#engine.call();
   }
 
-  /** Ring flow: accepts the incoming call. */
+  /**
+   * Ring flow (`ring`): accepts the incoming call (what "Accept" does); media starts flowing.
+   * Rejects with code `invalid-state` when there is no incoming call.
+   */
   accept(): Promise<void> {
     return this.#engine.accept();
   }
 
-  /** Ring flow: declines the incoming call. */
+  /**
+   * Ring flow (`ring`): declines the incoming call (what "Decline" does); the caller is told and
+   * may call again. Throws a `VideoCallError` with code `invalid-state` when there is no incoming call.
+   */
   decline(): void {
     this.#engine.decline();
   }
 
-  /** Turns the microphone on or off (toggles without an argument); returns the new state. */
+  /**
+   * Turns the microphone on or off and returns the new state (`true`: on). The others see the
+   * muted badge (`vc-peer-media`).
+   * @param on `true` to unmute, `false` to mute; omitted, it toggles.
+   */
   toggleMic(on?: boolean): boolean {
     return this.#engine.toggleMic(on);
   }
 
-  /** Turns the camera on or off (toggles without an argument); returns the new state. */
+  /**
+   * Turns the camera on or off and returns the new state (`true`: on). Off releases the camera
+   * (its light goes out); the others see the camera-off tile (`vc-peer-media`).
+   * @param on `true` to turn the camera on, `false` to turn it off; omitted, it toggles.
+   */
   toggleCamera(on?: boolean): boolean {
     return this.#engine.toggleCamera(on);
   }
 
-  /** Shares a screen, window or tab in place of the camera. */
+  /**
+   * Asks the browser for a screen, window or tab and sends it in place of the camera (no
+   * renegotiation); fires `vc-screen-share` `{active: true}`. The browser's own "Stop sharing"
+   * button ends it like `stopScreenShare()`. Resolves once sharing; rejects (and fires
+   * `vc-error`, e.g. `permission-denied`) when the user cancels the picker or the browser cannot share.
+   */
   startScreenShare(): Promise<void> {
     return this.#engine.startScreenShare();
   }
 
-  /** Stops sharing; the camera comes back. */
+  /** Stops sharing; the camera comes back (if on). Fires `vc-screen-share` `{active: false}`. */
   stopScreenShare(): void {
     this.#engine.stopScreenShare();
   }
 
-  /** Sends a chat message to everyone in the call (peer to peer). */
+  /**
+   * Sends a chat message to everyone in the call, peer to peer over a data channel (no server
+   * sees it). It is shown as text, never as markup, and fires `vc-chat-message` locally too.
+   * Blank text is ignored; outside a call it fires `vc-error` `not-joined`.
+   * @param text The message (at most 4000 characters are sent).
+   */
   sendChat(text: string): void {
     this.#engine.sendChat(text);
   }
 
-  /** Per-peer call quality: round-trip time, packet loss, bitrates in and out, frame size. */
+  /**
+   * Call quality, one entry per connected peer: round-trip time, packet loss, bitrates in and
+   * out, and the frame size of the video received.
+   */
   getStats(): Promise<PeerStats[]> {
     return this.#engine.getStats();
   }
