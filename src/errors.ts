@@ -14,10 +14,15 @@ export type VideoCallErrorCode =
   | 'not-joined'
   | 'invalid-state';
 
-const CODES = new Set<VideoCallErrorCode>([
+const CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
   'permission-denied', 'no-device', 'bad-config', 'transport', 'room-full', 'unauthorized',
   'bad-request', 'rate-limited', 'not-joined', 'invalid-state',
 ]);
+
+/** Whether `code` is one of the {@link VideoCallErrorCode}s (for codes from the wire). */
+export function isVideoCallErrorCode(code: unknown): code is VideoCallErrorCode {
+  return typeof code === 'string' && CODES.has(code);
+}
 
 /** An `Error` with a machine-readable {@link VideoCallErrorCode}. */
 export class VideoCallError extends Error {
@@ -34,8 +39,8 @@ export function toVideoCallError(err: unknown, fallback: VideoCallErrorCode): Vi
   if (err instanceof VideoCallError) return err;
   // Errors from another copy of this code (an on-demand chunk) keep their code.
   const e = err as { code?: unknown; message?: unknown } | null;
-  if (e && typeof e.code === 'string' && typeof e.message === 'string' && CODES.has(e.code as VideoCallErrorCode)) {
-    return new VideoCallError(e.code as VideoCallErrorCode, e.message, { cause: err });
+  if (e && isVideoCallErrorCode(e.code) && typeof e.message === 'string') {
+    return new VideoCallError(e.code, e.message, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new VideoCallError(fallback, message, { cause: err });

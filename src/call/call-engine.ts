@@ -269,10 +269,17 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     await this.startMedia();
     if (seq !== this.#joinSeq) return;
     this.#transport = transport;
+    // Room events can arrive before our own join resolves (the others may hear of us,
+    // and ring us, first): they wait in #early and are replayed once we are in.
+    const early: (() => void)[] = [];
+    const inRoom = <T>(fn: (payload: T) => void) => (payload: T) => {
+      if (this.state === 'joined') fn(payload);
+      else if (this.state === 'joining' && seq === this.#joinSeq) early.push(() => fn(payload));
+    };
     this.#unsubscribe = [
-      transport.on('peer-joined', (p) => this.#onPeerJoined(p)),
-      transport.on('peer-left', ({ id }) => this.#removePeer(id)),
-      transport.on('signal', ({ from, data }) => this.#onSignal(from, data)),
+      transport.on('peer-joined', inRoom((p) => this.#onPeerJoined(p))),
+      transport.on('peer-left', inRoom(({ id }) => this.#removePeer(id))),
+      transport.on('signal', inRoom(({ from, data }) => this.#onSignal(from, data))),
       transport.on('state', (s) => {
         this.transportState = s;
         this.emit('change', undefined);
@@ -295,6 +302,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#setState('joined');
     this.emit('joined', { room, selfId: this.selfId });
     this.#connectTo(result.peers);
+    for (const replay of early.splice(0)) replay();
   }
 
   /** Leaves the room: closes every connection; keeps the local preview. */
@@ -360,10 +368,17 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.emit('change', undefined);
   }
 
+  /**
+   * The transport reconnected and re-entered the room on its own. With a new id we are a
+   * newcomer to the others (they dropped our old id): every old session is dead, so we
+   * start afresh and connect to whoever is there. With the same id, only the departed go.
+   */
   #onRejoined(selfId: string, peers: PeerInfo[]): void {
-    this.selfId = selfId;
+    if (this.state !== 'joined') return;
     const present = new Set(peers.map((p) => p.id));
-    for (const id of [...this.#peers.keys()]) if (!present.has(id)) this.#removePeer(id);
+    const fresh = selfId !== this.selfId;
+    this.selfId = selfId;
+    for (const id of [...this.#peers.keys()]) if (fresh || !present.has(id)) this.#removePeer(id);
     this.#connectTo(peers.filter((p) => !this.#peers.has(p.id)));
     this.emit('change', undefined);
   }
@@ -445,7 +460,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   #onSignal(from: string, data: unknown): void {
     const signal = parseEngineSignal(data);
-    if (!signal || this.state !== 'joined') return;
+    if (!signal) return;
     let peer = this.#peers.get(from);
     switch (signal.t) {
       case 'sdp':

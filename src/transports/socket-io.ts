@@ -4,7 +4,7 @@
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { Emitter } from '../emitter.js';
-import { VideoCallError, type VideoCallErrorCode } from '../errors.js';
+import { VideoCallError, isVideoCallErrorCode } from '../errors.js';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from './relay-protocol.js';
 import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from './transport.js';
 
@@ -18,10 +18,6 @@ export interface SocketIoTransportOptions {
   joinTimeoutMs?: number;
 }
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
-  'permission-denied', 'no-device', 'bad-config', 'transport', 'room-full', 'unauthorized',
-  'bad-request', 'rate-limited', 'not-joined', 'invalid-state',
-]);
 
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; id: string } | { type: 'signal'; from: string; data: unknown };
@@ -148,7 +144,7 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       }
       if (!ack || typeof ack !== 'object' || ack.ok !== true) {
         const error = ack && !ack.ok ? ack.error : undefined;
-        const code = error && KNOWN_CODES.has(error.code) ? error.code : 'transport';
+        const code = isVideoCallErrorCode(error?.code) ? error.code : 'transport';
         throw new VideoCallError(code, typeof error?.message === 'string' ? error.message : 'The relay refused to join');
       }
       // Apply room events that raced the ack, then replay the signals once the caller has the result.

@@ -3,6 +3,8 @@
 // enforcing database.rules.json), fake camera and microphone.
 import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
+import { initializeApp } from 'firebase/app';
+import { getDatabase, goOffline, goOnline } from 'firebase/database';
 import { createFirebaseTransport } from '../../src/transports/firebase.js';
 import { addCall, eventWithin, remoteVideo, removeAllCalls, uniqueRoom, videoIsLive } from './helpers.js';
 
@@ -48,5 +50,32 @@ describe('<video-call> over firebase', function () {
     expect(joined.detail.name).to.equal('Bob');
     await a.updateComplete;
     await videoIsLive(remoteVideo(a)!);
+  });
+  it('reconnects a call after one side loses its connection to the database and gets it back', async () => {
+    const room = uniqueRoom('fb-drop');
+    // Each element on an app and websocket of its own, as in two tabs.
+    const make = (name: string) => {
+      const db = getDatabase(initializeApp(firebaseConfig, `${name}-${room}`));
+      const el = document.createElement('video-call') as VideoCall;
+      el.transport = createFirebaseTransport({ database: db });
+      Object.assign(el, { room, name, autojoin: true, iceServers: '[]' });
+      return { el, db };
+    };
+    const a = make('Ada');
+    const b = make('Bob');
+    document.body.append(a.el);
+    await eventWithin(a.el, 'vc-joined');
+    document.body.append(b.el);
+    const first = await eventWithin<{ peerId: string }>(a.el, 'vc-peer-connected');
+    const left = eventWithin<{ peerId: string }>(a.el, 'vc-peer-left');
+    goOffline(b.db); // Bob's socket closes: the server runs his onDisconnect.
+    expect((await left).detail.peerId).to.equal(first.detail.peerId);
+    const back = eventWithin<{ peerId: string }>(a.el, 'vc-peer-connected', 30000);
+    goOnline(b.db);
+    const again = await back;
+    expect(again.detail.peerId).to.not.equal(first.detail.peerId);
+    expect(a.el.peers.map((p) => p.name)).to.deep.equal(['Bob']);
+    a.el.remove();
+    b.el.remove();
   });
 });

@@ -2,7 +2,7 @@
 // relay started for the test run (RELAY_URL). Each test uses its own room.
 import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { RELAY_URL } from '/__test-env.js';
+import { RELAY_URL } from './test-env.js';
 import type { VideoCall } from '../../src/video-call.js';
 import { createSocketIoTransport } from '../../src/transports/socket-io.js';
 import type { Transport } from '../../src/transports/transport.js';

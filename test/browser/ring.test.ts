@@ -1,7 +1,7 @@
 // The `ring` attribute: the seed tutorial's 1:1 flow. The peer already waiting gets
 // "Start call"; the other gets "Accept" / "Decline"; nothing connects before accept.
 import { expect } from '@open-wc/testing';
-import { RELAY_URL } from '/__test-env.js';
+import { RELAY_URL } from './test-env.js';
 import type { VideoCall } from '../../src/video-call.js';
 import { addCall, eventWithin, remoteVideo, removeAllCalls, shadow, sleep, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
 
@@ -82,5 +82,20 @@ describe('<video-call ring>', function () {
     const callErr = await callee.call().then(() => null, (e) => e);
     expect(callErr.code).to.equal('invalid-state');
     expect(button(caller, 'Start call')).to.exist;
+  });
+
+  it('a call made the instant the callee appears is not lost (it can beat the callee\'s own join)', async () => {
+    // Over `local`, the one waiting hears of the newcomer before the newcomer's join resolves.
+    const room = uniqueRoom('ring-race');
+    const caller = addCall({ ...base, transport: 'local', room, name: 'Carol' });
+    await eventWithin(caller, 'vc-joined');
+    const callee = addCall({ ...base, transport: 'local', room, name: 'Dave' });
+    const incoming = eventWithin<{ name: string }>(callee, 'vc-incoming-call');
+    await eventWithin(caller, 'vc-peer-joined');
+    expect(callee.state).to.equal('joining');
+    await caller.call();
+    expect((await incoming).detail.name).to.equal('Carol');
+    await callee.accept();
+    await Promise.all([eventWithin(caller, 'vc-peer-connected'), eventWithin(callee, 'vc-peer-connected')]);
   });
 });
