@@ -21,6 +21,7 @@ import {
   startStaticServer,
   waitForEvent,
   waitForLiveVideos,
+  waitForRemoteVideo,
   type Person,
 } from './harness.js';
 
@@ -260,6 +261,7 @@ test('screen share: the other page\'s remote video switches to the screen and ke
     assert.equal(cam.surface, null, 'Ann sends her camera before sharing');
 
     const shareAt = await now(pb);
+    const atShare = (await remoteVideos(pb)).find((v) => v.peerId === a.id)!;
     await pa.evaluate(() => document.querySelector('video-call')!.startScreenShare());
     await waitForEvent(pa, 'vc-screen-share', { active: true });
     const screen = await localVideo();
@@ -269,9 +271,31 @@ test('screen share: the other page\'s remote video switches to the screen and ke
     await waitForEvent(pb, 'vc-peer-media', { peerId: a.id, screen: true }, { timeout: 15_000, since: shareAt });
     const badge = await pb.locator(`video-call >> figure[data-peer-id="${a.id}"] [aria-label="Sharing screen"]`).count();
     assert.equal(badge, 1, 'Bob sees the "sharing screen" badge on Ann\'s tile');
-    // The frames Bob decodes now have the screen's size, and keep coming. (WebRTC may scale a
-    // camera down while bandwidth ramps up, but keeps a screen's resolution.)
-    await waitForLiveVideos(pb, [a.id], { timeout: 15_000, check: (v) => v.width === screen.width && v.height === screen.height });
+    // Bob's video now decodes frames of the screen's size and is still playing. (WebRTC may
+    // scale a camera down while bandwidth ramps up, but keeps a screen's resolution.) A screen
+    // capture only yields frames when the screen changes, so "live" here is: new frames at
+    // the new size arrived, the video is not paused and Ann's track at Bob's end is live.
+    // (The capture may settle on its size a moment after it starts: compare with its size now.)
+    let shared = screen;
+    await waitForRemoteVideo(
+      pb,
+      a.id,
+      async (v) => {
+        shared = await localVideo();
+        return v.width === shared.width && v.height === shared.height && v.frames > atShare.frames && !v.paused;
+      },
+      { what: "new frames at the size of Ann's screen capture" },
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; Ann's screen track: ${JSON.stringify(shared)}`);
+    });
+    assert.notEqual(shared.width * cam.height, shared.height * cam.width, `the screen (${shared.width}x${shared.height}) is not shaped like the camera (${cam.width}x${cam.height}), so the sizes tell them apart`);
+    assert.equal(
+      await pb.evaluate((id) => {
+        const v = document.querySelector('video-call')!.shadowRoot!.querySelector<HTMLVideoElement>(`video[data-peer-id="${id}"]`)!;
+        return (v.srcObject as MediaStream).getVideoTracks()[0]?.readyState;
+      }, a.id),
+      'live',
+    );
     await pa.waitForTimeout(1000);
     assert.deepEqual({ a: await sld(pa), b: await sld(pb) }, before, 'no setLocalDescription on either side: the track was replaced, not renegotiated');
 
@@ -280,11 +304,8 @@ test('screen share: the other page\'s remote video switches to the screen and ke
     await pa.evaluate(() => document.querySelector('video-call')!.stopScreenShare());
     await waitForEvent(pb, 'vc-peer-media', { peerId: a.id, screen: false, video: true }, { timeout: 15_000, since: stopAt });
     assert.equal((await localVideo()).surface, null, 'the camera is back in the local stream');
-    const camAspect = cam.width / cam.height;
-    await waitForLiveVideos(pb, [a.id], {
-      timeout: 15_000,
-      check: (v) => (v.width !== screen.width || v.height !== screen.height) && Math.abs(v.width / v.height - camAspect) < 0.02,
-    });
+    // Camera frames again: exactly the camera's shape (WebRTC may scale it, never reshape it), and advancing.
+    await waitForLiveVideos(pb, [a.id], { timeout: 15_000, check: (v) => v.width * cam.height === v.height * cam.width });
     assert.deepEqual({ a: await sld(pa), b: await sld(pb) }, before, 'no renegotiation when going back to the camera');
     for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
   } finally {

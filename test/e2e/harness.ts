@@ -298,6 +298,19 @@ export async function waitForLiveVideos(
   throw new Error(`remote videos not live for ${JSON.stringify(peerIds)} within ${timeout} ms; last sample: ${JSON.stringify(last)}`);
 }
 
+/** Polls the remote video of `peerId` until `ok` holds for it; returns that sample. */
+export async function waitForRemoteVideo(page: Page, peerId: string, ok: (v: VideoSample) => boolean | Promise<boolean>, { timeout = 15_000, what = 'condition' } = {}): Promise<VideoSample> {
+  const deadline = Date.now() + timeout;
+  let last: VideoSample[] = [];
+  while (Date.now() < deadline) {
+    last = await remoteVideos(page);
+    const v = last.find((s) => s.peerId === peerId);
+    if (v && (await ok(v))) return v;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`remote video of ${peerId}: no ${what} within ${timeout} ms; last sample: ${JSON.stringify(last)}`);
+}
+
 /** Closes everything, never throwing (for `after` hooks). */
 export async function closeAll(...closers: (() => Promise<unknown>)[]): Promise<void> {
   for (const c of closers) {
