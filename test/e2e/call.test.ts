@@ -231,6 +231,31 @@ test('removing the element: the other page gets vc-peer-left and loses the tile;
   }
 });
 
+test('closing the tab: the other page gets vc-peer-left and the tile goes', { timeout: 60_000 }, async () => {
+  const people: Person[] = [];
+  try {
+    const r = room('close-tab');
+    const [a, b] = await join(
+      [
+        { name: 'Ann', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Ann' })) },
+        { name: 'Bob', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })) },
+      ],
+      people,
+    );
+    await waitForLiveVideos(b.person.page, [a.id]);
+    await a.person.page.close();
+    await waitForEvent(b.person.page, 'vc-peer-left', { peerId: a.id }, 15_000);
+    await b.person.page.waitForFunction(
+      (id) => !document.querySelector('video-call')!.shadowRoot!.querySelector(`[data-peer-id="${id}"]`) && document.querySelector('video-call')!.peers.length === 0,
+      a.id,
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(b.person.errors, []);
+  } finally {
+    await closePeople(people);
+  }
+});
+
 test('screen share: the other page\'s remote video switches to the screen and keeps playing, without renegotiation', { timeout: 60_000 }, async () => {
   const people: Person[] = [];
   try {
