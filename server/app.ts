@@ -228,6 +228,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
+    // A client gone without closing its connection (crash, network cut) is noticed within
+    // pingInterval + pingTimeout (10 s), so its peers hear of it well inside 15 s.
+    pingInterval: 5000,
+    pingTimeout: 5000,
     maxHttpBufferSize: limits.maxMessageBytes + 1024,
     cors: { origin: (origin, cb) => cb(null, origins === null || origin === undefined || origins.has(origin.toLowerCase())) },
     allowRequest: (req, cb) => {

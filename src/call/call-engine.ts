@@ -68,10 +68,25 @@ export type CallEngineEvents = {
 
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
 export const MAX_CHAT_LENGTH = 4000;
+/** Each connected peer is pinged over its data channel this often… */
+export const HEARTBEAT_MS = 2000;
+/** …and counts as unheard after this long without any message from it. */
+export const HEARTBEAT_TIMEOUT_MS = 8000;
+/** How long a newly listed id waits for a rename from a peer we lost track of. */
+const RENAME_GRACE_MS = 1500;
 
 interface RemotePeer extends PeerState {
+  /**
+   * The peer's id on the transport now. It changes when the peer's transport reconnects
+   * (the peer tells us, see `renamed`); `id`, the id the element shows, never does.
+   */
+  tid: string;
   session: PeerSession | null;
   connectedOnce: boolean;
+  /** Whether the transport lists the peer in the room. */
+  present: boolean;
+  /** When anything last arrived on the peer's data channel (ms epoch; 0 before). */
+  lastHeard: number;
 }
 
 /**
@@ -102,6 +117,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #cameraOn: boolean;
   #acquiring: Promise<void> | null = null;
   #joinSeq = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #onPageHide = () => this.#sayBye();
 
   constructor(options: CallEngineOptions = {}) {
     super();
@@ -127,7 +144,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   }
 
   get peers(): PeerState[] {
-    return [...this.#peers.values()].map(({ session: _s, connectedOnce: _c, ...p }) => ({ ...p }));
+    return [...this.#peers.values()].map(({ id, name, connectionState, audio, video, screen, stream, ring }) => ({
+      id, name, connectionState, audio, video, screen, stream, ...(ring ? { ring } : {}),
+    }));
   }
 
   get micOn(): boolean {
@@ -278,10 +297,13 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     };
     this.#unsubscribe = [
       transport.on('peer-joined', inRoom((p) => this.#onPeerJoined(p))),
-      transport.on('peer-left', inRoom(({ id }) => this.#removePeer(id))),
+      transport.on('peer-left', inRoom(({ id }) => this.#onPeerLeft(id))),
       transport.on('signal', inRoom(({ from, data }) => this.#onSignal(from, data))),
       transport.on('state', (s) => {
         this.transportState = s;
+        if (s === 'closed' && this.state === 'joined') {
+          this.#fail(new VideoCallError('transport', 'The connection to the signaling server was closed. Calls in progress go on, but nobody new can join; leave and join again to reconnect.'), false);
+        }
         this.emit('change', undefined);
       }),
       transport.on('rejoined', ({ selfId, peers }) => this.#onRejoined(selfId, peers)),
@@ -301,6 +323,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.transportState = transport.state;
     this.#setState('joined');
     this.emit('joined', { room, selfId: this.selfId });
+    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
     this.#connectTo(result.peers);
     for (const replay of early.splice(0)) replay();
   }
@@ -309,6 +333,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   async leave(): Promise<void> {
     const wasIn = this.state === 'joined' || this.state === 'joining';
     this.#joinSeq++;
+    this.#sayBye();
     this.stopScreenShare();
     for (const id of [...this.#peers.keys()]) this.#removePeer(id, false);
     const transport = this.#transport;
@@ -328,6 +353,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   }
 
   #detach(): void {
+    clearInterval(this.#heartbeat);
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.#transport = null;
@@ -351,41 +378,115 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     }
   }
 
-  #onPeerJoined({ id, name }: PeerInfo): void {
-    const known = this.#peers.get(id);
+  #peerByTid(tid: string): RemotePeer | undefined {
+    for (const p of this.#peers.values()) if (p.tid === tid) return p;
+    return undefined;
+  }
+
+  /** Connected and heard from recently: the peer is there, whatever the transport says. */
+  #alive(p: RemotePeer): boolean {
+    return !!p.session && p.connectedOnce && Date.now() - p.lastHeard < HEARTBEAT_TIMEOUT_MS;
+  }
+
+  /** Live peers the transport no longer lists: they may come back under a new id. */
+  #hasOrphans(): boolean {
+    return [...this.#peers.values()].some((p) => !p.present && this.#alive(p));
+  }
+
+  /** Runs `fn` now, or, while a lost peer may still announce its new id, a little later. */
+  #afterRenames(fn: () => void): void {
+    if (!this.#hasOrphans()) return fn();
+    const seq = this.#joinSeq;
+    setTimeout(() => seq === this.#joinSeq && this.state === 'joined' && fn(), RENAME_GRACE_MS);
+  }
+
+  #onPeerJoined({ id: tid, name }: PeerInfo): void {
+    const known = this.#peerByTid(tid);
     if (known) {
-      known.name = name;
+      known.present = true;
+      if (name) known.name = name;
       this.emit('change', undefined);
       return;
     }
-    const slots = this.#opts.ring ? 1 : this.#opts.maxPeers;
-    if (this.#peers.size >= slots) {
-      this.#send(id, { t: 'full' });
-      return;
-    }
-    const peer = this.#addPeer(id, name);
-    if (this.#opts.ring) peer.ring = 'ready';
-    this.emit('change', undefined);
+    this.#afterRenames(() => {
+      if (this.#peerByTid(tid)) return; // a peer we knew, under its new id
+      const slots = this.#opts.ring ? 1 : this.#opts.maxPeers;
+      if (this.#peers.size >= slots) {
+        this.#send(tid, { t: 'full' });
+        return;
+      }
+      const peer = this.#addPeer(tid, name);
+      if (this.#opts.ring) peer.ring = 'ready';
+      this.emit('change', undefined);
+    });
   }
 
   /**
-   * The transport reconnected and re-entered the room on its own. With a new id we are a
-   * newcomer to the others (they dropped our old id): every old session is dead, so we
-   * start afresh and connect to whoever is there. With the same id, only the departed go.
+   * The transport says a peer left. A peer still connected and heard from over its data
+   * channel stays (its signaling blipped; media goes on); the heartbeat decides later.
+   */
+  #onPeerLeft(tid: string): void {
+    const peer = this.#peerByTid(tid);
+    if (!peer) return;
+    if (this.#alive(peer)) peer.present = false;
+    else this.#removePeer(peer.id);
+  }
+
+  /**
+   * The transport reconnected and re-entered the room on its own. Calls in progress go
+   * on over their own connections. If our id changed we tell each peer, over the data
+   * channel (works while the relay is down) and over the transport (works while the peer
+   * connection is down), so they know us under the new id. Peers the transport lists
+   * that we do not know are connected to, after a moment for their own renames.
    */
   #onRejoined(selfId: string, peers: PeerInfo[]): void {
     if (this.state !== 'joined') return;
-    const present = new Set(peers.map((p) => p.id));
-    const fresh = selfId !== this.selfId;
+    const previous = this.selfId;
     this.selfId = selfId;
-    for (const id of [...this.#peers.keys()]) if (fresh || !present.has(id)) this.#removePeer(id);
-    this.#connectTo(peers.filter((p) => !this.#peers.has(p.id)));
+    if (previous !== selfId) {
+      for (const p of this.#peers.values()) {
+        p.session?.send({ t: 'renamed', id: selfId });
+        this.#send(p.tid, { t: 'renamed', previous });
+      }
+    }
+    const listed = new Set(peers.map((p) => p.id));
+    for (const p of [...this.#peers.values()]) {
+      p.present = listed.has(p.tid);
+      if (!p.present && !this.#alive(p)) this.#removePeer(p.id);
+    }
+    this.#afterRenames(() => this.#connectTo(peers.filter((p) => !this.#peerByTid(p.id))));
     this.emit('change', undefined);
+  }
+
+  /** A peer we know now goes by `tid` on the transport. */
+  #renamed(peer: RemotePeer, tid: string): void {
+    const other = this.#peerByTid(tid);
+    if (other && other !== peer) this.#removePeer(other.id); // listed before its rename arrived
+    peer.tid = tid;
+    peer.present = true;
+    this.emit('change', undefined);
+  }
+
+  /** Pings every connected peer; drops peers unheard for too long that the transport does not vouch for. */
+  #beat(): void {
+    for (const p of [...this.#peers.values()]) {
+      p.session?.send({ t: 'ping' });
+      const unheard = !!p.session && p.connectedOnce && !this.#alive(p);
+      if (unheard && (!p.present || this.transportState !== 'connected')) this.#removePeer(p.id);
+    }
+  }
+
+  /** Tells every connected peer we are going (leave, closing the tab), so they need not wait. */
+  #sayBye(): void {
+    for (const p of this.#peers.values()) p.session?.send({ t: 'bye' });
   }
 
   #addPeer(id: string, name: string): RemotePeer {
     const peer: RemotePeer = {
       id,
+      tid: id,
+      present: true,
+      lastHeard: 0,
       name,
       connectionState: 'new',
       // Assumed on until the peer's first media state arrives over the data channel;
@@ -414,10 +515,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #startSession(peer: RemotePeer, initiator: boolean): PeerSession {
     const session = new PeerSession({
       peerId: peer.id,
-      polite: this.selfId < peer.id,
+      polite: this.selfId < peer.tid,
       initiator,
       iceServers: this.#opts.iceServers,
-      signal: (m) => this.#send(peer.id, m),
+      signal: (m) => this.#send(peer.tid, m),
       tracks: this.#tracks,
       stream: this.localStream,
     });
@@ -434,8 +535,16 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       peer.stream = stream;
       this.emit('change', undefined);
     });
-    session.on('open', () => session.send(this.#mediaState()));
-    session.on('message', (m) => this.#onChannelMessage(peer, m));
+    session.on('open', () => {
+      peer.lastHeard = Date.now();
+      session.send(this.#mediaState());
+    });
+    session.on('message', (m) => {
+      peer.lastHeard = Date.now();
+      this.#onChannelMessage(peer, m);
+    });
+    // The remote closed its connection (left, closed the tab): gone now, not after a timeout.
+    session.on('closed', () => this.#removePeer(peer.id));
     return session;
   }
 
@@ -447,6 +556,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       this.emit('change', undefined);
     } else if (m.t === 'chat') {
       this.emit('chat-message', { from: peer.id, name: m.name || peer.name, text: m.text, at: m.at });
+    } else if (m.t === 'renamed') {
+      this.#renamed(peer, m.id);
+    } else if (m.t === 'bye') {
+      this.#removePeer(peer.id);
     }
   }
 
@@ -461,8 +574,13 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #onSignal(from: string, data: unknown): void {
     const signal = parseEngineSignal(data);
     if (!signal) return;
-    let peer = this.#peers.get(from);
+    let peer = this.#peerByTid(from);
     switch (signal.t) {
+      case 'renamed': {
+        const known = this.#peerByTid(signal.previous);
+        if (known && !peer) this.#renamed(known, from);
+        return;
+      }
       case 'sdp':
       case 'ice':
         if (!peer) {
@@ -518,7 +636,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   async call(peerId?: string): Promise<void> {
     const peer = this.#ringPeer(peerId, ['ready', 'declined']);
     peer.ring = 'calling';
-    this.#send(peer.id, { t: 'ring', name: this.name });
+    this.#send(peer.tid, { t: 'ring', name: this.name });
     this.emit('change', undefined);
   }
 
@@ -526,7 +644,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   async accept(peerId?: string): Promise<void> {
     const peer = this.#ringPeer(peerId, ['incoming']);
     peer.ring = 'active';
-    this.#send(peer.id, { t: 'accept' });
+    this.#send(peer.tid, { t: 'accept' });
     this.emit('change', undefined);
   }
 
@@ -534,7 +652,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   decline(peerId?: string): void {
     const peer = this.#ringPeer(peerId, ['incoming']);
     peer.ring = 'waiting';
-    this.#send(peer.id, { t: 'decline' });
+    this.#send(peer.tid, { t: 'decline' });
     this.emit('change', undefined);
   }
 
@@ -554,8 +672,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** Per-peer statistics: round-trip time, loss, bitrates, frame size. */
   async getStats(): Promise<PeerStats[]> {
-    const sessions = [...this.#peers.values()].filter((p) => p.session).map((p) => p.session!);
-    return Promise.all(sessions.map((s) => collectStats(s.peerId, s.pc)));
+    const connected = [...this.#peers.values()].filter((p) => p.session);
+    return Promise.all(connected.map((p) => collectStats(p.id, p.session!.pc)));
   }
 
   // ---------------------------------------------------------------- misc

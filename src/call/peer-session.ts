@@ -9,7 +9,11 @@ export type SessionSignal =
 export type ChannelMessage =
   | { t: 'media'; audio: boolean; video: boolean; screen: boolean }
   | { t: 'chat'; text: string; at: number; name: string }
-  | { t: 'ping' };
+  | { t: 'ping' }
+  /** We are leaving (or closing the tab): drop us now. */
+  | { t: 'bye' }
+  /** Our transport reconnected; we are now `id` there. */
+  | { t: 'renamed'; id: string };
 
 export type SessionEvents = {
   /** A remote track arrived or ended; `stream` holds the remote tracks. */
@@ -20,6 +24,8 @@ export type SessionEvents = {
   message: ChannelMessage;
   /** The data channel opened (time to tell our media state). */
   open: void;
+  /** The remote side closed the connection (its data channel closed under us). */
+  closed: void;
 };
 
 export interface PeerSessionOptions {
@@ -60,11 +66,18 @@ export function parseChannelMessage(raw: unknown): ChannelMessage | null {
         name: typeof m.name === 'string' ? m.name.slice(0, 64) : '',
       };
     case 'ping':
-      return { t: 'ping' };
+    case 'bye':
+      return { t: m.t };
+    case 'renamed':
+      return typeof m.id === 'string' && m.id.length > 0 && m.id.length <= 128 ? { t: 'renamed', id: m.id } : null;
     default:
       return null;
   }
 }
+
+/** How long `disconnected` may last before an ICE restart, and how often one is retried. */
+export const ICE_RESTART_AFTER_MS = 2500;
+export const ICE_RETRY_MS = 5000;
 
 /**
  * One RTCPeerConnection to one remote peer, with the perfect-negotiation
@@ -72,6 +85,10 @@ export function parseChannelMessage(raw: unknown): ChannelMessage | null {
  * either side may renegotiate at any time; on glare the impolite side ignores
  * the incoming offer and the polite side rolls its own back. ICE candidates
  * that arrive before the remote description are queued until it is set.
+ *
+ * When the connection drops (`disconnected` for a while, or `failed`), the
+ * impolite side restarts ICE, and retries until it is connected again: the
+ * restart offer may need the signaling transport to come back first.
  */
 export class PeerSession extends Emitter<SessionEvents> {
   readonly peerId: string;
@@ -87,6 +104,7 @@ export class PeerSession extends Emitter<SessionEvents> {
   #senders: { audio?: RTCRtpSender; video?: RTCRtpSender } = {};
   #tracksAdded = false;
   #closed = false;
+  #iceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: PeerSessionOptions) {
     super();
@@ -96,13 +114,19 @@ export class PeerSession extends Emitter<SessionEvents> {
     // Negotiated channel id 0: both sides create the same channel, no ondatachannel race.
     this.#channel = pc.createDataChannel('video-call', { negotiated: true, id: 0 });
     this.#channel.onopen = () => this.emit('open', undefined);
+    this.#channel.onclose = () => {
+      if (!this.#closed) this.emit('closed', undefined);
+    };
     this.#channel.onmessage = (e) => {
       const msg = parseChannelMessage(e.data);
       if (msg) this.emit('message', msg);
     };
     pc.onnegotiationneeded = () => void this.#negotiate();
     pc.onicecandidate = ({ candidate }) => options.signal({ t: 'ice', candidate: candidate ? candidate.toJSON() : null });
-    pc.onconnectionstatechange = () => this.emit('connection', pc.connectionState);
+    pc.onconnectionstatechange = () => {
+      this.emit('connection', pc.connectionState);
+      this.#watchConnection();
+    };
     pc.ontrack = ({ track }) => {
       for (const old of this.remoteStream.getTracks()) {
         if (old.kind === track.kind && old !== track) this.remoteStream.removeTrack(old);
@@ -153,10 +177,37 @@ export class PeerSession extends Emitter<SessionEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#iceTimer);
     this.#channel.close();
     this.pc.close();
     for (const t of this.remoteStream.getTracks()) t.stop();
     this.removeAllListeners();
+  }
+
+  /** Schedules ICE restarts while the connection is down; stops once it is back. */
+  #watchConnection(): void {
+    const state = this.pc.connectionState;
+    if (state !== 'disconnected' && state !== 'failed') {
+      clearTimeout(this.#iceTimer);
+      this.#iceTimer = undefined;
+      return;
+    }
+    if (this.#iceTimer || this.#opts.polite) return; // the impolite side restarts
+    this.#iceTimer = setTimeout(() => void this.#restartIce(), state === 'failed' ? 0 : ICE_RESTART_AFTER_MS);
+  }
+
+  async #restartIce(): Promise<void> {
+    this.#iceTimer = undefined;
+    const state = this.pc.connectionState;
+    if (this.#closed || (state !== 'disconnected' && state !== 'failed')) return;
+    try {
+      // An offer that got no answer (lost while signaling was down) would block the restart.
+      if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
+      this.pc.restartIce(); // fires negotiationneeded → an offer with new ICE credentials
+    } catch (err) {
+      console.warn('[video-call] ICE restart failed:', err);
+    }
+    if (!this.#closed) this.#iceTimer = setTimeout(() => void this.#restartIce(), ICE_RETRY_MS);
   }
 
   #addTracks(): void {

@@ -8,7 +8,9 @@ export type EngineSignal =
   | { t: 'accept' }
   | { t: 'decline' }
   /** Mesh limit reached on the receiving side: it will not connect to us. */
-  | { t: 'full' };
+  | { t: 'full' }
+  /** The sender's transport reconnected: it was `previous` and is now the sender's id. */
+  | { t: 'renamed'; previous: string };
 
 const SDP_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
 
@@ -42,6 +44,8 @@ export function parseEngineSignal(data: unknown): EngineSignal | null {
     case 'decline':
     case 'full':
       return { t: m.t };
+    case 'renamed':
+      return typeof m.previous === 'string' && m.previous.length > 0 && m.previous.length <= 128 ? { t: 'renamed', previous: m.previous } : null;
     default:
       return null;
   }
