@@ -570,7 +570,8 @@ export class VideoCall extends LitElement {
 }
 
 function statusText(state: RTCPeerConnectionState): string {
-  return state === 'failed' ? 'Connection failed' : state === 'disconnected' ? 'Reconnecting…' : state === 'closed' ? 'Disconnected' : 'Connecting…';
+  // A dropped connection is restarted on its own (ICE restart), so it reads as in progress.
+  return state === 'failed' || state === 'disconnected' ? 'Reconnecting…' : state === 'closed' ? 'Disconnected' : 'Connecting…';
 }
 
 function parseJson<T>(value: unknown, attr: string): T | undefined {
