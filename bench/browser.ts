@@ -1,0 +1,309 @@
+/**
+ * Browser benchmarks, in Debian's Chromium (playwright-core) with fake camera and mic:
+ *
+ * Connect time — two pages with `<video-call>` (the script-tag bundle) over the real relay
+ * (dist/server/app.js, same origin). Both pages have their camera preview running; page A is
+ * in the room; page B calls `join()` at t0; the figure is the time until both pages have
+ * presented the first frame of each other's remote video (requestVideoFrameCallback on the
+ * `remote-video` part, or getVideoPlaybackQuality, whichever is first).
+ * Baseline, same browser, same run, interleaved: two RTCPeerConnections in one page wired
+ * directly to each other (no signaling), same media constraints, same data channel; the same
+ * first-frame probe.
+ *
+ * Mesh — four pages join one room at once: time until every page presents frames from the
+ * three others (baseline: six loopback pairs in one page), then the browser's CPU (all its
+ * processes, from /proc) over a fixed interval in the call, next to the same four pages
+ * showing only their preview before joining.
+ */
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { median, quantile, round, sleep, treeCpuSeconds, childPids, withTimeout } from './util.js';
+import { buildWebsocketFirst } from './variant.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+interface Env {
+  browser: Browser;
+  base: string;
+  /** Whether /variant/video-call.js (bench/variant.ts) is served. */
+  variant: boolean;
+  close(): Promise<void>;
+}
+
+async function startEnv(withVariant: boolean): Promise<Env> {
+  const variant = withVariant ? await buildWebsocketFirst() : null;
+  const { createRelay } = (await import(path.join(ROOT, 'dist/server/app.js'))) as typeof import('../server/app.js');
+  const relay = createRelay({
+    logger: () => {},
+    static: [
+      { prefix: '/dist/', dir: path.join(ROOT, 'dist') },
+      { prefix: '/bench/', dir: path.join(ROOT, 'bench/pages') },
+      ...(variant ? [{ prefix: '/variant/', dir: variant.dir }] : []),
+    ],
+  });
+  const port = await relay.listen(0, '127.0.0.1');
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  } catch (e) {
+    await relay.close();
+    variant?.dispose();
+    throw e;
+  }
+  return {
+    browser,
+    base: `http://127.0.0.1:${port}`,
+    variant: !!variant,
+    async close() {
+      await withTimeout(browser.close(), 15_000, 'browser close').catch(() => {});
+      await relay.close();
+      variant?.dispose();
+    },
+  };
+}
+
+async function newPage(env: Env, file: 'element.html' | 'element-ws.html' | 'baseline.html'): Promise<Page> {
+  const context = await env.browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
+  if (process.env.DEBUG) page.on('console', (m) => console.log(`[page] ${m.text()}`));
+  await page.goto(`${env.base}/bench/${file}`);
+  return page;
+}
+
+/** Waits until the element's camera preview runs (media acquired before t0, as in the baseline). */
+async function previewReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const el = document.querySelector('video-call') as unknown as { localStream?: MediaStream } | null;
+    const v = el?.localStream?.getVideoTracks()[0];
+    return v?.readyState === 'live';
+  });
+}
+
+type Ev = { type: string; detail: Record<string, unknown>; at: number };
+
+const room = (label: string) => `bench-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+
+async function join(page: Page, r: string): Promise<number> {
+  return page.evaluate(async (r) => {
+    const el = document.querySelector('video-call') as unknown as { room: string; join(): Promise<void> };
+    const b = (window as unknown as { __bench: { frames: object; events: unknown[]; now(): number } }).__bench;
+    b.frames = {};
+    b.events = [];
+    (b as unknown as { trace: unknown[] }).trace = [];
+    const t0 = b.now();
+    el.room = r;
+    void el.join();
+    return t0;
+  }, r);
+}
+
+async function leave(page: Page): Promise<void> {
+  await page.evaluate(() => (document.querySelector('video-call') as unknown as { leave(): Promise<void> }).leave());
+}
+
+/** Waits until the page has a first frame from `n` remote peers; returns those times (epoch ms) by peer id. */
+async function framesFrom(page: Page, n: number, timeout = 20_000): Promise<Record<string, { at: number; how: string }>> {
+  const h = await page.waitForFunction(
+    (n) => {
+      const f = (window as unknown as { __bench: { frames: Record<string, unknown> } }).__bench.frames;
+      return Object.keys(f).length >= n ? f : false;
+    },
+    n,
+    { timeout, polling: 10 },
+  );
+  return (await h.jsonValue()) as Record<string, { at: number; how: string }>;
+}
+
+const pageEvents = (page: Page): Promise<Ev[]> => page.evaluate(() => (window as unknown as { __bench: { events: Ev[] } }).__bench.events);
+
+export interface ConnectSample {
+  /** B's join() → both pages showed a remote frame (ms). */
+  both: number;
+  /** → B (the joiner) showed A's frame. */
+  joiner: number;
+  /** → A showed B's frame. */
+  first: number;
+  /** → B's join acknowledged (vc-joined). */
+  joined: number;
+  /** → A heard of B (vc-peer-joined). */
+  peerJoined: number;
+  /** → both RTCPeerConnections connected (vc-peer-connected on both pages). */
+  connected: number;
+}
+
+async function elementConnectOnce(a: Page, b: Page): Promise<ConnectSample> {
+  const r = room('connect');
+  await join(a, r);
+  await a.waitForFunction(() => (window as unknown as { __bench: { events: Ev[] } }).__bench.events.some((e) => e.type === 'vc-joined'));
+  await a.evaluate(() => ((window as unknown as { __bench: { events: Ev[] } }).__bench.events = []));
+  const t0 = await join(b, r);
+  const [fa, fb] = await Promise.all([framesFrom(a, 1), framesFrom(b, 1)]);
+  // Connection events may trail the first frame by a hair: give them a moment.
+  await Promise.all([a, b].map((p) => p.waitForFunction(() => (window as unknown as { __bench: { events: Ev[] } }).__bench.events.some((e) => e.type === 'vc-peer-connected'), undefined, { timeout: 5000 }).catch(() => {})));
+  const [ea, eb] = await Promise.all([pageEvents(a), pageEvents(b)]);
+  const at = (evs: Ev[], type: string) => evs.find((e) => e.type === type)?.at ?? NaN;
+  const first = Object.values(fa)[0].at - t0;
+  const joiner = Object.values(fb)[0].at - t0;
+  const sample = {
+    both: Math.max(first, joiner),
+    joiner,
+    first,
+    joined: at(eb, 'vc-joined') - t0,
+    peerJoined: at(ea, 'vc-peer-joined') - t0,
+    connected: Math.max(at(ea, 'vc-peer-connected'), at(eb, 'vc-peer-connected')) - t0,
+  };
+  if (process.env.TRACE) {
+    type T = { what: string; at: number };
+    const get = (p: Page) => p.evaluate(() => (window as unknown as { __bench: { trace: T[] } }).__bench.trace);
+    const [ta, tb] = await Promise.all([get(a), get(b)]);
+    const all = [...ta.map((e) => ({ ...e, who: 'A' })), ...tb.map((e) => ({ ...e, who: 'B' }))].sort((x, y) => x.at - y.at);
+    console.log(all.map((e) => `${(e.at - t0).toFixed(1).padStart(7)} ${e.who} ${e.what}`).join('\n'));
+    console.log(`frames A ${JSON.stringify(fa)} B ${JSON.stringify(fb)}`, sample);
+  }
+  await Promise.all([leave(a), leave(b)]);
+  return sample;
+}
+
+interface BaselineSample {
+  both: number;
+  connected: number;
+}
+
+async function baselineOnce(page: Page, pairs: number, label: string): Promise<BaselineSample> {
+  const { t0, keys } = await page.evaluate(([pairs, label]) => (window as unknown as { __bench: { start(n: number, l: string): { t0: number; keys: string[] } } }).__bench.start(pairs as number, label as string), [pairs, label] as const);
+  const frames = await framesFrom(page, keys.length);
+  if (process.env.TRACE && pairs === 1) {
+    const tr = await page.evaluate(() => (window as unknown as { __bench: { trace: { what: string; at: number }[] } }).__bench.trace.splice(0));
+    console.log('baseline:\n' + tr.filter((e) => e.at >= t0).map((e) => `${(e.at - t0).toFixed(1).padStart(7)} ${e.what}`).join('\n'));
+    console.log('frames', JSON.stringify(frames));
+  }
+  await page.waitForFunction(() => (window as unknown as { __bench: { connectedTimes(): unknown[] } }).__bench.connectedTimes().every(Boolean), undefined, { timeout: 5000 }).catch(() => {});
+  const connected = await page.evaluate(() => (window as unknown as { __bench: { connectedTimes(): number[] } }).__bench.connectedTimes());
+  await page.evaluate(() => (window as unknown as { __bench: { stop(): void } }).__bench.stop());
+  return { both: Math.max(...keys.map((k) => frames[k].at)) - t0, connected: Math.max(...connected) - t0 };
+}
+
+const summary = (xs: number[]) => ({ median: round(median(xs)), p90: round(quantile(xs, 0.9)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) });
+
+export async function benchConnect(env: Env, runs = 10) {
+  const a = await newPage(env, 'element.html');
+  const b = await newPage(env, 'element.html');
+  const base = await newPage(env, 'baseline.html');
+  await Promise.all([previewReady(a), previewReady(b), base.evaluate(() => (window as unknown as { __bench: { media(): Promise<unknown> } }).__bench.media())]);
+  const va = env.variant ? await newPage(env, 'element-ws.html') : null;
+  const vb = env.variant ? await newPage(env, 'element-ws.html') : null;
+  if (va && vb) await Promise.all([previewReady(va), previewReady(vb)]);
+  // One warm-up of each (JIT, codecs), not counted.
+  await baselineOnce(base, 1, 'warm');
+  await elementConnectOnce(a, b);
+  if (va && vb) await elementConnectOnce(va, vb);
+  const el: ConnectSample[] = [];
+  const vr: ConnectSample[] = [];
+  const bl: BaselineSample[] = [];
+  // Interleaved, so drift in the machine's load hits each alike.
+  for (let i = 0; i < runs; i++) {
+    bl.push(await baselineOnce(base, 1, `pair${i}`));
+    el.push(await elementConnectOnce(a, b));
+    if (va && vb) vr.push(await elementConnectOnce(va, vb));
+  }
+  await Promise.all([a, b, base, va, vb].map((p) => p?.context().close()));
+  const summarise = (xs: ConnectSample[]) => {
+    const pick = (k: keyof ConnectSample) => summary(xs.map((s) => s[k]));
+    return { both: pick('both'), joiner: pick('joiner'), first: pick('first'), joined: pick('joined'), peerJoined: pick('peerJoined'), connected: pick('connected') };
+  };
+  const rounded = (xs: ConnectSample[]) => xs.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)])));
+  return {
+    runs,
+    element: summarise(el),
+    baseline: { both: summary(bl.map((s) => s.both)), connected: summary(bl.map((s) => s.connected)) },
+    websocketFirst: vr.length ? summarise(vr) : null,
+    samples: { element: rounded(el), websocketFirst: rounded(vr), baseline: bl.map((s) => ({ both: round(s.both), connected: round(s.connected) })) },
+  };
+}
+
+function browserCpuSeconds(): number {
+  return childPids(/chrom/).reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
+}
+
+async function cpuOver(ms: number): Promise<number> {
+  const c0 = browserCpuSeconds();
+  const t0 = performance.now();
+  await sleep(ms);
+  return (browserCpuSeconds() - c0) / ((performance.now() - t0) / 1000);
+}
+
+export async function benchMesh(env: Env, { size = 4, cpuMs = 10_000 } = {}) {
+  const pages: Page[] = [];
+  for (let i = 0; i < size; i++) pages.push(await newPage(env, 'element.html'));
+  await Promise.all(pages.map(previewReady));
+  await sleep(1000);
+  const stopProbes = () => Promise.all(pages.map((p) => p.evaluate(() => ((window as unknown as { __bench: { watching: boolean } }).__bench.watching = false))));
+  await stopProbes();
+  const idleCores = await cpuOver(cpuMs);
+  await Promise.all(pages.map((p) => p.evaluate(() => ((window as unknown as { __bench: { watching: boolean } }).__bench.watching = true))));
+  const r = room('mesh');
+  const t0s = await Promise.all(pages.map((p) => join(p, r)));
+  const t0 = Math.min(...t0s);
+  const frames = await Promise.all(pages.map((p) => framesFrom(p, size - 1, 30_000)));
+  const allFrames = Math.max(...frames.flatMap((f) => Object.values(f).map((x) => x.at))) - t0;
+  await Promise.all(pages.map((p) => p.waitForFunction((n) => (window as unknown as { __bench: { events: Ev[] } }).__bench.events.filter((e) => e.type === 'vc-peer-connected').length >= n, size - 1, { timeout: 10_000 }).catch(() => {})));
+  const evs = await Promise.all(pages.map(pageEvents));
+  const connected = evs.flat().filter((e) => e.type === 'vc-peer-connected');
+  const allConnected = connected.length >= size * (size - 1) ? Math.max(...connected.map((e) => e.at)) - t0 : NaN;
+  await stopProbes();
+  await sleep(2000);
+  const callCores = await cpuOver(cpuMs);
+  const videos = await Promise.all(
+    pages.map((p) =>
+      p.evaluate(() =>
+        (window as unknown as { __bench: { remoteVideos(): HTMLVideoElement[] } }).__bench.remoteVideos().map((v) => ({ w: v.videoWidth, h: v.videoHeight, frames: v.getVideoPlaybackQuality().totalVideoFrames })),
+      ),
+    ),
+  );
+  await Promise.all(pages.map(leave));
+  await Promise.all(pages.map((p) => p.context().close()));
+
+  // Baseline: the same number of connections as loopback pairs in one page, no signaling.
+  const base = await newPage(env, 'baseline.html');
+  await base.evaluate(() => (window as unknown as { __bench: { media(): Promise<unknown> } }).__bench.media());
+  await baselineOnce(base, 1, 'warm');
+  const pairs = (size * (size - 1)) / 2;
+  const bl = await baselineOnce(base, pairs, 'mesh');
+  await base.context().close();
+  return {
+    size,
+    allFramesMs: round(allFrames),
+    allConnectedMs: round(allConnected),
+    baseline: { pairs, allFramesMs: round(bl.both), allConnectedMs: round(bl.connected) },
+    cpu: { intervalMs: cpuMs, idlePreviewCores: round(idleCores, 2), inCallCores: round(callCores, 2) },
+    remoteVideos: videos,
+  };
+}
+
+export async function runBrowserBenches(opts: { runs?: number; mesh?: boolean; connect?: boolean; variant?: boolean } = {}) {
+  const env = await startEnv(opts.connect !== false && opts.variant !== false);
+  try {
+    const connect = opts.connect === false ? null : await withTimeout(benchConnect(env, opts.runs ?? 10), 180_000, 'connect bench');
+    const mesh = opts.mesh === false ? null : await withTimeout(benchMesh(env), 180_000, 'mesh bench');
+    return { connect, mesh };
+  } finally {
+    await env.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await runBrowserBenches({ runs: Number(process.env.RUNS ?? 10), mesh: process.env.MESH !== '0' });
+  console.log(JSON.stringify(r, null, 2));
+}
