@@ -10,19 +10,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
-import {
-  callPage,
-  closeAll,
-  launchBrowser,
-  newPerson,
-  room,
-  selfId,
-  startRelay,
-  startStaticServer,
-  waitForEvent,
-  waitForLiveVideos,
-  type Person,
-} from './harness.js';
+import { callPage, closeAll, launchBrowser, newPerson, room, selfId, startRelay, startStaticServer, waitForEvent, waitForLiveVideos, type Person, events } from './harness.js';
 
 let browser: Browser;
 let web: Awaited<ReturnType<typeof startStaticServer>>;
@@ -79,9 +67,15 @@ test('two pages on two relay instances, joined only through Redis, call each oth
     await waitForEvent(ann.page, 'vc-peer-joined', { peerId: bobId, name: 'Bob' });
     await waitForLiveVideos(ann.page, [bobId]);
     await waitForLiveVideos(bob.page, [annId]);
-    // Bob's relay goes away for good: Ann is told.
+    // Bob's relay goes away for good. Ann's relay hears of it through Redis, but the call
+    // itself is peer to peer and still alive: it goes on, and Bob stays in Ann's call.
     await two.close();
-    await waitForEvent(ann.page, 'vc-peer-left', { peerId: bobId });
+    await new Promise((r) => setTimeout(r, 4000));
+    await waitForLiveVideos(ann.page, [bobId]);
+    assert.deepEqual((await events(ann.page, 'vc-peer-left')).length, 0, 'Ann was not told Bob left');
+    // When Bob really goes (closes his tab), Ann is told at once, relay or not.
+    await bob.page.close();
+    await waitForEvent(ann.page, 'vc-peer-left', { peerId: bobId }, { timeout: 5000 });
     for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
   } finally {
     await closeAll(...people.map((p) => () => p.context.close()), () => one.close(), () => two.close());

@@ -19,7 +19,11 @@ function initials(label: string): string {
   return (words.length > 1 ? words[0][0] + words[1][0] : (words[0] ?? '?').slice(0, 2)).toUpperCase();
 }
 
-/** One participant: video (or initials when the camera is off), name, mute and camera-off badges. */
+/**
+ * One participant: video (or initials when the camera is off), name, mute and camera-off badges.
+ * A stream with no tracks yet is not attached: Chromium holds back the page's `load` event
+ * while a <video> plays an empty MediaStream (seen with a refused camera).
+ */
 export function renderTile(t: TileModel) {
   const local = t.peerId === undefined;
   const showVideo = t.video && !!t.stream;
@@ -31,7 +35,7 @@ export function renderTile(t: TileModel) {
     <video
       part=${local ? 'local-video' : 'remote-video'}
       data-peer-id=${t.peerId ?? nothing}
-      .srcObject=${t.stream}
+      .srcObject=${t.stream?.getTracks().length ? t.stream : null}
       .muted=${local}
       autoplay
       playsinline

@@ -158,10 +158,8 @@ export class VideoCall extends LitElement {
     const e = this.#engine;
     e.on('change', () => this.requestUpdate());
     e.on('state', () => this.requestUpdate());
-    e.on('joined', (d) => {
-      this._error = null;
-      this.#emit('vc-joined', d);
-    });
+    // (Errors stay shown after joining: a refused camera is still refused in the call.)
+    e.on('joined', (d) => this.#emit('vc-joined', d));
     e.on('left', (d) => this.#emit('vc-left', d));
     e.on('peer-joined', (d) => this.#emit('vc-peer-joined', d));
     e.on('peer-connected', (d) => this.#emit('vc-peer-connected', d));
