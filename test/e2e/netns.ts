@@ -1,0 +1,219 @@
+/**
+ * A real network to break, for the resilience tests: Linux network namespaces joined to
+ * the host by veth pairs, the host routing between them. Each namespace gets one /24 of
+ * 10.231.0.0/16 (a range this lab owns for its lifetime: it refuses to start if anything
+ * on the machine already uses it); the host side of a veth is `.1`, the namespace side
+ * `.2` (or whatever `moveTo` picks). Namespaces route only to the other lab subnets (no
+ * default route), so a browser inside can reach nothing but the lab.
+ *
+ * Chromium runs inside a namespace through a wrapper script (`ip netns exec NS chromium
+ * "$@"`) handed to playwright's `executablePath`; `exec` keeps playwright's pipe
+ * descriptors. The wrapper records the browser's pid (= its process group) so the lab can
+ * kill exactly the browsers it started.
+ *
+ * Everything created (namespaces, veths, the ip_forward sysctl, wrapper scripts, browser
+ * processes) is undone by `teardown()`, which never throws and is safe to call twice.
+ * Needs root (CAP_NET_ADMIN); `createLab` throws a clear error without it.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => {
+  try {
+    execFileSync(p, ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}) ?? 'ip';
+const FORWARD = '/proc/sys/net/ipv4/ip_forward';
+export const LAB_PREFIX = '10.231.';
+
+function ip(...args: string[]): string {
+  try {
+    return execFileSync(IP, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`ip ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
+  }
+}
+
+function tryIp(...args: string[]): void {
+  try {
+    ip(...args);
+  } catch {
+    /* teardown: keep going */
+  }
+}
+
+export interface Side {
+  /** Namespace name. */
+  ns: string;
+  /** Host side of the veth (in the root namespace). */
+  hostIf: string;
+  /** Namespace side of the veth. */
+  nsIf: string;
+  /** Subnet index: the side lives in 10.231.<net>.0/24. */
+  net: number;
+  /** Host address on this side's veth: the address pages in this namespace use to reach servers. */
+  hostAddr: string;
+  /** The namespace's current address. */
+  addr: string;
+  /** Executable for playwright's `executablePath`: Chromium inside this namespace. */
+  chromium: string;
+  /** Pids (process groups) of browsers started through `chromium`, newest last. */
+  browserPids(): number[];
+  /** Pulls the cable: the namespace's link goes down (the host side loses carrier). */
+  cut(): void;
+  /** Plugs it back in (same address), restoring the route to the other subnets. */
+  restore(): void;
+  /**
+   * "Another network": drops the current address, takes `newHost` (.2–.254) in the same
+   * subnet, brings the link up and restores the route. Candidate pairs on the old address
+   * can never work again.
+   */
+  moveTo(newHost: number): void;
+  /** Addresses and link state inside the namespace, for failure messages. */
+  describe(): string;
+}
+
+export interface Lab {
+  sides: Side[];
+  teardown(): Promise<void>;
+}
+
+/**
+ * Builds `count` namespaces (10.231.1.0/24, 10.231.2.0/24, …) routed through the host.
+ * Throws (with what to do) when namespaces cannot be created.
+ */
+export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium' } = {}): Lab {
+  const tag = String(process.pid % 100000);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'vc-netns-'));
+  const sides: Side[] = [];
+  let forwardBefore: string | null = null;
+  let tornDown = false;
+
+  const teardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    for (const s of sides) {
+      for (const pid of s.browserPids()) killGroup(pid);
+      // Whatever still runs in the namespace was started by this lab (through the wrapper).
+      let pids: number[] = [];
+      try {
+        pids = ip('netns', 'pids', s.ns).split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        /* namespace already gone */
+      }
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    if (sides.length) await new Promise((r) => setTimeout(r, 200));
+    for (const s of sides) {
+      tryIp('link', 'del', s.hostIf);
+      tryIp('netns', 'del', s.ns);
+    }
+    if (forwardBefore !== null) {
+      try {
+        writeFileSync(FORWARD, forwardBefore);
+      } catch {
+        /* nothing more to do */
+      }
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  };
+
+  try {
+    // The lab owns 10.231.0.0/16 for its lifetime: refuse to share it.
+    const inUse = ip('-o', 'addr', 'show').split('\n').filter((l) => l.includes(` ${LAB_PREFIX}`));
+    if (inUse.length) throw new Error(`${LAB_PREFIX}0.0/16 is already in use on this machine (another test run?):\n${inUse.join('\n')}`);
+    try {
+      ip('netns', 'add', `vcr${tag}probe`);
+      ip('netns', 'del', `vcr${tag}probe`);
+    } catch (e) {
+      throw new Error(
+        `cannot create network namespaces (${(e as Error).message}). These tests need root or CAP_NET_ADMIN + CAP_SYS_ADMIN ` +
+          `(they build two namespaces with veth pairs in ${LAB_PREFIX}0.0/16); run them as root, as CI does.`,
+      );
+    }
+    forwardBefore = readFileSync(FORWARD, 'utf8').trim();
+    writeFileSync(FORWARD, '1');
+
+    for (let i = 0; i < count; i++) {
+      const net = i + 1;
+      const letter = String.fromCharCode(97 + i);
+      const ns = `vcr${tag}${letter}`;
+      const hostIf = `vrh${tag}${letter}`; // ≤ 15 characters
+      const nsIf = `vrn${tag}${letter}`;
+      const hostAddr = `${LAB_PREFIX}${net}.1`;
+      const pidFile = path.join(tmp, `${ns}.pids`);
+      const wrapper = path.join(tmp, `chromium-${ns}`);
+      writeFileSync(pidFile, '');
+      writeFileSync(wrapper, `#!/bin/sh\necho $$ >> '${pidFile}'\nexec '${IP}' netns exec '${ns}' '${chromiumPath}' "$@"\n`);
+      chmodSync(wrapper, 0o755);
+      const side: Side = {
+        ns,
+        hostIf,
+        nsIf,
+        net,
+        hostAddr,
+        addr: `${LAB_PREFIX}${net}.2`,
+        chromium: wrapper,
+        browserPids: () => readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number),
+        cut() {
+          ip('-n', ns, 'link', 'set', nsIf, 'down');
+        },
+        restore() {
+          ip('-n', ns, 'link', 'set', nsIf, 'up');
+          routes();
+        },
+        moveTo(host: number) {
+          const next = `${LAB_PREFIX}${net}.${host}`;
+          if (next === side.addr || host < 2 || host > 254) throw new Error(`bad new address ${next}`);
+          ip('-n', ns, 'addr', 'del', `${side.addr}/24`, 'dev', nsIf);
+          ip('-n', ns, 'addr', 'add', `${next}/24`, 'dev', nsIf);
+          side.addr = next;
+          ip('-n', ns, 'link', 'set', nsIf, 'up');
+          routes();
+        },
+        describe: () => `${ns}: ${ip('-n', ns, '-br', 'addr').trim().replace(/\n/g, '; ')} | routes: ${ip('-n', ns, 'route').trim().replace(/\n/g, '; ')}`,
+      };
+      // Routes to every other lab subnet via the host (replace: idempotent after a link flap).
+      const routes = () => {
+        for (let j = 1; j <= count; j++) if (j !== net) ip('-n', ns, 'route', 'replace', `${LAB_PREFIX}${j}.0/24`, 'via', hostAddr, 'dev', nsIf);
+      };
+      sides.push(side);
+      ip('netns', 'add', ns);
+      ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf);
+      ip('link', 'set', nsIf, 'netns', ns);
+      ip('addr', 'add', `${hostAddr}/24`, 'dev', hostIf);
+      ip('link', 'set', hostIf, 'up');
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'addr', 'add', `${side.addr}/24`, 'dev', nsIf);
+      ip('-n', ns, 'link', 'set', nsIf, 'up');
+    }
+    for (const s of sides) s.restore();
+  } catch (e) {
+    void teardown();
+    throw e;
+  }
+  return { sides, teardown };
+}
+
+/** SIGKILLs a process group started by us (a browser launched through a wrapper). */
+export function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
