@@ -68,7 +68,7 @@ export const ManyMessages: Story = {
     const room = uniqueRoom('chat-many');
     const { frame, el } = callFrame(
       { room, transport: 'local', name: 'Ada Lovelace', 'ice-servers': '[]' },
-      { expect: { state: 'joined', tiles: 3, selectors: ['[part="chat"] li:nth-child(40)'], text: ['Message 40 of 40'] } },
+      { expect: { state: 'joined', tiles: 3, playing: 2, selectors: ['[part="chat"] li:nth-child(40)'], text: ['Message 40 of 40'] } },
     );
     void (async () => {
       const [grace, alan] = await peersThenJoin(el, room, [{ name: 'Grace Hopper' }, { name: 'Alan Turing' }]);

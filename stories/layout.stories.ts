@@ -13,7 +13,17 @@ export const Narrow: Story = {
     const room = uniqueRoom('narrow');
     const { frame, el } = callFrame(
       { room, transport: 'local', name: 'Ada Lovelace', 'ice-servers': '[]' },
-      { width: '360px', height: '720px', expect: { state: 'joined', tiles: 3, playing: 2, selectors: ['[part="controls"]'] } },
+      {
+        width: '360px',
+        height: '720px',
+        expect: {
+          state: 'joined',
+          tiles: 3,
+          playing: 2,
+          selectors: ['[part="controls"]'],
+          knownBug: 'at 360 px three stacked tiles overlap each other by 41 px (names hidden) and the last one the control bar',
+        },
+      },
     );
     void peersThenJoin(el, room, [{ name: 'Grace Hopper' }, { name: 'Alan Turing', audio: false }]);
     return frame;

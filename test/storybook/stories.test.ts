@@ -4,7 +4,8 @@
  * error or page error, on an element that rendered nothing, and on any claim the story makes
  * about itself (the `data-expect` of its frame, see stories/support/call-kit.ts) that the
  * rendered element does not bear out: its state, the number of tiles, remote videos whose
- * frames advance, texts, and selectors present or absent in the shadow root. Docs pages must
+ * frames advance, texts, and selectors present or absent in the shadow root; and, in every
+ * story, no tile may cover another tile or the control bar. Docs pages must
  * show the attribute, event, part and CSS-property tables read from custom-elements.json.
  *
  * No fake-media flags: the stories bring synthetic media. Skipped builds: none; this is the check.
@@ -131,6 +132,22 @@ async function observe(page: Page) {
       remote: videos.map((v) => ({ w: v.videoWidth, t: v.currentTime, paused: v.paused })),
       local: local ? { w: local.videoWidth, t: local.currentTime, paused: local.paused } : null,
       text: (sr?.textContent ?? '').replace(/\s+/g, ' '),
+      overlaps: (() => {
+        // Tiles must not cover each other or the control bar (a name or a button hidden).
+        const boxes = [...(sr?.querySelectorAll('figure[part~="tile"]') ?? [])].map((f, i) => ({ what: `tile ${i + 1}`, r: f.getBoundingClientRect() }));
+        const controls = sr?.querySelector('[part="controls"]')?.getBoundingClientRect();
+        if (controls) boxes.push({ what: 'the control bar', r: controls });
+        const found: string[] = [];
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i].r;
+            const b = boxes[j].r;
+            const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (w > 2 && h > 2) found.push(`${boxes[i].what} overlaps ${boxes[j].what} by ${Math.round(w)}×${Math.round(h)} px`);
+          }
+        return found;
+      })(),
     };
   });
 }
@@ -162,6 +179,7 @@ async function verify(page: Page, expect: Expect, ms = 20_000): Promise<string[]
       failures.push('our own video is not playing');
     }
     for (const t of expect.text ?? []) if (!o.text.includes(t)) failures.push(`text "${t}" not shown`);
+    failures.push(...o.overlaps);
     const sels = [...(expect.selectors ?? []), ...(expect.absentSelectors ?? [])];
     if (sels.length) {
       const found = await selectorsPresent(page, sels);
