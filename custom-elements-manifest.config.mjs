@@ -3,15 +3,22 @@
 // JSDoc of src/components/video-call/video-call.component.ts.
 
 /**
- * Keeps the manifest to the public API: drops private members (`#x`, `@state() _x`), and the
- * nameless event the analyzer reads from the element's generic `#emit(type, detail)` helper
- * (the real events are declared with `@event` on the class).
+ * Keeps the manifest to the public API: only custom elements (the template helpers, icons
+ * and styles beside the element are internal), no private members (`#x`, `@state() _x`), and
+ * not the nameless event the analyzer reads from the element's generic `#emit(type, detail)`
+ * helper (the real events are declared with `@event` on the class).
  */
 const publicApiOnly = {
   name: 'video-call-public-api-only',
   packageLinkPhase({ customElementsManifest }) {
+    customElementsManifest.modules = customElementsManifest.modules.filter((mod) => {
+      mod.declarations = (mod.declarations ?? []).filter((d) => d.customElement);
+      const names = new Set(mod.declarations.map((d) => d.name));
+      mod.exports = (mod.exports ?? []).filter((e) => names.has(e.declaration?.name) || e.kind === 'custom-element-definition');
+      return mod.declarations.length > 0;
+    });
     for (const mod of customElementsManifest.modules) {
-      for (const decl of mod.declarations ?? []) {
+      for (const decl of mod.declarations) {
         if (decl.members) decl.members = decl.members.filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
         if (decl.events) decl.events = decl.events.filter((e) => e.name && e.name !== 'type' && e.description);
       }

@@ -92,6 +92,7 @@ interface Config {
  * @cssprop [--vc-font=system-ui, sans-serif] - Font family.
  * @cssprop [--vc-min-height=420px] - Minimum height of the element.
  * @cssprop [--vc-chat-width=320px] - Width of the chat panel on wide layouts.
+ * @cssprop [--vc-control-size=48px] - Size of the control-bar buttons on wide layouts (44px on narrow ones).
  */
 export class VideoCall extends LitElement {
   static override styles = styles;
