@@ -1,6 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import type { CallEngine } from '../src/call/call-engine.js';
-import { callFrame, openChat, peersThenJoin, sleep, uniqueRoom, whenEvent, type VideoCall } from './support/call-kit.js';
+import { callFrame, deliver, openChat, peersThenJoin, uniqueRoom, whenEvent } from './support/call-kit.js';
 
 /**
  * The chat panel. Messages go peer to peer over a data channel; text is shown as text, never
@@ -9,20 +8,6 @@ import { callFrame, openChat, peersThenJoin, sleep, uniqueRoom, whenEvent, type 
 const meta: Meta = { title: 'States/Chat' };
 export default meta;
 type Story = StoryObj;
-
-/** Sends `text` from `peer` until `el` has received it (the data channel may still be opening). */
-async function deliver(el: VideoCall, peer: CallEngine, text: string): Promise<void> {
-  let got = false;
-  const onMessage = (e: Event) => {
-    if ((e as CustomEvent<{ text: string }>).detail.text === text) got = true;
-  };
-  el.addEventListener('vc-chat-message', onMessage);
-  for (let i = 0; i < 50 && !got; i++) {
-    peer.sendChat(text);
-    await sleep(200);
-  }
-  el.removeEventListener('vc-chat-message', onMessage);
-}
 
 const MARKUP = 'Is this bold? <b>no</b> <img src="x" onerror="alert(1)"> <script>alert(2)</script>';
 const LONG =

@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import { callFrame, openChat, peersThenJoin, uniqueRoom, whenEvent } from './support/call-kit.js';
+import { callFrame, deliver, openChat, peersThenJoin, uniqueRoom, whenEvent } from './support/call-kit.js';
 
 /** The element adapts to the width it is given: a phone (360 px) and a wide desktop (1280 px). */
 const meta: Meta = { title: 'Layouts', parameters: { layout: 'fullscreen' } };
@@ -45,17 +45,33 @@ export const NarrowChat: Story = {
   },
 };
 
-/** A wide desktop: tiles side by side and the chat beside them. */
+/** A wide desktop: three people (one muted), tiles side by side, and the chat beside them (the README's screenshot). */
 export const Wide: Story = {
   name: 'Wide (1280 px)',
   render: () => {
     const room = uniqueRoom('wide');
     const { frame, el } = callFrame(
       { room, transport: 'local', name: 'Ada Lovelace', 'ice-servers': '[]' },
-      { width: '1280px', height: '720px', expect: { state: 'joined', tiles: 3, playing: 2, selectors: ['[part="chat"]'] } },
+      {
+        width: '1280px',
+        height: '720px',
+        expect: {
+          state: 'joined',
+          tiles: 3,
+          playing: 2,
+          selectors: ['[part="chat"]', 'figure[part~="remote-tile"] [aria-label="Microphone off"]'],
+          text: ['Welcome! Shall we start with the roadmap?', 'Sounds good, sharing my notes in the chat.'],
+        },
+      },
     );
-    void peersThenJoin(el, room, [{ name: 'Grace Hopper' }, { name: 'Alan Turing' }]);
-    void whenEvent(el, 'vc-joined').then(() => openChat(el));
+    void (async () => {
+      const connected = whenEvent(el, 'vc-peer-connected');
+      const [grace] = await peersThenJoin(el, room, [{ name: 'Grace Hopper' }, { name: 'Alan Turing', audio: false }]);
+      await connected;
+      await openChat(el);
+      await deliver(el, grace, 'Welcome! Shall we start with the roadmap?');
+      el.sendChat('Sounds good, sharing my notes in the chat.');
+    })();
     return frame;
   },
 };

@@ -153,6 +153,20 @@ export function callFrame(attrs: Record<string, string | boolean | number | unde
   return { frame, el };
 }
 
+/** Sends `text` from `peer` until `el` has received it (the data channel may still be opening). */
+export async function deliver(el: VideoCall, peer: CallEngine, text: string): Promise<void> {
+  let got = false;
+  const onMessage = (e: Event) => {
+    if ((e as CustomEvent<{ text: string }>).detail.text === text) got = true;
+  };
+  el.addEventListener('vc-chat-message', onMessage);
+  for (let i = 0; i < 50 && !got; i++) {
+    peer.sendChat(text);
+    await sleep(200);
+  }
+  el.removeEventListener('vc-chat-message', onMessage);
+}
+
 /** Opens the chat panel, as a click on the Chat button does. */
 export async function openChat(el: VideoCall): Promise<void> {
   await el.updateComplete;

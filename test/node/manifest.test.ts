@@ -189,3 +189,12 @@ test('the README attribute and event tables list exactly the attributes and even
   assert.deepEqual(readmeTable('### Attributes').sort(), attrs, 'README attribute table ≠ custom-elements.json attributes');
   assert.deepEqual(readmeTable('### Events').sort(), events, 'README event table ≠ custom-elements.json events');
 });
+
+test('the README styling section names every CSS part and custom property of the manifest', () => {
+  assert.ok(element);
+  const readme = read('README.md');
+  const styling = readme.slice(readme.indexOf('### Styling'), readme.indexOf('\n## ', readme.indexOf('### Styling')));
+  const named = new Set([...styling.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+  for (const p of element.cssParts ?? []) assert.ok(named.has(p.name), `README styling section lacks the part ${p.name}`);
+  for (const p of element.cssProperties ?? []) assert.ok(named.has(p.name), `README styling section lacks ${p.name}`);
+});
