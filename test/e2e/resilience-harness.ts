@@ -65,13 +65,19 @@ export function relayProcess(port: number, host = '127.0.0.1', env: Record<strin
         });
       });
     },
-    /** SIGKILL; resolves once the process is gone. */
-    async kill(): Promise<void> {
+    /**
+     * SIGKILL (default: no goodbye, sockets reset by the kernel) or SIGTERM (the CLI's
+     * graceful shutdown: `peer-left` for everyone, then it drops the connections).
+     * Resolves once the process is gone.
+     */
+    async kill(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
       const c = child;
       if (!c) return;
       const gone = new Promise((r) => c.once('exit', r));
-      c.kill('SIGKILL');
+      c.kill(signal);
+      const timer = setTimeout(() => c.kill('SIGKILL'), 8_000);
       await gone;
+      clearTimeout(timer);
     },
     get running() {
       return child !== null;

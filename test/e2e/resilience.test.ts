@@ -78,51 +78,60 @@ async function everyoneLive(members: Member[], timeout = 30_000): Promise<void> 
 
 const closePeople = (people: Person[]) => closeAll(...people.map((p) => () => p.context.close()));
 
-test('relay SIGKILLed mid-call and restarted on the same port: media keeps flowing, both show "Reconnecting…", rejoin on their own with the same ids, a newcomer connects to both, nobody twice', { timeout: 150_000 }, async (t) => {
-  const people: Person[] = [];
-  try {
-    const r = room('relay-kill');
-    const [a, b] = await joinAll(r, ['Ann', 'Bob'], people);
-    await explained(people, async () => {
-      await everyoneLive([a, b]);
+for (const [signal, how] of [
+  ['SIGKILL', 'killed (SIGKILL)'],
+  ['SIGTERM', 'shut down gracefully (SIGTERM: it tells every room its peers left)'],
+] as const) {
+  test(`relay ${how} mid-call and restarted on the same port: media keeps flowing, both show "Reconnecting…", rejoin on their own with the same ids, a newcomer connects to both, nobody twice`, { timeout: 150_000 }, async (t) => {
+    const people: Person[] = [];
+    try {
+      const r = room(`relay-${signal}`);
+      const [a, b] = await joinAll(r, ['Ann', 'Bob'], people);
+      await explained(people, async () => {
+        await everyoneLive([a, b]);
 
-      const killedAt = Date.now();
-      await relay.kill();
-      // Both notice: the banner, as a person sees it.
-      await Promise.all([waitForBanner(a.person.page, true, 15_000), waitForBanner(b.person.page, true, 15_000)]);
-      t.diagnostic(`banners shown ${Date.now() - killedAt} ms after the kill`);
-      // During the outage the call itself goes on: frames keep advancing both ways, same tiles.
-      await waitForLiveVideos(a.person.page, [b.id], { timeout: 10_000 });
-      await waitForLiveVideos(b.person.page, [a.id], { timeout: 10_000 });
-      const during = [await view(a.person.page), await view(b.person.page)];
-      assert.deepEqual(during.map((v) => v.tiles), [[b.id], [a.id]], 'each still shows exactly the other\'s tile during the outage');
-      assert.ok(relay.running === false, 'the relay really is down while we checked');
-      const wait = 6_000 - (Date.now() - killedAt);
-      if (wait > 0) await a.person.page.waitForTimeout(wait);
+        const killedAt = Date.now();
+        await relay.kill(signal);
+        // Both notice: the banner, as a person sees it.
+        await Promise.all([waitForBanner(a.person.page, true, 15_000), waitForBanner(b.person.page, true, 15_000)]);
+        t.diagnostic(`banners shown ${Date.now() - killedAt} ms after the kill`);
+        // During the outage the call itself goes on: frames keep advancing both ways, same tiles.
+        await waitForLiveVideos(a.person.page, [b.id], { timeout: 10_000 });
+        await waitForLiveVideos(b.person.page, [a.id], { timeout: 10_000 });
+        const during = [await view(a.person.page), await view(b.person.page)];
+        assert.deepEqual(during.map((v) => v.tiles), [[b.id], [a.id]], 'each still shows exactly the other\'s tile during the outage');
+        assert.ok(relay.running === false, 'the relay really is down while we checked');
+        const wait = 6_000 - (Date.now() - killedAt);
+        if (wait > 0) await a.person.page.waitForTimeout(wait);
 
-      const restartedAt = Date.now();
-      await relay.start();
-      t.diagnostic(`relay down for ${restartedAt - killedAt} ms`);
-      // Both rejoin by themselves: the banner goes.
-      await Promise.all([waitForBanner(a.person.page, false, 25_000), waitForBanner(b.person.page, false, 25_000)]);
-      t.diagnostic(`banners gone ${Date.now() - restartedAt} ms after the restart`);
-      // Same people, same ids, one tile each, still live; nobody ever "left".
-      await everyoneLive([a, b], 20_000);
-      assert.equal(await currentSelfId(a.person.page), a.id, 'Ann keeps her id across the outage');
-      assert.equal(await currentSelfId(b.person.page), b.id, 'Bob keeps his id across the outage');
-      assert.deepEqual(await events(a.person.page, 'vc-peer-left'), [], 'Ann never saw Bob leave');
-      assert.deepEqual(await events(b.person.page, 'vc-peer-left'), [], 'Bob never saw Ann leave');
+        const restartedAt = Date.now();
+        await relay.start();
+        t.diagnostic(`relay down for ${restartedAt - killedAt} ms`);
+        // Both rejoin by themselves: the banner goes.
+        await Promise.all([waitForBanner(a.person.page, false, 25_000), waitForBanner(b.person.page, false, 25_000)]);
+        t.diagnostic(`banners gone ${Date.now() - restartedAt} ms after the restart`);
+        // Same people, same ids, one tile each, still live; nobody ever "left".
+        await everyoneLive([a, b], 20_000);
+        assert.equal(await currentSelfId(a.person.page), a.id, 'Ann keeps her id across the outage');
+        assert.equal(await currentSelfId(b.person.page), b.id, 'Bob keeps his id across the outage');
+        assert.deepEqual(await events(a.person.page, 'vc-peer-left'), [], 'Ann never saw Bob leave');
+        assert.deepEqual(await events(b.person.page, 'vc-peer-left'), [], 'Bob never saw Ann leave');
 
-      // Someone joining the fresh relay finds both and everyone sees everyone once.
-      const [c] = await joinAll(r, ['Cyd'], people);
-      await everyoneLive([a, b, c], 30_000);
-      for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
-    });
-  } finally {
-    await closePeople(people);
-    if (!relay.running) await relay.start().catch(() => {});
-  }
-});
+        // Someone joining the fresh relay finds both and everyone sees everyone once.
+        const [c] = await joinAll(r, ['Cyd'], people);
+        // The newcomer knows Ann and Bob by the ids they have (and Ann and Bob know each other by).
+        const cydSees = async () => Object.fromEntries((await view(c.person.page)).peers.map((p) => [p.name, p.id]));
+        await c.person.page.waitForFunction(() => document.querySelector('video-call')!.peers.length === 2, undefined, { timeout: 15_000 }).catch(() => {});
+        assert.deepEqual(await cydSees(), { Ann: a.id, Bob: b.id }, `Cyd, who joined after the restart, lists Ann and Bob under the ids Ann and Bob have (Ann ${a.id}, Bob ${b.id})`);
+        await everyoneLive([a, b, c], 30_000);
+        for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
+      });
+    } finally {
+      await closePeople(people);
+      if (!relay.running) await relay.start().catch(() => {});
+    }
+  });
+}
 
 /** Ann watches; `victim` vanishes by `vanish`; Ann must drop the peer and its tile within 15 s. */
 async function peerGone(t: { diagnostic(s: string): void }, label: string, victimBrowser: Browser | null, vanish: (victim: Member) => Promise<void>) {
