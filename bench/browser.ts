@@ -18,7 +18,7 @@
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { median, quantile, round, sleep, treeCpuSeconds, childPids, withTimeout } from './util.js';
-import { buildWebsocketFirst } from './variant.js';
+import { buildVariants, type VariantName } from './variant.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -35,13 +35,16 @@ export const CHROMIUM_ARGS = [
 interface Env {
   browser: Browser;
   base: string;
-  /** Whether /variant/video-call.js (bench/variant.ts) is served. */
-  variant: boolean;
+  /** The variant builds served under /variant/<name>/ (bench/variant.ts). */
+  variants: string[];
   close(): Promise<void>;
 }
 
-async function startEnv(withVariant: boolean): Promise<Env> {
-  const variant = withVariant ? await buildWebsocketFirst() : null;
+/** The proposed client changes, measured as variant builds (bench/variant.ts). */
+export const VARIANTS: Record<string, VariantName[]> = { ws: ['ws'], cert: ['cert'], 'ws+cert': ['ws', 'cert'] };
+
+async function startEnv(withVariants: boolean): Promise<Env> {
+  const variant = withVariants ? await buildVariants(VARIANTS) : null;
   const { createRelay } = (await import(path.join(ROOT, 'dist/server/app.js'))) as typeof import('../server/app.js');
   const relay = createRelay({
     logger: () => {},
@@ -63,7 +66,7 @@ async function startEnv(withVariant: boolean): Promise<Env> {
   return {
     browser,
     base: `http://127.0.0.1:${port}`,
-    variant: !!variant,
+    variants: variant ? Object.keys(VARIANTS) : [],
     async close() {
       await withTimeout(browser.close(), 15_000, 'browser close').catch(() => {});
       await relay.close();
@@ -72,7 +75,7 @@ async function startEnv(withVariant: boolean): Promise<Env> {
   };
 }
 
-async function newPage(env: Env, file: 'element.html' | 'element-ws.html' | 'baseline.html'): Promise<Page> {
+async function newPage(env: Env, file: string): Promise<Page> {
   const context = await env.browser.newContext({ viewport: { width: 1000, height: 700 } });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
@@ -197,40 +200,71 @@ async function baselineOnce(page: Page, pairs: number, label: string): Promise<B
 
 const summary = (xs: number[]) => ({ median: round(median(xs)), p90: round(quantile(xs, 0.9)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) });
 
-export async function benchConnect(env: Env, runs = 10) {
+type Summary = ReturnType<typeof summary>;
+
+export interface ConnectBlock {
+  /** `element` (dist/video-call.js) or a variant name. */
+  build: string;
+  element: Record<keyof ConnectSample, Summary>;
+  baseline: { both: Summary; connected: Summary };
+  /** element.both.median / baseline.both.median. */
+  ratio: number;
+  samples: { element: Record<string, number>[]; baseline: BaselineSample[] };
+}
+
+/**
+ * One block per build: the element's two pages load that build, then `runs` connects, each
+ * right after a baseline connect in the other page (interleaved, so drift in the machine's
+ * load hits both). Each build's ratio is against its own block's baseline.
+ */
+export async function benchConnect(env: Env, runs = 10): Promise<{ runs: number; blocks: ConnectBlock[] }> {
+  const base = await newPage(env, 'baseline.html');
+  await base.evaluate(() => (window as unknown as { __bench: { media(): Promise<unknown> } }).__bench.media());
   const a = await newPage(env, 'element.html');
   const b = await newPage(env, 'element.html');
-  const base = await newPage(env, 'baseline.html');
-  await Promise.all([previewReady(a), previewReady(b), base.evaluate(() => (window as unknown as { __bench: { media(): Promise<unknown> } }).__bench.media())]);
-  const va = env.variant ? await newPage(env, 'element-ws.html') : null;
-  const vb = env.variant ? await newPage(env, 'element-ws.html') : null;
-  if (va && vb) await Promise.all([previewReady(va), previewReady(vb)]);
-  // One warm-up of each (JIT, codecs), not counted.
-  await baselineOnce(base, 1, 'warm');
-  await elementConnectOnce(a, b);
-  if (va && vb) await elementConnectOnce(va, vb);
-  const el: ConnectSample[] = [];
-  const vr: ConnectSample[] = [];
-  const bl: BaselineSample[] = [];
-  // Interleaved, so drift in the machine's load hits each alike.
-  for (let i = 0; i < runs; i++) {
-    bl.push(await baselineOnce(base, 1, `pair${i}`));
-    el.push(await elementConnectOnce(a, b));
-    if (va && vb) vr.push(await elementConnectOnce(va, vb));
+  const blocks: ConnectBlock[] = [];
+  for (const build of ['element', ...env.variants]) {
+    try {
+      blocks.push(await connectBlock(env, base, a, b, build, runs));
+    } catch (e) {
+      if (build === 'element') throw e;
+      console.error(`bench: connect, variant ${build}: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
-  await Promise.all([a, b, base, va, vb].map((p) => p?.context().close()));
-  const summarise = (xs: ConnectSample[]) => {
-    const pick = (k: keyof ConnectSample) => summary(xs.map((s) => s[k]));
-    return { both: pick('both'), joiner: pick('joiner'), first: pick('first'), joined: pick('joined'), peerJoined: pick('peerJoined'), connected: pick('connected') };
-  };
-  const rounded = (xs: ConnectSample[]) => xs.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)])));
-  return {
-    runs,
-    element: summarise(el),
-    baseline: { both: summary(bl.map((s) => s.both)), connected: summary(bl.map((s) => s.connected)) },
-    websocketFirst: vr.length ? summarise(vr) : null,
-    samples: { element: rounded(el), websocketFirst: rounded(vr), baseline: bl.map((s) => ({ both: round(s.both), connected: round(s.connected) })) },
-  };
+  await Promise.all([a, b, base].map((p) => p.context().close()));
+  return { runs, blocks };
+}
+
+async function connectBlock(env: Env, base: Page, a: Page, b: Page, build: string, runs: number): Promise<ConnectBlock> {
+  {
+    if (build !== 'element') {
+      const url = `${env.base}/bench/element-variant.html?v=${encodeURIComponent(build)}`;
+      await Promise.all([a.goto(url), b.goto(url)]);
+    }
+    await Promise.all([previewReady(a), previewReady(b)]);
+    // One warm-up of each (JIT, codecs), not counted.
+    await baselineOnce(base, 1, `warm-${build}`);
+    await elementConnectOnce(a, b);
+    const el: ConnectSample[] = [];
+    const bl: BaselineSample[] = [];
+    for (let i = 0; i < runs; i++) {
+      bl.push(await baselineOnce(base, 1, `${build}-${i}`));
+      el.push(await elementConnectOnce(a, b));
+    }
+    const pick = (k: keyof ConnectSample) => summary(el.map((x) => x[k]));
+    const element = { both: pick('both'), joiner: pick('joiner'), first: pick('first'), joined: pick('joined'), peerJoined: pick('peerJoined'), connected: pick('connected') };
+    const baseline = { both: summary(bl.map((x) => x.both)), connected: summary(bl.map((x) => x.connected)) };
+    return {
+      build,
+      element,
+      baseline,
+      ratio: Math.round((element.both.median / baseline.both.median) * 100) / 100,
+      samples: {
+        element: el.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)]))),
+        baseline: bl.map((x) => ({ both: round(x.both), connected: round(x.connected) })),
+      },
+    };
+  }
 }
 
 function browserCpuSeconds(): number {
@@ -295,7 +329,7 @@ export async function benchMesh(env: Env, { size = 4, cpuMs = 10_000 } = {}) {
 export async function runBrowserBenches(opts: { runs?: number; mesh?: boolean; connect?: boolean; variant?: boolean } = {}) {
   const env = await startEnv(opts.connect !== false && opts.variant !== false);
   try {
-    const connect = opts.connect === false ? null : await withTimeout(benchConnect(env, opts.runs ?? 10), 180_000, 'connect bench');
+    const connect = opts.connect === false ? null : await withTimeout(benchConnect(env, opts.runs ?? 10), 300_000, 'connect bench');
     const mesh = opts.mesh === false ? null : await withTimeout(benchMesh(env), 180_000, 'mesh bench');
     return { connect, mesh };
   } finally {

@@ -23,6 +23,8 @@ export interface RelayLoadResult {
   rssMiB: number;
   /** Relay process CPU use during the saturation phase, in cores (1 = one core busy). */
   relayCpuCores: number;
+  /** Relay CPU time per relayed signal during the saturation phase (µs): its cost, whatever else runs on the machine. */
+  relayCpuPerSignalUs: number;
   loadgenCpuCores: number;
   disconnects: number;
 }
@@ -37,7 +39,7 @@ interface Stats {
 
 function child(script: string, args: string[], execArgv: string[]): ChildProcess {
   return fork(path.join(HERE, 'relay', script), args, {
-    execArgv: ['--import', 'tsx', ...execArgv],
+    execArgv: script.endsWith('.ts') ? ['--import', 'tsx', ...execArgv] : execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -103,7 +105,7 @@ export async function runRelayLoad(
 ): Promise<RelayLoadResult> {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(HERE, 'profiles')}`, `--cpu-prof-name=relay-${relay}-${Date.now()}.cpuprofile`] : [];
   if (prof.length) mkdirSync(path.join(HERE, 'profiles'), { recursive: true });
-  const server = child('server.ts', [relay], ['--expose-gc', ...prof]);
+  const server = child('server.mjs', [relay], ['--expose-gc', ...prof]);
   let gen: ChildProcess | undefined;
   try {
     const { port } = await withTimeout(once<{ port: number }>(server, 'ready'), 30_000, `${relay} relay start`);
@@ -153,6 +155,7 @@ export async function runRelayLoad(
       heapPerSocketKiB: round((loaded.heapUsed - before.heapUsed) / opts.sockets / 1024, 1),
       rssMiB: round(loaded.rss / 2 ** 20, 1),
       relayCpuCores: round(cpuSeconds(s0.cpu, s1.cpu) / seconds, 2),
+      relayCpuPerSignalUs: round((cpuSeconds(s0.cpu, s1.cpu) / seconds / result.saturate.signalsPerSecond) * 1e6, 1),
       loadgenCpuCores: round(result.saturate.cpuCores, 2),
       disconnects: result.disconnects,
     };

@@ -1,10 +1,15 @@
 /**
- * A variant of the script-tag bundle for the connect benchmark: the proposed client change,
- * measured without touching src/. Built by the same Rollup config into a temporary directory.
+ * Variants of the script-tag bundle for the connect benchmark: the proposed client changes,
+ * measured side by side without touching src/. Each is built by the same Rollup config (same
+ * plugins) into a temporary directory, with a source transform in front; a transform whose
+ * anchor text is gone fails loudly, so a variant never silently measures the unchanged code.
  *
- * websocket-first — the Socket.IO transport connects over WebSocket straight away
- *   (`transports: ['websocket', 'polling'], tryAllTransports: true`: long-polling stays as the
- *   fallback when a WebSocket cannot be opened) instead of long-polling first, then upgrading.
+ * ws    — the Socket.IO transport connects over WebSocket straight away
+ *         (`transports: ['websocket', 'polling'], tryAllTransports: true`; long-polling remains
+ *         the fallback when no WebSocket can be opened) instead of long-polling, then upgrading.
+ * cert  — one DTLS certificate per page, generated ahead (when the bundle loads), given to every
+ *         RTCPeerConnection (`certificates: [cert]`), instead of one generated per connection,
+ *         which the answering side does only once the offer is in.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,27 +17,71 @@ import path from 'node:path';
 import { rollup, type OutputOptions, type Plugin, type RollupOptions } from 'rollup';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const NEEDLE = '...options.ioOptions, forceNew: true }';
 
-const websocketFirst: Plugin = {
-  name: 'bench-websocket-first',
-  transform(code, id) {
-    if (!id.endsWith('/src/transports/socket-io.ts')) return null;
-    if (!code.includes(NEEDLE)) throw new Error(`variant: ${NEEDLE} no longer in socket-io.ts; update bench/variant.ts`);
-    return code.replace(NEEDLE, `transports: ['websocket', 'polling'], tryAllTransports: true, ${NEEDLE}`);
-  },
+export type VariantName = 'ws' | 'cert';
+
+interface Patch {
+  file: string;
+  anchor: string;
+  replace: (anchor: string) => string;
+}
+
+const PATCHES: Record<VariantName, Patch[]> = {
+  ws: [
+    {
+      file: '/src/transports/socket-io.ts',
+      anchor: '...options.ioOptions, forceNew: true }',
+      replace: (a) => `transports: ['websocket', 'polling'], tryAllTransports: true, ${a}`,
+    },
+  ],
+  cert: [
+    {
+      file: '/src/call/peer-session.ts',
+      anchor: 'new RTCPeerConnection({ iceServers: options.iceServers })',
+      replace: () => 'new RTCPeerConnection({ iceServers: options.iceServers, ...(benchCert ? { certificates: [benchCert] } : {}) })',
+    },
+    {
+      file: '/src/call/peer-session.ts',
+      anchor: "import { Emitter } from '../emitter.js';",
+      replace: (a) =>
+        `${a}\nlet benchCert: RTCCertificate | undefined;\nif (typeof RTCPeerConnection !== 'undefined') void RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams).then((c) => (benchCert = c));`,
+    },
+  ],
 };
 
-/** Builds the variant; returns its directory (holding video-call.js) and a cleanup. */
-export async function buildWebsocketFirst(): Promise<{ dir: string; dispose(): void }> {
+function patcher(names: VariantName[]): Plugin {
+  const patches = names.flatMap((n) => PATCHES[n]);
+  return {
+    name: 'bench-variant',
+    transform(code, id) {
+      const mine = patches.filter((p) => id.endsWith(p.file));
+      if (!mine.length) return null;
+      for (const p of mine) {
+        if (!code.includes(p.anchor)) throw new Error(`variant: "${p.anchor}" is no longer in ${p.file}; update bench/variant.ts`);
+        code = code.replace(p.anchor, p.replace(p.anchor));
+      }
+      return code;
+    },
+  };
+}
+
+/** Builds each variant as `<dir>/<name>/video-call.js`; returns the directory and a cleanup. */
+export async function buildVariants(variants: Record<string, VariantName[]>): Promise<{ dir: string; dispose(): void }> {
   const { default: configs } = (await import(path.join(ROOT, 'rollup.config.js'))) as { default: RollupOptions[] };
   const script = configs.find((c) => (c.output as OutputOptions).file === 'dist/video-call.js')!;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vc-bench-variant-'));
-  const bundle = await rollup({ ...script, plugins: [websocketFirst, ...((script.plugins as Plugin[]) ?? [])], onwarn: () => {} });
   try {
-    await bundle.write({ ...(script.output as OutputOptions), file: path.join(dir, 'video-call.js'), sourcemap: false });
-  } finally {
-    await bundle.close();
+    for (const [name, patches] of Object.entries(variants)) {
+      const bundle = await rollup({ ...script, plugins: [patcher(patches), ...((script.plugins as Plugin[]) ?? [])], onwarn: () => {} });
+      try {
+        await bundle.write({ ...(script.output as OutputOptions), file: path.join(dir, name, 'video-call.js'), sourcemap: false });
+      } finally {
+        await bundle.close();
+      }
+    }
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -55,6 +55,7 @@
     return pc;
   };
   window.RTCPeerConnection.prototype = P;
+  window.RTCPeerConnection.generateCertificate = OrigPC.generateCertificate.bind(OrigPC);
   const WS = WebSocket.prototype;
   const send = WS.send;
   WS.send = function (data) {
@@ -79,6 +80,23 @@
     this.addEventListener('loadend', () => tr(`xhr ${method} done ${String(this.responseText).slice(0, 40)}`));
     return XO.call(this, method, url, ...rest);
   };
+  // Main-thread tasks over 50 ms, and the element's re-renders (shadow DOM mutations).
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) bench.trace.push({ what: `longtask ${e.duration.toFixed(0)} ms`, at: performance.timeOrigin + e.startTime });
+    }).observe({ type: 'longtask' });
+  } catch {}
+  const watchRenders = () => {
+    const root = document.querySelector('video-call')?.shadowRoot;
+    if (!root) return void setTimeout(watchRenders, 50);
+    let last = 0;
+    new MutationObserver(() => {
+      const t = T();
+      if (t - last > 2) tr('render');
+      last = t;
+    }).observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
+  };
+  if (!location.pathname.endsWith('baseline.html')) addEventListener('DOMContentLoaded', watchRenders);
   bench.remoteVideos = () => [...(document.querySelector('video-call')?.shadowRoot?.querySelectorAll('video[part~="remote-video"]') ?? [])];
   if (document.currentScript && !location.pathname.endsWith('baseline.html')) {
     bench.watch(bench.remoteVideos, (v) => v.dataset.peerId);

@@ -5,6 +5,8 @@
  *   bare — Socket.IO forwarding `signal` to its `to` with no validation, membership or limits at all.
  * Both listen on 127.0.0.1 only. Answers {type:'stats'} with its RSS/heap/CPU (after a GC when asked);
  * exits when the parent goes away, or after 5 minutes whatever happens.
+ * Plain JavaScript, run by plain Node: nothing but the relay in the measured process
+ * (no TypeScript loader thread, so --cpu-prof profiles the relay's own thread).
  */
 import http from 'node:http';
 import path from 'node:path';
@@ -15,12 +17,15 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 setTimeout(() => process.exit(2), 5 * 60_000).unref();
 process.on('disconnect', () => process.exit(0));
 
-let close: () => Promise<void>;
-let port: number;
-let sockets: () => number;
+/** @type {() => Promise<void>} */
+let close;
+/** @type {number} */
+let port;
+/** @type {() => number} */
+let sockets;
 
 if (mode === 'real') {
-  const { createRelay } = (await import(path.join(ROOT, 'dist/server/app.js'))) as typeof import('../../server/app.js');
+  const { createRelay } = await import(process.env.BENCH_RELAY_APP || path.join(ROOT, 'dist/server/app.js'));
   const relay = createRelay({
     logger: () => {},
     limits: { eventsPerSecond: 1_000_000, eventBurst: 1_000_000, floodTolerance: 1_000_000 },
@@ -32,35 +37,35 @@ if (mode === 'real') {
   const httpServer = http.createServer();
   const io = new Server(httpServer, { serveClient: false });
   io.on('connection', (socket) => {
-    socket.on('join', (p: { room: string; name?: string }, ack: (r: unknown) => void) => {
+    socket.on('join', (p, ack) => {
       const key = `r:${p.room}`;
       const peers = [...(io.of('/').adapter.rooms.get(key) ?? [])].map((id) => ({ id, name: '' }));
       socket.join(key);
       socket.to(key).emit('peer-joined', { id: socket.id, name: p.name ?? '' });
       ack({ ok: true, selfId: socket.id, peers });
     });
-    socket.on('signal', (p: { to: string; data: unknown }) => {
+    socket.on('signal', (p) => {
       io.to(p.to).emit('signal', { from: socket.id, data: p.data });
     });
   });
-  await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
-  port = (httpServer.address() as { port: number }).port;
+  await new Promise((r) => httpServer.listen(0, '127.0.0.1', r));
+  port = httpServer.address().port;
   close = () => new Promise((r) => io.close(() => r()));
   sockets = () => io.engine.clientsCount;
 } else {
-  throw new Error(`usage: server.ts real|bare (got ${mode})`);
+  throw new Error(`usage: server.mjs real|bare (got ${mode})`);
 }
 
-process.on('message', (m: { type: string; id: number; gc?: boolean }) => {
+process.on('message', (m) => {
   if (m.type === 'stats') {
     if (m.gc && globalThis.gc) {
       globalThis.gc();
       globalThis.gc();
     }
     const mem = process.memoryUsage();
-    process.send!({ type: 'stats', id: m.id, rss: mem.rss, heapUsed: mem.heapUsed, cpu: process.cpuUsage(), at: performance.now(), sockets: sockets() });
+    process.send({ type: 'stats', id: m.id, rss: mem.rss, heapUsed: mem.heapUsed, cpu: process.cpuUsage(), at: performance.now(), sockets: sockets() });
   } else if (m.type === 'close') {
     void close().finally(() => process.exit(0));
   }
 });
-process.send!({ type: 'ready', port });
+process.send({ type: 'ready', port });
