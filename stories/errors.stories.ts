@@ -27,7 +27,6 @@ export const PermissionDenied: Story = {
           playing: 1,
           selectors: ['[part="error"][data-code="permission-denied"]'],
           text: ['was refused'],
-          knownBug: 'the permission-denied message is cleared when the join succeeds (the vc-joined handler resets the error)',
         },
       },
     );
