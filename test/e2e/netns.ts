@@ -89,7 +89,7 @@ export interface Lab {
  * Throws (with what to do) when namespaces cannot be created.
  */
 export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium' } = {}): Lab {
-  const tag = String(process.pid % 100000);
+  const tag = String(process.pid); // interface names stay within 15 characters: vrh + ≤ 7 digits + letter
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'vc-netns-'));
   const sides: Side[] = [];
   let forwardBefore: string | null = null;
@@ -131,6 +131,7 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
   };
 
   try {
+    removeStaleLabs();
     // The lab owns 10.231.0.0/16 for its lifetime: refuse to share it.
     const inUse = ip('-o', 'addr', 'show').split('\n').filter((l) => l.includes(` ${LAB_PREFIX}`));
     if (inUse.length) throw new Error(`${LAB_PREFIX}0.0/16 is already in use on this machine (another test run?):\n${inUse.join('\n')}`);
@@ -215,5 +216,33 @@ export function killGroup(pid: number): void {
     } catch {
       /* already gone */
     }
+  }
+}
+
+/**
+ * Removes what an earlier lab left behind when its test process was killed before its
+ * `after` hook ran: only namespaces and veths named by this file (`vcr<pid><letter>`,
+ * `vrh<pid><letter>`) whose pid is no longer alive.
+ */
+function removeStaleLabs(): void {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const inUse = (tag: string) => tag === String(process.pid) || alive(Number(tag));
+  for (const line of ip('netns', 'list').split('\n')) {
+    const m = /^vcr(\d+)[a-z]\b/.exec(line.trim());
+    if (m && !inUse(m[1])) {
+      for (const pid of ip('netns', 'pids', line.trim().split(/\s+/)[0]).split(/\s+/).filter(Boolean)) killGroup(Number(pid));
+      tryIp('netns', 'del', line.trim().split(/\s+/)[0]);
+    }
+  }
+  for (const line of ip('-o', 'link', 'show').split('\n')) {
+    const m = /^\d+:\s+(vrh(\d+)[a-z])[@:]/.exec(line);
+    if (m && !inUse(m[2])) tryIp('link', 'del', m[1]);
   }
 }
