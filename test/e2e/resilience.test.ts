@@ -56,10 +56,10 @@ interface Member {
 }
 
 /** People join one after another (each waits until joined) in room `r`. */
-async function joinAll(r: string, names: string[], track: Person[], attrs = '', on: Browser = browser): Promise<Member[]> {
+async function joinAll(r: string, names: string[], track: Person[], attrs = '', on: Browser = browser, prepare?: Parameters<typeof newPerson>[2]): Promise<Member[]> {
   const out: Member[] = [];
   for (const name of names) {
-    const person = await newPerson(on, name);
+    const person = await newPerson(on, name, prepare);
     track.push(person);
     await person.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name, attrs })));
     out.push({ person, id: await selfId(person.page) });
@@ -187,11 +187,32 @@ test('a peer whose whole browser is SIGKILLed: the other page gets vc-peer-left 
   }
 });
 
+/** Init script: counts remote offers applied while this side had its own offer outstanding (a collision). Calls through. */
+function recordCollisions() {
+  const w = window as unknown as { __glare: number };
+  w.__glare = 0;
+  const srd = RTCPeerConnection.prototype.setRemoteDescription;
+  RTCPeerConnection.prototype.setRemoteDescription = function (this: RTCPeerConnection, ...args: unknown[]) {
+    const d = args[0] as RTCSessionDescriptionInit | undefined;
+    if (d?.type === 'offer' && this.signalingState === 'have-local-offer') w.__glare++;
+    return (srd as (...a: unknown[]) => Promise<void>).apply(this, args);
+  } as typeof srd;
+  const sld = RTCPeerConnection.prototype.setLocalDescription;
+  RTCPeerConnection.prototype.setLocalDescription = function (this: RTCPeerConnection, ...args: unknown[]) {
+    const d = args[0] as RTCSessionDescriptionInit | undefined;
+    // The polite side rolls back its own offer to take the other's: that is a collision too.
+    if (d?.type === 'rollback') w.__glare++;
+    return (sld as (...a: unknown[]) => Promise<void>).apply(this, args);
+  } as typeof sld;
+}
+
 test('glare: both turn their camera on in the same instant (joined with video off), then both start a screen share at once: each ends up with the other\'s live video and sees the share', { timeout: 120_000 }, async (t) => {
   const people: Person[] = [];
   try {
     const r = room('glare');
-    const [a, b] = await joinAll(r, ['Ann', 'Bob'], people, 'video="off"');
+    const [a, b] = await joinAll(r, ['Ann', 'Bob'], people, 'video="off"', browser, async (ctx) => {
+      await ctx.addInitScript(recordCollisions);
+    });
     const [pa, pb] = [a.person.page, b.person.page];
     await explained(people, async () => {
       await waitForCleanCall(pa, [b.id], 30_000);
@@ -206,7 +227,9 @@ test('glare: both turn their camera on in the same instant (joined with video of
       await waitForCleanCall(pa, [b.id], 10_000);
       await waitForCleanCall(pb, [a.id], 10_000);
       const after1 = [await sld(pa), await sld(pb)];
-      t.diagnostic(`setLocalDescription calls during the camera glare: Ann +${after1[0] - before[0]}, Bob +${after1[1] - before[1]}`);
+      const collisions = [await pa.evaluate(() => (window as unknown as { __glare: number }).__glare), await pb.evaluate(() => (window as unknown as { __glare: number }).__glare)];
+      t.diagnostic(`camera glare: setLocalDescription Ann +${after1[0] - before[0]}, Bob +${after1[1] - before[1]}; offers received while having sent one: Ann ${collisions[0]}, Bob ${collisions[1]}`);
+      assert.ok(collisions[0] + collisions[1] > 0, 'the offers really crossed (an offer arrived while one was outstanding): else this test proved nothing about glare');
       for (const [p, other] of [[pa, b.id], [pb, a.id]] as const) {
         const peer = (await view(p)).peers.find((x) => x.id === other);
         assert.equal(peer?.video, true, 'each sees the other\'s camera as on');
