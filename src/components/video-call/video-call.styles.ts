@@ -201,7 +201,10 @@ export const styles = css`
     overflow: hidden;
     background: var(--_surface);
   }
+  /* Out of flow: a video's intrinsic size must never grow its tile (or the element). */
   .tile video {
+    position: absolute;
+    inset: 0;
     width: 100%;
     height: 100%;
     object-fit: cover;
@@ -331,20 +334,31 @@ export const styles = css`
     display: flex;
     min-height: 0;
   }
+  /* Tiles fill equal cells sized to the stage, so they never spill into each other or the
+     control bar, whatever the element's height. Columns depend on how many tiles there are. */
   .grid {
+    --cols: 3;
     flex: 1;
+    min-width: 0;
+    min-height: 0;
     display: grid;
     gap: var(--_gap);
     padding: var(--_gap);
-    align-content: center;
-    grid-template-columns: repeat(auto-fit, minmax(min(100%, 240px), 1fr));
+    grid-template-columns: repeat(var(--cols), minmax(0, 1fr));
+    grid-auto-rows: minmax(0, 1fr);
   }
   .grid.count-1 {
-    grid-template-columns: minmax(0, 960px);
-    justify-content: center;
+    --cols: 1;
   }
-  .grid.count-2 {
-    grid-template-columns: repeat(2, minmax(0, 1fr));
+  .grid.count-2,
+  .grid.count-3,
+  .grid.count-4 {
+    --cols: 2;
+  }
+  .grid .tile {
+    aspect-ratio: auto;
+    width: 100%;
+    height: 100%;
   }
   .hint,
   .ring {
@@ -463,13 +477,17 @@ export const styles = css`
       padding: 12px;
       gap: 14px;
     }
-    .grid,
     .grid.count-2 {
-      grid-template-columns: 1fr;
-      align-content: start;
+      --cols: 1;
     }
-    .grid .tile {
-      aspect-ratio: 4 / 3;
+    .grid.count-3,
+    .grid.count-4,
+    .grid.count-5,
+    .grid.count-6,
+    .grid.count-7,
+    .grid.count-8,
+    .grid.count-9 {
+      --cols: 2;
     }
     .chat {
       position: absolute;
