@@ -1,5 +1,5 @@
 // docs/screenshot.png, the README's picture of a call: the Storybook story "Layouts / Wide
-// (1280 px)" (three people, one muted, chat open) at 1280×560, shot in Debian's Chromium.
+// (1280 px)" (four people, one muted, one with the camera off, chat open) at 1280×560, in Debian's Chromium.
 // Usage: npm run build-storybook && node scripts/readme-screenshot.mjs [out.png]
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -30,7 +30,7 @@ try {
   await page.waitForFunction(() => {
     const sr = document.querySelector('video-call')?.shadowRoot;
     const videos = [...(sr?.querySelectorAll('video[part="remote-video"]') ?? [])];
-    return videos.filter((v) => v.videoWidth > 0 && !v.paused).length === 2 && sr.querySelectorAll('[part~="tile"]').length === 3 && sr.textContent.includes('sharing my notes');
+    return videos.filter((v) => v.videoWidth > 0 && !v.paused).length === 2 && sr.querySelectorAll('[part~="tile"]').length === 4 && sr.textContent.includes('sharing my notes');
   }, null, { timeout: 30_000 });
   await page.evaluate(() => (document.querySelector('.vc-story').style.height = '560px'));
   await page.waitForTimeout(1500);

@@ -53,7 +53,17 @@ export const ManyMessages: Story = {
     const room = uniqueRoom('chat-many');
     const { frame, el } = callFrame(
       { room, transport: 'local', name: 'Ada Lovelace', 'ice-servers': '[]' },
-      { expect: { state: 'joined', tiles: 3, playing: 2, selectors: ['[part="chat"] li:nth-child(40)'], text: ['Message 40 of 40'] } },
+      {
+        expect: {
+          state: 'joined',
+          tiles: 3,
+          playing: 2,
+          selectors: ['[part="chat"] li:nth-child(40)'],
+          text: ['Message 40 of 40'],
+          inView: ['[part="chat"] li:last-child'],
+          knownBug: 'the chat list does not scroll to new messages: the newest stay hidden below the fold',
+        },
+      },
     );
     void (async () => {
       const [grace, alan] = await peersThenJoin(el, room, [{ name: 'Grace Hopper' }, { name: 'Alan Turing' }]);

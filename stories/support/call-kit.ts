@@ -106,8 +106,10 @@ export interface Expect {
   text?: string[];
   /** Selectors that must match inside the element's shadow root. */
   selectors?: string[];
-  /** Text that must NOT appear in the element (e.g. raw markup rendered as markup). */
+  /** Selectors that must NOT match (e.g. markup from a message rendered as markup). */
   absentSelectors?: string[];
+  /** Selectors whose element must be scrolled into view (not hidden in a scrolled list). */
+  inView?: string[];
   /** The element's `state`. */
   state?: 'idle' | 'joining' | 'joined' | 'error';
   /**

@@ -36,6 +36,7 @@ interface Expect {
   text?: string[];
   selectors?: string[];
   absentSelectors?: string[];
+  inView?: string[];
   state?: string;
   knownBug?: string;
 }
@@ -180,6 +181,25 @@ async function verify(page: Page, expect: Expect, ms = 20_000): Promise<string[]
     }
     for (const t of expect.text ?? []) if (!o.text.includes(t)) failures.push(`text "${t}" not shown`);
     failures.push(...o.overlaps);
+    if (expect.inView?.length) {
+      const hidden = await page.evaluate((sels) => {
+        const sr = document.querySelector('#storybook-root video-call')?.shadowRoot;
+        return sels.filter((s) => {
+          const el = sr?.querySelector(s);
+          if (!el) return true;
+          const r = el.getBoundingClientRect();
+          // Inside every scrolled ancestor's box (the shadow tree's own parents).
+          for (let p = el.parentElement; p; p = p.parentElement) {
+            if (p.scrollHeight > p.clientHeight + 1) {
+              const b = p.getBoundingClientRect();
+              if (r.bottom > b.bottom + 1 || r.top < b.top - 1) return true;
+            }
+          }
+          return false;
+        });
+      }, expect.inView);
+      for (const s of hidden) failures.push(`${s} is not scrolled into view`);
+    }
     const sels = [...(expect.selectors ?? []), ...(expect.absentSelectors ?? [])];
     if (sels.length) {
       const found = await selectorsPresent(page, sels);
