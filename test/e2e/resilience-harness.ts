@@ -157,6 +157,11 @@ export function view(page: Page) {
         screen: boolean;
       }[],
       tiles: [...(root?.querySelectorAll<HTMLElement>('[part~="remote-video"]') ?? [])].map((v) => v.dataset.peerId ?? ''),
+      /** Remote tiles (figures) and what each shows over its video ("Connecting…", "Reconnecting…"), if anything. */
+      figures: [...(root?.querySelectorAll<HTMLElement>('[part~="remote-tile"]') ?? [])].map((f) => ({
+        id: f.dataset.peerId ?? '',
+        status: f.querySelector('.status')?.textContent?.trim() ?? null,
+      })),
       banner: root?.querySelector('.banner[role="status"]')?.textContent?.trim() ?? null,
     };
   });
@@ -191,7 +196,8 @@ export async function currentSelfId(page: Page): Promise<string> {
 
 /**
  * A clean call as a user sees it: `peers` lists exactly `ids` (each once, connected),
- * one remote video per peer and no other tile. Waits up to `timeout` for it.
+ * one remote tile and video per peer, no other tile, nothing ("Reconnecting…") shown
+ * over any of them. Waits up to `timeout` for it.
  */
 export async function waitForCleanCall(page: Page, ids: string[], timeout = 20_000): Promise<void> {
   const want = [...ids].sort();
@@ -204,6 +210,8 @@ export async function waitForCleanCall(page: Page, ids: string[], timeout = 20_0
     if (
       JSON.stringify(peerIds) === JSON.stringify(want) &&
       JSON.stringify(tiles) === JSON.stringify(want) &&
+      JSON.stringify(last.figures.map((f) => f.id).sort()) === JSON.stringify(want) &&
+      last.figures.every((f) => f.status === null) &&
       last.peers.every((p) => p.connectionState === 'connected') &&
       last.state === 'joined'
     )

@@ -155,7 +155,7 @@ async function peerGone(t: { diagnostic(s: string): void }, label: string, victi
       t.diagnostic(`${label}: vc-peer-left and tile gone after ${took} ms`);
       assert.ok(took < 15_000, `peer dropped within 15 s (took ${took} ms)`);
       const left = await view(a.person.page);
-      assert.deepEqual([left.peers, left.tiles, await remoteVideos(a.person.page)], [[], [], []], 'nothing of Vic is left in Ann\'s page');
+      assert.deepEqual([left.peers, left.tiles, left.figures, await remoteVideos(a.person.page)], [[], [], [], []], 'nothing of Vic is left in Ann\'s page');
       assert.equal((await events(a.person.page, 'vc-peer-left')).length, 1, 'one vc-peer-left');
       assert.deepEqual(a.person.errors, []);
     });
