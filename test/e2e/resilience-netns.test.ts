@@ -179,8 +179,10 @@ test('network change: cut, then back on a NEW address: an ICE restart brings med
           });
         }
         return out;
-    });
-    assert.ok(local.includes(a.side.addr), `Ann's media uses her new address ${a.side.addr}: ${JSON.stringify(local)}`);
+      });
+      assert.ok(local.includes(a.side.addr), `Ann's media uses her new address ${a.side.addr}: ${JSON.stringify(local)}`);
+      const pcs = await a.person.page.evaluate(() => (window as unknown as { __vc: { pcs: RTCPeerConnection[] } }).__vc.pcs.length);
+      t.diagnostic(`Ann's page used ${pcs} RTCPeerConnection(s) (1 = the same connection was ICE-restarted)`);
     });
   } finally {
     a_restore();
