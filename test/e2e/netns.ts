@@ -30,6 +30,7 @@ const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => {
 }) ?? 'ip';
 const FORWARD = '/proc/sys/net/ipv4/ip_forward';
 export const LAB_PREFIX = '10.231.';
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function ip(...args: string[]): string {
   try {
@@ -95,7 +96,8 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
   let forwardBefore: string | null = null;
   let tornDown = false;
 
-  const teardown = async () => {
+  // Synchronous, so it can also run from process 'exit' and signal handlers.
+  const teardownSync = () => {
     if (tornDown) return;
     tornDown = true;
     for (const s of sides) {
@@ -115,7 +117,7 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
         }
       }
     }
-    if (sides.length) await new Promise((r) => setTimeout(r, 200));
+    if (sides.length) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     for (const s of sides) {
       tryIp('link', 'del', s.hostIf);
       tryIp('netns', 'del', s.ns);
@@ -128,7 +130,17 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
       }
     }
     rmSync(tmp, { recursive: true, force: true });
+    process.off('exit', teardownSync);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
   };
+  // Interrupted runs (Ctrl-C, a runner's SIGTERM) still leave the machine as they found it.
+  const onSignal = (sig: NodeJS.Signals) => {
+    teardownSync();
+    process.kill(process.pid, sig);
+  };
+  process.once('exit', teardownSync);
+  for (const sig of SIGNALS) process.once(sig, onSignal);
+  const teardown = async () => teardownSync();
 
   try {
     removeStaleLabs();
@@ -202,7 +214,7 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
     }
     for (const s of sides) s.restore();
   } catch (e) {
-    void teardown();
+    teardownSync();
     throw e;
   }
   return { sides, teardown };
