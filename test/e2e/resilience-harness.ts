@@ -39,9 +39,13 @@ export function relayProcess(port: number, host = '127.0.0.1', env: Record<strin
     log,
     async start(): Promise<void> {
       if (child) throw new Error('relay already running');
-      const c = spawn(process.execPath, [path.join(DIST, 'server', 'cli.js'), '--port', String(port), '--host', host], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      // The CLI (PORT/HOST from the environment) behind a guard that exits when its stdin
+      // closes: whatever ends this test process (even SIGKILL), no relay outlives it.
+      const cli = new URL(`file://${path.join(DIST, 'server', 'cli.js')}`).href;
+      const guard = `process.stdin.on('end', () => process.exit(0)); process.stdin.resume(); await import(${JSON.stringify(cli)});`;
+      const c = spawn(process.execPath, ['--input-type=module', '-e', guard], {
+        env: { ...process.env, ...env, PORT: String(port), HOST: host },
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
       child = c;
       c.once('exit', () => {
