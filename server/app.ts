@@ -342,19 +342,21 @@ export function createRelay(options: RelayOptions = {}): Relay {
   ): void {
     (socket as unknown as { on(e: string, l: (...args: unknown[]) => void): void }).on(event, (...args) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
-      const fail = (e: unknown) => {
-        const code = e instanceof RequestError ? e.code : 'transport';
-        const message = e instanceof RequestError ? e.message : 'Internal relay error';
-        logError(state, event, code, e instanceof RequestError ? message : `${(e as Error)?.message}`, socket.id);
-        if (ack) safeAck(ack, err(code, message));
-      };
       try {
         const result = fn(args[0], ack);
-        if (result instanceof Promise) result.catch(fail);
+        if (result instanceof Promise) result.catch((e: unknown) => failed(socket, state, event, ack, e));
       } catch (e) {
-        fail(e);
+        failed(socket, state, event, ack, e);
       }
     });
+  }
+
+  /** A handler threw or rejected: log it (bounded) and answer the ack with the error. */
+  function failed(socket: IoSocket, state: SocketState, event: string, ack: Ack | undefined, e: unknown): void {
+    const code = e instanceof RequestError ? e.code : 'transport';
+    const message = e instanceof RequestError ? e.message : 'Internal relay error';
+    logError(state, event, code, e instanceof RequestError ? message : `${(e as Error)?.message}`, socket.id);
+    if (ack) safeAck(ack, err(code, message));
   }
 
   async function onJoin(socket: IoSocket, state: SocketState, payload: unknown, ack: Ack | undefined): Promise<void> {

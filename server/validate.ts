@@ -43,50 +43,70 @@ export type Measure = { ok: true; bytes: number } | { ok: false; message: string
  * as a bound is exceeded, so its cost is bounded by the bounds.
  */
 export function measureJson(value: unknown, maxBytes: number, maxDepth: number): Measure {
+  // Two parallel stacks, reused between calls (the walk never re-enters), so a message costs no
+  // allocation but its objects' key lists: this runs on every signal the relay forwards.
+  const values = STACK_VALUES;
+  const depths = STACK_DEPTHS;
+  let top = 0;
   let bytes = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (depth > maxDepth) return { ok: false, message: `data nested deeper than ${maxDepth}` };
-    switch (typeof v) {
-      case 'string':
-        bytes += v.length + 2;
-        break;
-      case 'number':
-        if (!Number.isFinite(v)) return { ok: false, message: 'data is not JSON' };
-        bytes += 24;
-        break;
-      case 'boolean':
-        bytes += 5;
-        break;
-      case 'undefined':
-        bytes += 4;
-        break;
-      case 'object':
-        if (v === null) {
+  values[top] = value;
+  depths[top++] = 0;
+  try {
+    while (top > 0) {
+      const v = values[--top];
+      const depth = depths[top];
+      values[top] = undefined;
+      if (depth > maxDepth) return { ok: false, message: `data nested deeper than ${maxDepth}` };
+      switch (typeof v) {
+        case 'string':
+          bytes += v.length + 2;
+          break;
+        case 'number':
+          if (!Number.isFinite(v)) return { ok: false, message: 'data is not JSON' };
+          bytes += 24;
+          break;
+        case 'boolean':
+          bytes += 5;
+          break;
+        case 'undefined':
           bytes += 4;
-        } else if (Array.isArray(v)) {
-          bytes += 2 + v.length;
-          if (bytes > maxBytes) break;
-          for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1]);
-        } else if (isPlainObject(v)) {
-          bytes += 2;
-          for (const key of Object.keys(v)) {
-            bytes += key.length + 4;
+          break;
+        case 'object':
+          if (v === null) {
+            bytes += 4;
+          } else if (Array.isArray(v)) {
+            bytes += 2 + v.length;
             if (bytes > maxBytes) break;
-            stack.push([v[key], depth + 1]);
+            for (let i = 0; i < v.length; i++) {
+              values[top] = v[i];
+              depths[top++] = depth + 1;
+            }
+          } else if (isPlainObject(v)) {
+            bytes += 2;
+            for (const key of Object.keys(v)) {
+              bytes += key.length + 4;
+              if (bytes > maxBytes) break;
+              values[top] = v[key];
+              depths[top++] = depth + 1;
+            }
+          } else {
+            return { ok: false, message: 'data is not JSON (binary or exotic object)' };
           }
-        } else {
-          return { ok: false, message: 'data is not JSON (binary or exotic object)' };
-        }
-        break;
-      default:
-        return { ok: false, message: 'data is not JSON' };
+          break;
+        default:
+          return { ok: false, message: 'data is not JSON' };
+      }
+      if (bytes > maxBytes) return { ok: false, message: `data larger than ${maxBytes} bytes` };
     }
-    if (bytes > maxBytes) return { ok: false, message: `data larger than ${maxBytes} bytes` };
+    return { ok: true, bytes };
+  } finally {
+    // Drop references to the caller's data (the stacks outlive the call).
+    for (let i = 0; i < top; i++) values[i] = undefined;
   }
-  return { ok: true, bytes };
 }
+
+const STACK_VALUES: unknown[] = [];
+const STACK_DEPTHS: number[] = [];
 
 /**
  * A token bucket: `capacity` tokens, refilled continuously at `perSecond`.
