@@ -1,7 +1,7 @@
 /**
  * Relay load: the shipped relay and a bare Socket.IO forwarder, each in its own process,
  * driven in turn by the same load generator (another process): 1,000 sockets in 500 rooms.
- * The bare relay runs first; the fixed-rate phase of both uses half of its saturated throughput.
+ * bench/run.ts alternates them (bare first) and runs the fixed-rate phase of all at one rate.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of each relay to bench/profiles/.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -23,8 +23,10 @@ export interface RelayLoadResult {
   rssMiB: number;
   /** Relay process CPU use during the saturation phase, in cores (1 = one core busy). */
   relayCpuCores: number;
-  /** Relay CPU time per relayed signal during the saturation phase (µs): its cost, whatever else runs on the machine. */
+  /** Relay CPU time per relayed signal during the saturation phase (µs). */
   relayCpuPerSignalUs: number;
+  /** Relay CPU time per relayed signal during the fixed-rate phase (µs): the same rate for both relays, so the same batching. */
+  fixedCpuPerSignalUs: number;
   loadgenCpuCores: number;
   disconnects: number;
 }
@@ -129,13 +131,13 @@ export async function runRelayLoad(
     const rate = Math.round(opts.fixedRate ?? sat.saturate.signalsPerSecond / 2);
     const done = once<{
       saturate: { signalsPerSecond: number; p50: number; p99: number; cpuCores: number };
-      fixed: RelayLoadResult['fixed'];
+      fixed: RelayLoadResult['fixed'] & { sent: number };
       disconnects: number;
       cpu: NodeJS.CpuUsage;
     }>(gen, 'done');
     gen.send({ type: 'saturated:reply', rate });
     const result = await withTimeout(done, 60_000, `${relay}: fixed-rate phase`);
-    const [s0, s1] = await Promise.all([marks.get('saturate-start')!, marks.get('saturate-end')!]);
+    const [s0, s1, f0, f1] = await Promise.all(['saturate-start', 'saturate-end', 'fixed-start', 'fixed-end'].map((k) => marks.get(k)!));
     const seconds = (s1.at - s0.at) / 1000;
     return {
       relay,
@@ -156,6 +158,7 @@ export async function runRelayLoad(
       rssMiB: round(loaded.rss / 2 ** 20, 1),
       relayCpuCores: round(cpuSeconds(s0.cpu, s1.cpu) / seconds, 2),
       relayCpuPerSignalUs: round((cpuSeconds(s0.cpu, s1.cpu) / seconds / result.saturate.signalsPerSecond) * 1e6, 1),
+      fixedCpuPerSignalUs: round((cpuSeconds(f0.cpu, f1.cpu) / (result.fixed.sent - result.fixed.lost)) * 1e6, 1),
       loadgenCpuCores: round(result.saturate.cpuCores, 2),
       disconnects: result.disconnects,
     };

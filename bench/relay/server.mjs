@@ -23,6 +23,8 @@ let close;
 let port;
 /** @type {() => number} */
 let sockets;
+/** @type {{ opts: Record<string, unknown> }} */
+let engine;
 
 if (mode === 'real') {
   const { createRelay } = await import(process.env.BENCH_RELAY_APP || path.join(ROOT, 'dist/server/app.js'));
@@ -33,6 +35,7 @@ if (mode === 'real') {
   port = await relay.listen(0, '127.0.0.1');
   close = () => relay.close();
   sockets = () => relay.io.engine.clientsCount;
+  engine = relay.io.engine;
 } else if (mode === 'bare') {
   const httpServer = http.createServer();
   const io = new Server(httpServer, { serveClient: false });
@@ -52,10 +55,13 @@ if (mode === 'real') {
   port = httpServer.address().port;
   close = () => new Promise((r) => io.close(() => r()));
   sockets = () => io.engine.clientsCount;
+  engine = io.engine;
 } else {
   throw new Error(`usage: server.mjs real|bare (got ${mode})`);
 }
 
+// Diagnostics: BENCH_PING=<ms> sets both pingInterval and pingTimeout of either relay.
+if (process.env.BENCH_PING) Object.assign(engine.opts, { pingInterval: Number(process.env.BENCH_PING), pingTimeout: Number(process.env.BENCH_PING) });
 process.on('message', (m) => {
   if (m.type === 'stats') {
     if (m.gc && globalThis.gc) {
