@@ -74,6 +74,12 @@ export const HEARTBEAT_MS = 2000;
 export const HEARTBEAT_TIMEOUT_MS = 8000;
 /** How long a newly listed id waits for a rename from a peer we lost track of. */
 const RENAME_GRACE_MS = 1500;
+/**
+ * A newcomer offers to those already in the room. If its offer has not come after this
+ * long (each side may have taken the other for the newcomer, e.g. joins at the same
+ * instant on a slow machine), we offer instead; perfect negotiation settles any glare.
+ */
+export const NEWCOMER_OFFER_WAIT_MS = 2000;
 
 interface RemotePeer extends PeerState {
   /**
@@ -417,6 +423,12 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       }
       const peer = this.#addPeer(tid, name);
       if (this.#opts.ring) peer.ring = 'ready';
+      else {
+        const seq = this.#joinSeq;
+        setTimeout(() => {
+          if (seq === this.#joinSeq && this.#peers.get(peer.id) === peer && !peer.session) this.#startSession(peer, true);
+        }, NEWCOMER_OFFER_WAIT_MS);
+      }
       this.emit('change', undefined);
     });
   }

@@ -438,3 +438,48 @@ describe('<video-call> camera or mic refused', () => {
     expect(a.localStream.getTracks()).to.have.length(0);
   });
 });
+
+describe('<video-call> details a user notices', function () {
+  this.timeout(40000);
+  afterEach(removeAllCalls);
+
+  it('the chat panel shows the newest message, unless the reader scrolled up', async () => {
+    const { a, b } = await pair();
+    shadow(b).querySelector<HTMLButtonElement>('button[aria-label="Chat"]')!.click();
+    await b.updateComplete;
+    const list = shadow(b).querySelector<HTMLElement>('.messages')!;
+    const newestVisible = () => {
+      const last = list.lastElementChild!.getBoundingClientRect();
+      const box = list.getBoundingClientRect();
+      return last.bottom <= box.bottom + 1 && last.top >= box.top - 1;
+    };
+    for (let i = 1; i <= 30; i++) a.sendChat(`message ${i}: ${'words '.repeat(12)}`);
+    await waitUntil(() => list.children.length === 30 && list.lastElementChild!.textContent!.includes('message 30'), 'messages did not arrive');
+    await b.updateComplete;
+    expect(newestVisible(), 'newest message scrolled into view').to.equal(true);
+    list.scrollTop = 0; // reading older messages
+    a.sendChat('one more');
+    await waitUntil(() => list.lastElementChild!.textContent!.includes('one more'), 'message did not arrive');
+    await b.updateComplete;
+    expect(list.scrollTop, 'the reader was not yanked down').to.equal(0);
+  });
+
+  it('two people who both take the other for the newcomer still connect', async () => {
+    // A local transport that lists nobody at join (discovery 0 ms): each side hears of the
+    // other only as "joined", as happens when two people join at the same instant.
+    const { createLocalTransport } = await import('../../src/transports/local.js');
+    const room = uniqueRoom('both-new');
+    const make = (name: string) => {
+      const el = addCall({ room, name, 'ice-servers': '[]' });
+      el.transport = createLocalTransport({ discoveryMs: 0 });
+      return el;
+    };
+    const a = make('A');
+    const b = make('B');
+    await Promise.all([a.join(), b.join()]);
+    await Promise.all([eventWithin(a, 'vc-peer-connected'), eventWithin(b, 'vc-peer-connected')]);
+    await a.updateComplete;
+    await videoIsLive(remoteVideo(a)!);
+  });
+});
+

@@ -12,6 +12,8 @@ export interface TileModel {
   screen: boolean;
   /** Shown over the tile while not connected, e.g. "Connecting…". */
   status?: string;
+  /** Play without sound (the browser refused unmuted autoplay before any click). */
+  muted?: boolean;
 }
 
 function initials(label: string): string {
@@ -36,7 +38,7 @@ export function renderTile(t: TileModel) {
       part=${local ? 'local-video' : 'remote-video'}
       data-peer-id=${t.peerId ?? nothing}
       .srcObject=${t.stream?.getTracks().length ? t.stream : null}
-      .muted=${local}
+      .muted=${local || !!t.muted}
       autoplay
       playsinline
       aria-label=${local ? 'Your video' : `Video of ${t.label}`}

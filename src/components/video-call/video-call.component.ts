@@ -146,6 +146,8 @@ export class VideoCall extends LitElement {
   @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
   @state() private _configError: VideoCallError | null = null;
   @state() private _notice = '';
+  /** The browser refused unmuted autoplay (no click on the page yet): remote videos play muted. */
+  @state() private _soundBlocked = false;
 
   #engine = new CallEngine();
   #ownedTransport: Transport | null = null;
@@ -153,6 +155,7 @@ export class VideoCall extends LitElement {
   #msgKey = 0;
   #joinedKey = '';
   #joinPromise: Promise<void> | null = null;
+  #chatAtBottom = true;
 
   constructor() {
     super();
@@ -363,7 +366,31 @@ export class VideoCall extends LitElement {
     if (arrived && this.autojoin && this.room && this.isConnected && this.#engine.state === 'idle' && !this.#joinPromise) {
       this.join().catch(() => {});
     }
+    this.#playRemoteVideos();
+    // New messages scroll into view, unless the reader has scrolled up to older ones.
+    const list = this.renderRoot.querySelector<HTMLElement>('.messages');
+    if (list && (changed.has('_chatOpen' as keyof VideoCall) || (changed.has('_messages' as keyof VideoCall) && this.#chatAtBottom))) {
+      list.scrollTop = list.scrollHeight;
+    }
   }
+
+  /**
+   * Remote videos carry sound, and browsers refuse unmuted autoplay on a page nobody has
+   * clicked yet (an `autojoin` embed). Then they play muted and a button offers the sound.
+   */
+  #playRemoteVideos(): void {
+    for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part="remote-video"]')) {
+      if (!v.paused || !v.srcObject) continue;
+      v.play().catch((err: DOMException) => {
+        if (err?.name === 'NotAllowedError' && !v.muted) this._soundBlocked = true;
+      });
+    }
+  }
+
+  #turnOnSound = () => {
+    if (!this._soundBlocked) return;
+    this._soundBlocked = false; // re-rendered unmuted, inside the user's gesture
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -375,6 +402,8 @@ export class VideoCall extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    const list = this.renderRoot?.querySelector<HTMLElement>('.messages');
+    this.#chatAtBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 48;
     if (changed.has('transport') || changed.has('iceServers') || changed.has('firebaseConfig') || changed.has('room')) {
       this.#config = this.#validate();
     }
@@ -445,8 +474,14 @@ export class VideoCall extends LitElement {
     const s = this.state;
     const body =
       s === 'joined' ? this.#renderCall() : s === 'joining' ? this.#renderJoining() : this.#renderPrejoin();
-    return html`<div class="root ${this._chatOpen && s === 'joined' ? 'chat-open' : ''}">
+    return html`<div class="root ${this._chatOpen && s === 'joined' ? 'chat-open' : ''}" @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
       ${error ? this.#renderError(error) : nothing}
+      ${this._soundBlocked && s === 'joined'
+        ? html`<div class="banner" role="status">
+            <span>The browser is holding back the others' sound until you interact with the page.</span>
+            <button class="primary" type="button" @click=${this.#turnOnSound}>Turn on sound</button>
+          </div>`
+        : nothing}
       ${e.transportState === 'reconnecting' && s === 'joined'
         ? html`<div class="banner" role="status">Connection to the signaling server lost. Reconnecting…</div>`
         : nothing}
@@ -515,6 +550,7 @@ export class VideoCall extends LitElement {
         video: p.video,
         screen: p.screen,
         status: p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
+        muted: this._soundBlocked,
       }),
     );
     return html`<div class="stage">

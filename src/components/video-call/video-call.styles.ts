@@ -77,7 +77,8 @@ export const styles = css`
     background: color-mix(in srgb, var(--_danger) 22%, var(--_surface));
     border-bottom: 1px solid var(--_danger);
   }
-  .error span {
+  .error span,
+  .banner span {
     flex: 1;
   }
   .banner {
