@@ -61,7 +61,6 @@ export const ManyMessages: Story = {
           selectors: ['[part="chat"] li:nth-child(40)'],
           text: ['Message 40 of 40'],
           inView: ['[part="chat"] li:last-child'],
-          knownBug: 'the chat list does not scroll to new messages: the newest stay hidden below the fold',
         },
       },
     );
