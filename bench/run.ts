@@ -5,7 +5,7 @@
  *   BENCH_ONLY=bundle,relay,connect,mesh   run only some sections
  *   CONNECT_RUNS=10                        connect-time repetitions (median reported)
  *   RELAY_SOCKETS=1000                     sockets of the relay load test (two per room)
- *   RELAY_ROUNDS=3                         alternating bare/real rounds (each relay's best counts)
+ *   RELAY_ROUNDS=4                         alternating bare/real rounds (each relay's best counts)
  *   BENCH_CPU_PROF=1                       V8 CPU profiles of both relays in bench/profiles/
  *   BENCH_VARIANTS=ws                      client variant builds measured beside the element (bench/variant.ts; '' for none)
  */
@@ -80,7 +80,7 @@ await section('bundle', async () => {
 
 await section('relay', async () => {
   const sockets = Number(process.env.RELAY_SOCKETS ?? 1000);
-  const rounds = Number(process.env.RELAY_ROUNDS ?? 3);
+  const rounds = Number(process.env.RELAY_ROUNDS ?? 4);
   // Alternating rounds (bare, real, bare, real), so a change in the machine's load hits both;
   // each relay's best round counts (other processes only ever slow a round down).
   // Latency is compared at one fixed load both carry with room to spare on a shared machine:
