@@ -321,3 +321,32 @@ export async function launchKillableBrowser(args: string[]) {
     },
   };
 }
+
+/**
+ * Replays the page's vc-peer-joined / vc-peer-left events and reports every moment a
+ * person (by name) was on screen twice at once, e.g. `Ann twice from 9728 ms to 10575 ms`.
+ */
+export async function shownTwice(page: Page): Promise<string[]> {
+  const all = await events(page);
+  const current = new Map<string, string>(); // id -> name
+  const open = new Map<string, number>(); // name -> since
+  const out: string[] = [];
+  for (const e of all) {
+    const id = e.detail?.peerId as string;
+    if (e.type === 'vc-peer-joined') current.set(id, String(e.detail.name ?? ''));
+    else if (e.type === 'vc-peer-left') current.delete(id);
+    else if (e.type === 'vc-left' || e.type === 'vc-joined') current.clear();
+    else continue;
+    const counts = new Map<string, number>();
+    for (const n of current.values()) if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
+    for (const [n, c] of counts) if (c > 1 && !open.has(n)) open.set(n, e.at);
+    for (const [n, since] of [...open]) {
+      if ((counts.get(n) ?? 0) <= 1) {
+        out.push(`${n} twice from ${Math.round(since)} ms to ${Math.round(e.at)} ms`);
+        open.delete(n);
+      }
+    }
+  }
+  for (const [n, since] of open) out.push(`${n} twice from ${Math.round(since)} ms on`);
+  return out;
+}

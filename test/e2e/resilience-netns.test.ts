@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, callPage, closeAll, events, loadBuiltRelay, newPerson, room, selfId, waitForEvent, waitForLiveVideos, type Person } from './harness.js';
 import { createLab, type Lab, type Side } from './netns.js';
-import { currentSelfId, explained, startStaticOn, view, waitForCleanCall } from './resilience-harness.js';
+import { currentSelfId, explained, shownTwice, startStaticOn, view, waitForCleanCall } from './resilience-harness.js';
 
 let lab: Lab | undefined;
 let web: Awaited<ReturnType<typeof startStaticOn>>;
@@ -217,9 +217,10 @@ async function oneLivePeerEach(a: Member, b: Member, deadline: number): Promise<
   throw new Error(`no clean call with live video on both sides in time; last: ${JSON.stringify(last)}`);
 }
 
-/** Nobody ever saw themselves as a peer (a "ghost" of one's own previous session). */
+/** Nobody ever saw themselves as a peer (a "ghost" of one's own previous session), nor anyone twice at once. */
 async function noGhosts(...members: Member[]): Promise<void> {
   for (const m of members) {
+    assert.deepEqual(await shownTwice(m.person.page), [], `${m.person.name} never saw the same person twice at once`);
     const own = new Set((await events(m.person.page, 'vc-joined')).map((e) => e.detail.selfId as string));
     const ghosts = (await events(m.person.page, 'vc-peer-joined')).filter((e) => own.has(e.detail.peerId as string));
     assert.deepEqual(ghosts, [], `${m.person.name} was shown her/his own earlier session as a peer`);

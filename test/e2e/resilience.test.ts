@@ -32,6 +32,7 @@ import {
   freePort,
   launchKillableBrowser,
   relayProcess,
+  shownTwice,
   view,
   waitForBanner,
   waitForCleanCall,
@@ -134,6 +135,7 @@ for (const [signal, how, cydEarly] of [
         await everyoneLive([a, b, cyd], 30_000);
         assert.equal(await currentSelfId(a.person.page), a.id, 'Ann keeps her id across the outage');
         assert.equal(await currentSelfId(b.person.page), b.id, 'Bob keeps his id across the outage');
+        for (const m of [a, b, cyd]) assert.deepEqual(await shownTwice(m.person.page), [], `${m.person.name} never saw the same person twice at once`);
         assert.deepEqual(await events(a.person.page, 'vc-peer-left'), [], 'Ann never saw anyone leave');
         assert.deepEqual(await events(b.person.page, 'vc-peer-left'), [], 'Bob never saw anyone leave');
         for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
@@ -316,6 +318,7 @@ test('rejoin: leave() then join(), changing room and back, reloading one tab: ea
       await everyoneLive([a, b]);
       if (b.id !== oldB) assert.ok(!(await view(pa)).peers.some((p) => p.id === oldB), 'Bob before the reload is gone from Ann\'s peers');
       t.diagnostic('reload: clean');
+      assert.deepEqual(await shownTwice(pa), [], 'Ann never saw Bob twice at once');
       for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
     });
   } finally {
