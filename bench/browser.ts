@@ -305,7 +305,25 @@ export async function benchMesh(env: Env, { size = 4, cpuMs = 10_000 } = {}) {
   const allFrames = Math.max(...frames.flatMap((f) => Object.values(f).map((x) => x.at))) - t0;
   await Promise.all(pages.map((p) => p.waitForFunction((n) => (window as unknown as { __bench: { events: Ev[] } }).__bench.events.filter((e) => e.type === 'vc-peer-connected').length >= n, size - 1, { timeout: 10_000 }).catch(() => {})));
   const evs = await Promise.all(pages.map(pageEvents));
+  // Negotiation work per page (a glare shows as extra offers and rollbacks).
+  const negotiation = await Promise.all(
+    pages.map((p) =>
+      p.evaluate(() => {
+        const count = { offers: 0, answers: 0, rollbacks: 0, failed: 0 };
+        for (const { what } of (window as unknown as { __bench: { trace: { what: string }[] } }).__bench.trace) {
+          if (what === 'setLocalDescription:stable') count.offers++;
+          else if (what === 'setLocalDescription:have-remote-offer') count.answers++;
+          else if (what === 'setRemoteDescription:rollback') count.rollbacks++;
+          else if (what.endsWith(' failed')) count.failed++;
+        }
+        return count;
+      }),
+    ),
+  );
   const connected = evs.flat().filter((e) => e.type === 'vc-peer-connected');
+  if (process.env.TRACE) {
+    evs.forEach((list, i) => console.log(`page ${i}: ${list.map((e) => `${e.type.replace('vc-', '')}@${(e.at - t0).toFixed(0)}`).join(' ')}`));
+  }
   const allConnected = connected.length >= size * (size - 1) ? Math.max(...connected.map((e) => e.at)) - t0 : NaN;
   await stopProbes();
   await sleep(2000);
@@ -334,6 +352,7 @@ export async function benchMesh(env: Env, { size = 4, cpuMs = 10_000 } = {}) {
     baseline: { pairs, allFramesMs: round(bl.both), allConnectedMs: round(bl.connected) },
     cpu: { intervalMs: cpuMs, idlePreviewCores: round(idleCores, 2), inCallCores: round(callCores, 2) },
     remoteVideos: videos,
+    negotiation,
   };
 }
 
