@@ -19,6 +19,7 @@
  * `{ok:false, error:{code:'bad-request', ...}}` when the client passed an ack,
  * else are dropped. Handlers never throw.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { jwtVerify, SignJWT } from 'jose';
@@ -162,6 +163,12 @@ interface SocketState {
   /** Disconnected for flooding: anything still queued is dropped unread. */
   cut: boolean;
   errorLines: number;
+  /** The socket's peer id, fixed at its first successful join (its own id unless it proposed one). */
+  peerId?: string;
+  /** Hash of the resume key the peer id was claimed with (`''`: none). */
+  keyHash: string;
+  /** The peer id being claimed by joins in progress before it is fixed. */
+  claiming?: string;
 }
 
 const ROOM = (room: string) => `r:${room}`;
@@ -170,6 +177,10 @@ const SEED_EVENTS = { offer: 'offer', answer: 'answer', 'ice-candidate': 'candid
 const MAX_ERROR_LINES = 20;
 const MAX_TOKEN_CHARS = 4096;
 const MAX_PEER_ID_CHARS = 64;
+/** A proposed peer id. Never contains `:`, so it cannot name an internal room (`r:…`, `s:…`). */
+const PEER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MIN_KEY_CHARS = 16;
+const MAX_KEY_CHARS = 128;
 
 class RequestError extends Error {
   constructor(
@@ -191,6 +202,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const serveStatic = createStaticHandler(options.static ?? []);
   const started = performance.now();
   const states = new Map<string, SocketState>();
+  /** Sockets of this process by peer id (only the current holder of each id). */
+  const byPeer = new Map<string, SocketState>();
   let presence: Presence = new LocalPresence();
   let redisClients: { isOpen: boolean; isReady: boolean; close(): Promise<unknown>; destroy(): void }[] = [];
   let closing: Promise<void> | undefined;
@@ -293,6 +306,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       throttled: false,
       cut: false,
       errorLines: 0,
+      keyHash: '',
     };
     states.set(socket.id, state);
     byConn.set(socket.conn['id'], { socket, state }); // the engine.io id (typed private, but stable)
@@ -328,8 +342,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
     socket.on('disconnect', (reason) => {
       states.delete(socket.id);
       for (const room of state.seedRooms) log(`leave room=${JSON.stringify(room)} id=${socket.id} seed reason=${reason}`);
-      for (const room of state.rooms.keys()) void departed(socket.id, room, `reason=${reason}`);
+      const id = state.peerId;
+      if (id === undefined) return;
+      for (const room of state.rooms.keys()) void departed(socket, id, room, `reason=${reason}`);
       state.rooms.clear();
+      if (byPeer.get(id) === state) byPeer.delete(id);
+      presence.release(id, socket.id).catch((e: unknown) => log(`error id=${id} event=disconnect code=transport ${(e as Error).message}`));
     });
   });
 
@@ -360,7 +378,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   }
 
   async function onJoin(socket: IoSocket, state: SocketState, payload: unknown, ack: Ack | undefined): Promise<void> {
-    if (!isPlainObject(payload)) throw new RequestError('bad-request', 'join expects {room, name?, token?}');
+    if (!isPlainObject(payload)) throw new RequestError('bad-request', 'join expects {room, name?, token?, id?, key?}');
     const room = checkRoom(own(payload, 'room'));
     if (room === null) throw new RequestError('bad-request', 'room must be a string of 1 to 128 characters');
     const name = checkName(own(payload, 'name'));
@@ -369,10 +387,35 @@ export function createRelay(options: RelayOptions = {}): Relay {
     if (token !== undefined && (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS)) {
       throw new RequestError('bad-request', 'token must be a string');
     }
+    const proposed = own(payload, 'id');
+    const key = own(payload, 'key');
+    if ((proposed === undefined) !== (key === undefined)) throw new RequestError('bad-request', 'id and key go together');
+    if (proposed !== undefined && (typeof proposed !== 'string' || !PEER_ID.test(proposed))) {
+      throw new RequestError('bad-request', 'id must be 1 to 64 characters of A-Z a-z 0-9 _ -');
+    }
+    if (key !== undefined && (typeof key !== 'string' || key.length < MIN_KEY_CHARS || key.length > MAX_KEY_CHARS)) {
+      throw new RequestError('bad-request', `key must be a string of ${MIN_KEY_CHARS} to ${MAX_KEY_CHARS} characters`);
+    }
+    // One peer id per socket: the one proposed on its first join (else its own id), for all its rooms.
+    // A later join may omit id and key; if it names them, they must be the same.
+    const keyHash = typeof key === 'string' ? createHash('sha256').update(key).digest('base64url') : '';
+    const fixed = state.peerId ?? state.claiming;
+    const id = (proposed as string | undefined) ?? fixed ?? socket.id;
+    if (fixed !== undefined && id !== fixed) throw new RequestError('bad-request', 'This connection already joined under another peer id');
+    if (proposed !== undefined && fixed !== undefined && keyHash !== state.keyHash) {
+      throw new RequestError('bad-request', 'This connection already joined with another key');
+    }
+    // Another connected socket's own id (a stranger cannot know it before that socket joins).
+    if (fixed === undefined && id !== socket.id && states.has(id)) throw new RequestError('bad-request', 'That peer id is in use');
     if (state.joining.has(room)) throw new RequestError('bad-request', 'a join of this room is already in progress');
     const isNew = !state.rooms.has(room);
     if (isNew && roomsOf(state) >= limits.maxRoomsPerSocket) {
       throw new RequestError('bad-request', `a socket may be in at most ${limits.maxRoomsPerSocket} rooms`);
+    }
+    const first = state.peerId === undefined;
+    if (first) {
+      state.claiming = id;
+      state.keyHash = keyHash;
     }
     state.joining.add(room);
     try {
@@ -381,28 +424,53 @@ export function createRelay(options: RelayOptions = {}): Relay {
       socket.join(ROOM(room));
       let result;
       try {
-        result = await presence.join(room, socket.id, name, maxPeers);
+        result = await presence.join(room, { id, sid: socket.id, keyHash: state.keyHash, mayTakeOver: first }, name, maxPeers);
       } catch (e) {
         if (isNew) socket.leave(ROOM(room));
         throw e;
       }
-      if (result.full) {
-        socket.leave(ROOM(room));
-        throw new RequestError('room-full', `Room is full (at most ${maxPeers} peers)`);
+      if (result.status !== 'ok') {
+        if (isNew) socket.leave(ROOM(room));
+        if (result.status === 'full') throw new RequestError('room-full', `Room is full (at most ${maxPeers} peers)`);
+        throw new RequestError('bad-request', 'That peer id is in use');
       }
+      if (state.peerId === undefined) {
+        state.peerId = id;
+        byPeer.set(id, state);
+        // Signals to the id go to the room named after it: a socket's own room, or this one.
+        if (id !== socket.id) socket.join(id);
+      }
+      // The client proved the key: the old connection goes even if this one dropped meanwhile.
+      if (result.evicted !== undefined) evict(result.evicted, id);
       if (!socket.connected) {
-        await presence.leave(room, socket.id);
+        // Its disconnect handler ran before this room was recorded: undo what it could not.
+        if (await presence.leave(room, id, socket.id)) io.to(ROOM(room)).emit('peer-left', { id });
+        if (byPeer.get(id) === state) byPeer.delete(id);
+        await presence.release(id, socket.id);
         return;
       }
       state.rooms.set(room, name);
       if (!result.already) {
-        socket.to(ROOM(room)).emit('peer-joined', { id: socket.id, name });
-        log(`join room=${JSON.stringify(room)} id=${socket.id} peers=${result.peers.length}`);
+        socket.to(ROOM(room)).emit('peer-joined', { id, name });
+        const how = result.evicted !== undefined ? ' resumed' : '';
+        log(`join room=${JSON.stringify(room)} id=${id} peers=${result.peers.length}${how}`);
       }
-      if (ack) safeAck(ack, { ok: true, selfId: socket.id, peers: result.peers });
+      if (ack) safeAck(ack, { ok: true, selfId: id, peers: result.peers });
     } finally {
       state.joining.delete(room);
+      if (state.joining.size === 0) state.claiming = undefined;
+      if (state.peerId === undefined && state.claiming === undefined) state.keyHash = '';
     }
+  }
+
+  /**
+   * Disconnects the socket that held `id` before a takeover, wherever it is (through the
+   * adapter in Redis mode). Its rooms' entries already name the new holder, so its
+   * departure announces nothing there.
+   */
+  function evict(sid: string, id: string): void {
+    log(`evict id=${id} reason=resumed`);
+    io.in(sid).disconnectSockets(true);
   }
 
   async function verifyToken(token: unknown, room: string): Promise<void> {
@@ -427,14 +495,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
     const data = own(payload, 'data');
     const size = measureJson(data, limits.maxMessageBytes, limits.maxDepth);
     if (!size.ok) throw new RequestError('bad-request', size.message);
-    if (to === socket.id) throw new RequestError('bad-request', 'cannot signal oneself');
+    if (to === (state.peerId ?? socket.id)) throw new RequestError('bad-request', 'cannot signal oneself');
     // An addressee connected to this process: its own rooms (set once its presence join is
     // done, cleared before its presence leave) answer at once, without a promise per signal
     // or, with Redis, a round trip. Only addressees on other processes need the presence store.
-    const local = states.get(to);
+    const local = byPeer.get(to);
     if (local) {
       for (const room of state.rooms.keys()) {
-        if (local.rooms.has(room)) return forwardSignal(socket, to, data, ack);
+        if (local.rooms.has(room)) return forwardSignal(socket, state, to, data, ack);
       }
       throw new RequestError('not-joined', 'No such peer in your rooms');
     }
@@ -450,12 +518,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }
     }
     if (!shared) throw new RequestError('not-joined', 'No such peer in your rooms');
-    forwardSignal(socket, to, data, ack);
+    forwardSignal(socket, state, to, data, ack);
   }
 
-  function forwardSignal(socket: IoSocket, to: string, data: unknown, ack: Ack | undefined): void {
+  function forwardSignal(socket: IoSocket, state: SocketState, to: string, data: unknown, ack: Ack | undefined): void {
     if (!socket.connected) return;
-    io.to(to).emit('signal', { from: socket.id, data });
+    io.to(to).emit('signal', { from: state.peerId!, data });
     if (ack) safeAck(ack, { ok: true });
   }
 
@@ -466,19 +534,27 @@ export function createRelay(options: RelayOptions = {}): Relay {
     if (!state.rooms.has(room)) throw new RequestError('not-joined', 'Not in that room');
     state.rooms.delete(room);
     socket.leave(ROOM(room));
-    await departed(socket.id, room, 'reason=leave');
+    await departed(socket, state.peerId!, room, 'reason=leave');
     if (ack) safeAck(ack, { ok: true });
   }
 
-  /** Removes a member from presence and tells the room. */
-  async function departed(id: string, room: string, why: string): Promise<void> {
-    io.to(ROOM(room)).emit('peer-left', { id });
-    log(`leave room=${JSON.stringify(room)} id=${id} ${why}`);
+  /**
+   * Removes a member from presence and tells the room, unless its entry now belongs to
+   * another socket that took the peer id over (then the id is still there: say nothing).
+   */
+  async function departed(socket: IoSocket, id: string, room: string, why: string): Promise<void> {
+    let gone = true;
     try {
-      await presence.leave(room, id);
+      gone = await presence.leave(room, id, socket.id);
     } catch (e) {
       log(`error id=${id} event=leave code=transport ${(e as Error).message}`);
     }
+    if (!gone) {
+      log(`leave room=${JSON.stringify(room)} id=${id} ${why} taken-over`);
+      return;
+    }
+    io.to(ROOM(room)).except(socket.id).emit('peer-left', { id });
+    log(`leave room=${JSON.stringify(room)} id=${id} ${why}`);
   }
 
   function onSeedJoin(socket: IoSocket, state: SocketState, payload: unknown): void {
@@ -560,9 +636,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   async function shutdown(): Promise<void> {
     // Tell every room this process's peers are gone, while the adapter still reaches other processes.
-    for (const [id, state] of states) {
+    for (const [sid, state] of states) {
+      const id = state.peerId;
+      if (id === undefined) continue;
       for (const room of state.rooms.keys()) {
-        io.to(ROOM(room)).except(id).emit('peer-left', { id });
+        io.to(ROOM(room)).except(sid).emit('peer-left', { id });
         log(`leave room=${JSON.stringify(room)} id=${id} reason=relay-shutdown`);
       }
       state.rooms.clear();

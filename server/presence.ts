@@ -9,6 +9,16 @@
  *   could not say goodbye) and announce `peer-left` for them.
  *
  * Joins are atomic check-and-add, so `MAX_PEERS_PER_ROOM` holds across processes.
+ *
+ * Peer ids: a peer id is held by one socket at a time, relay-wide (across every
+ * process in Redis mode), with the hash of the key it was claimed with (empty
+ * for a socket's own id, which nobody else may claim). A join claiming an id
+ * held by another socket with the same key hash takes it over: the room entry
+ * moves to the new socket in the same atomic step and the old socket's id is
+ * returned as `evicted`, for the relay to disconnect it. Room entries and the
+ * id record name the socket holding them, so the old socket's leaves, its
+ * process's sweep and its process's shutdown never remove what the new socket
+ * now holds.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -19,23 +29,49 @@ export interface PresencePeer {
   name: string;
 }
 
+/** Who claims a peer id in {@link Presence.join}. */
+export interface PeerClaim {
+  /** The peer id. */
+  id: string;
+  /** The socket claiming it (its Socket.IO id). */
+  sid: string;
+  /** Hash of the client's resume key; `''` for a socket's own id (never taken over). */
+  keyHash: string;
+  /** Whether this may take the id over from another socket with the same key hash (only on a socket's first claim). */
+  mayTakeOver: boolean;
+}
+
 /** Outcome of {@link Presence.join}. */
 export type PresenceJoin =
-  | { full: true }
+  | { status: 'full' }
+  /** The id is held by another socket that this claim may not take over. */
+  | { status: 'taken' }
   | {
-      full: false;
+      status: 'ok';
       /** Members before this join, without the joiner. */
       peers: PresencePeer[];
-      /** The joiner was already a member (a repeated join). */
+      /** The joiner's socket was already a member (a repeated join). */
       already: boolean;
+      /** The socket id of the previous holder of the peer id, which the relay must disconnect. */
+      evicted?: string;
     };
 
 /** A room membership store. Methods reject only when the backing store fails. */
 export interface Presence {
-  /** Adds `id` to `room` unless the room already has `max` members. */
-  join(room: string, id: string, name: string, max: number): Promise<PresenceJoin>;
-  /** Removes `id` from `room` (no-op when absent). */
-  leave(room: string, id: string): Promise<void>;
+  /**
+   * Claims the peer id for the socket (relay-wide) and adds it to `room`,
+   * unless the room already has `max` members or the id is held by another
+   * socket this claim may not take over. Atomic.
+   */
+  join(room: string, peer: PeerClaim, name: string, max: number): Promise<PresenceJoin>;
+  /**
+   * Removes `id` from `room` if socket `sid` holds that entry. Resolves true
+   * when it did (announce `peer-left`), false when the entry is gone or held
+   * by another socket that took the id over (say nothing).
+   */
+  leave(room: string, id: string, sid: string): Promise<boolean>;
+  /** Frees the peer id if socket `sid` still holds it (on disconnect). */
+  release(id: string, sid: string): Promise<void>;
   /** Whether `id` is a member of `room`. */
   has(room: string, id: string): Promise<boolean>;
   /** Number of rooms with members (this process's view for Redis: rooms with a local member). */
@@ -46,13 +82,19 @@ export interface Presence {
   close(): Promise<void>;
 }
 
-/** Members indexed room → id → name. */
+/** A room entry: the holding socket and the display name. */
+interface Member {
+  sid: string;
+  name: string;
+}
+
+/** Members indexed room → id → member. */
 class Rooms {
-  readonly map = new Map<string, Map<string, string>>();
-  add(room: string, id: string, name: string): void {
+  readonly map = new Map<string, Map<string, Member>>();
+  add(room: string, id: string, member: Member): void {
     let members = this.map.get(room);
     if (!members) this.map.set(room, (members = new Map()));
-    members.set(id, name);
+    members.set(id, member);
   }
   delete(room: string, id: string): void {
     const members = this.map.get(room);
@@ -65,18 +107,35 @@ class Rooms {
 /** In-memory presence for a single relay process. */
 export class LocalPresence implements Presence {
   #rooms = new Rooms();
+  /** Peer id → holder. */
+  #peers = new Map<string, { sid: string; keyHash: string }>();
 
-  async join(room: string, id: string, name: string, max: number): Promise<PresenceJoin> {
+  async join(room: string, peer: PeerClaim, name: string, max: number): Promise<PresenceJoin> {
+    const { id, sid } = peer;
+    const holder = this.#peers.get(id);
+    let evicted: string | undefined;
+    if (holder && holder.sid !== sid) {
+      if (!peer.mayTakeOver || holder.keyHash === '' || holder.keyHash !== peer.keyHash) return { status: 'taken' };
+      evicted = holder.sid;
+    }
     const members = this.#rooms.map.get(room);
-    const already = members?.has(id) ?? false;
-    if (!already && (members?.size ?? 0) >= max) return { full: true };
-    const peers = [...(members ?? [])].filter(([pid]) => pid !== id).map(([pid, pname]) => ({ id: pid, name: pname }));
-    this.#rooms.add(room, id, name);
-    return { full: false, peers, already };
+    const current = members?.get(id);
+    if (!current && (members?.size ?? 0) >= max) return { status: 'full' };
+    const peers: PresencePeer[] = [];
+    for (const [pid, m] of members ?? []) if (pid !== id) peers.push({ id: pid, name: m.name });
+    this.#peers.set(id, { sid, keyHash: peer.keyHash });
+    this.#rooms.add(room, id, { sid, name });
+    return { status: 'ok', peers, already: current?.sid === sid, ...(evicted === undefined ? {} : { evicted }) };
   }
 
-  async leave(room: string, id: string): Promise<void> {
+  async leave(room: string, id: string, sid: string): Promise<boolean> {
+    if (this.#rooms.map.get(room)?.get(id)?.sid !== sid) return false;
     this.#rooms.delete(room, id);
+    return true;
+  }
+
+  async release(id: string, sid: string): Promise<void> {
+    if (this.#peers.get(id)?.sid === sid) this.#peers.delete(id);
   }
 
   async has(room: string, id: string): Promise<boolean> {
@@ -91,6 +150,7 @@ export class LocalPresence implements Presence {
 
   async close(): Promise<void> {
     this.#rooms.map.clear();
+    this.#peers.clear();
   }
 }
 
@@ -98,33 +158,79 @@ export class LocalPresence implements Presence {
 export interface RedisCommands {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   hExists(key: string, field: string): Promise<unknown>;
-  hSet(key: string, field: string, value: string): Promise<unknown>;
-  hDel(key: string, field: string): Promise<unknown>;
-  sAdd(key: string, member: string): Promise<unknown>;
   sRem(key: string, member: string): Promise<unknown>;
   sMembers(key: string): Promise<string[]>;
   del(keys: string[]): Promise<unknown>;
 }
 
-// KEYS: room hash, this process's member set. ARGV: id, name, max, member entry.
-// Returns {status, id1, name1, id2, name2, ...} with status 'full' | 'new' | 'again'.
+// Layout (every key under the prefix):
+// - room:<room>     hash  peer id → "<holder socket id>|<name>"
+// - peer:<id>       hash  {sid, key (hash of the resume key, '' for a socket's own id), proc}
+// - proc:<proc>     set   JSON [room, id, sid] per room entry this process wrote
+// - procpeers:<proc> set  peer ids this process claimed
+// - alive:<proc>    heartbeat key with a TTL; procs: set of process ids.
+// A room entry or an id record belongs to the socket it names: removals check that,
+// so a socket whose id was taken over (possibly on another process) never removes
+// what the new holder wrote.
+
+// KEYS: room hash, own member set, peer record, own peer set.
+// ARGV: id, name, max, member entry, sid, key hash, own proc id, may take over ('1'/'0').
+// Returns {'taken'} | {'full'} | {status, evicted sid or '', id1, value1, id2, value2, ...}
+// with status 'new' | 'again'.
 const JOIN = `
-local again = redis.call('HEXISTS', KEYS[1], ARGV[1])
-if again == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return {'full'} end
+local holder = redis.call('HMGET', KEYS[3], 'sid', 'key')
+local evicted = ''
+if holder[1] and holder[1] ~= ARGV[5] then
+  if ARGV[8] ~= '1' or holder[2] == '' or holder[2] ~= ARGV[6] then return {'taken'} end
+  evicted = holder[1]
+end
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return {'full'} end
+local again = cur and string.sub(cur, 1, #ARGV[5] + 1) == ARGV[5] .. '|'
+redis.call('HSET', KEYS[3], 'sid', ARGV[5], 'key', ARGV[6], 'proc', ARGV[7])
+redis.call('SADD', KEYS[4], ARGV[1])
 local all = redis.call('HGETALL', KEYS[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[5] .. '|' .. ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[4])
-table.insert(all, 1, again == 1 and 'again' or 'new')
+table.insert(all, 1, evicted)
+table.insert(all, 1, again and 'again' or 'new')
 return all`;
 
-// KEYS: room hash, this process's member set. ARGV: id, member entry.
+// KEYS: room hash, own member set. ARGV: id, sid, member entry. Returns 1 if the entry was the socket's.
 const LEAVE = `
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[2])
+redis.call('SREM', KEYS[2], ARGV[3])
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and string.sub(cur, 1, #ARGV[2] + 1) == ARGV[2] .. '|' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`;
+
+// KEYS: peer record, own peer set. ARGV: sid, id.
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'sid') == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[2])
+end
 return 1`;
 
-// KEYS: process set, dead process's heartbeat key, dead process's member set.
-// ARGV: dead process id, key prefix. Returns the member entries removed.
+// KEYS: room hash, own member set, peer record, own peer set.
+// ARGV: id, sid, name, member entry, key hash, own proc id.
+// Puts back one of our entries after we were swept for a stall, unless someone else holds it now.
+const RESTORE = `
+local holder = redis.call('HGET', KEYS[3], 'sid')
+if holder and holder ~= ARGV[2] then return 0 end
+if not holder then
+  redis.call('HSET', KEYS[3], 'sid', ARGV[2], 'key', ARGV[5], 'proc', ARGV[6])
+  redis.call('SADD', KEYS[4], ARGV[1])
+end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3]) end
+redis.call('SADD', KEYS[2], ARGV[4])
+return 1`;
+
+// KEYS: process set, dead process's heartbeat key, dead process's member set, dead process's peer set.
+// ARGV: dead process id, key prefix. Returns the member entries removed: only those still
+// held by the dead process's sockets (an id taken over by a live socket stays).
 // Atomic, so exactly one survivor announces each departure.
 const SWEEP = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return {} end
@@ -132,9 +238,18 @@ if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return {} end
 local removed = {}
 for _, m in ipairs(redis.call('SMEMBERS', KEYS[3])) do
   local e = cjson.decode(m)
-  if redis.call('HDEL', ARGV[2] .. 'room:' .. e[1], e[2]) == 1 then table.insert(removed, m) end
+  local room = ARGV[2] .. 'room:' .. e[1]
+  local cur = redis.call('HGET', room, e[2])
+  if cur and string.sub(cur, 1, #e[3] + 1) == e[3] .. '|' then
+    redis.call('HDEL', room, e[2])
+    table.insert(removed, m)
+  end
 end
-redis.call('DEL', KEYS[3])
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  local peer = ARGV[2] .. 'peer:' .. id
+  if redis.call('HGET', peer, 'proc') == ARGV[1] then redis.call('DEL', peer) end
+end
+redis.call('DEL', KEYS[3], KEYS[4])
 return removed`;
 
 // KEYS: process set, own heartbeat key. ARGV: own id, ttl ms. Returns 1 if we had been swept.
@@ -159,6 +274,8 @@ export interface RedisPresenceOptions {
 export class RedisPresence implements Presence {
   readonly procId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   #local = new Rooms();
+  /** Peer ids claimed by this process's sockets → holder. */
+  #peers = new Map<string, { sid: string; keyHash: string }>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #beating = false;
 
@@ -173,30 +290,47 @@ export class RedisPresence implements Presence {
   #procKey(id = this.procId): string {
     return `${this.opts.prefix}proc:${id}`;
   }
+  #procPeersKey(id = this.procId): string {
+    return `${this.opts.prefix}procpeers:${id}`;
+  }
+  #peerKey(id: string): string {
+    return `${this.opts.prefix}peer:${id}`;
+  }
   #aliveKey(id = this.procId): string {
     return `${this.opts.prefix}alive:${id}`;
   }
 
-  async join(room: string, id: string, name: string, max: number): Promise<PresenceJoin> {
+  async join(room: string, peer: PeerClaim, name: string, max: number): Promise<PresenceJoin> {
+    const { id, sid } = peer;
     const reply = (await this.client.eval(JOIN, {
-      keys: [this.#roomKey(room), this.#procKey()],
-      arguments: [id, name, String(max), JSON.stringify([room, id])],
+      keys: [this.#roomKey(room), this.#procKey(), this.#peerKey(id), this.#procPeersKey()],
+      arguments: [id, name, String(max), JSON.stringify([room, id, sid]), sid, peer.keyHash, this.procId, peer.mayTakeOver ? '1' : '0'],
     })) as string[];
-    if (reply[0] === 'full') return { full: true };
+    if (reply[0] === 'full') return { status: 'full' };
+    if (reply[0] === 'taken') return { status: 'taken' };
     const peers: PresencePeer[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) {
-      if (reply[i] !== id) peers.push({ id: reply[i]!, name: reply[i + 1]! });
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      const value = reply[i + 1]!;
+      if (reply[i] !== id) peers.push({ id: reply[i]!, name: value.slice(value.indexOf('|') + 1) });
     }
-    this.#local.add(room, id, name);
-    return { full: false, peers, already: reply[0] === 'again' };
+    this.#peers.set(id, { sid, keyHash: peer.keyHash });
+    this.#local.add(room, id, { sid, name });
+    const evicted = reply[1];
+    return { status: 'ok', peers, already: reply[0] === 'again', ...(evicted ? { evicted } : {}) };
   }
 
-  async leave(room: string, id: string): Promise<void> {
-    this.#local.delete(room, id);
-    await this.client.eval(LEAVE, {
+  async leave(room: string, id: string, sid: string): Promise<boolean> {
+    if (this.#local.map.get(room)?.get(id)?.sid === sid) this.#local.delete(room, id);
+    const reply = await this.client.eval(LEAVE, {
       keys: [this.#roomKey(room), this.#procKey()],
-      arguments: [id, JSON.stringify([room, id])],
+      arguments: [id, sid, JSON.stringify([room, id, sid])],
     });
+    return reply === 1;
+  }
+
+  async release(id: string, sid: string): Promise<void> {
+    if (this.#peers.get(id)?.sid === sid) this.#peers.delete(id);
+    await this.client.eval(RELEASE, { keys: [this.#peerKey(id), this.#procPeersKey()], arguments: [sid, id] });
   }
 
   async has(room: string, id: string): Promise<boolean> {
@@ -225,24 +359,26 @@ export class RedisPresence implements Presence {
         arguments: [this.procId, String(this.opts.heartbeatMs * 3)],
       });
       if (swept === 1 && this.#local.map.size > 0) {
-        // We stalled long enough to be declared dead: put our members back.
+        // We stalled long enough to be declared dead: put our members back (unless taken over meanwhile).
         this.opts.log(`presence restored after a stall proc=${this.procId}`);
         for (const [room, members] of this.#local.map) {
-          for (const [id, name] of members) {
-            await this.client.hSet(this.#roomKey(room), id, name);
-            await this.client.sAdd(this.#procKey(), JSON.stringify([room, id]));
+          for (const [id, { sid, name }] of members) {
+            await this.client.eval(RESTORE, {
+              keys: [this.#roomKey(room), this.#procKey(), this.#peerKey(id), this.#procPeersKey()],
+              arguments: [id, sid, name, JSON.stringify([room, id, sid]), this.#peers.get(id)?.keyHash ?? '', this.procId],
+            });
           }
         }
       }
       for (const other of await this.client.sMembers(procs)) {
         if (other === this.procId) continue;
         const removed = (await this.client.eval(SWEEP, {
-          keys: [procs, this.#aliveKey(other), this.#procKey(other)],
+          keys: [procs, this.#aliveKey(other), this.#procKey(other), this.#procPeersKey(other)],
           arguments: [other, this.opts.prefix],
         })) as string[];
         if (removed.length === 0) continue;
         const gone = removed.map((entry) => {
-          const [room, id] = JSON.parse(entry) as [string, string];
+          const [room, id] = JSON.parse(entry) as [string, string, string];
           return { room, id };
         });
         this.opts.log(`presence swept dead proc=${other} members=${gone.length}`);
@@ -257,11 +393,17 @@ export class RedisPresence implements Presence {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    const entries = [...this.#local.map].flatMap(([room, members]) => [...members.keys()].map((id) => ({ room, id })));
+    const entries = [...this.#local.map].flatMap(([room, members]) => [...members].map(([id, { sid }]) => ({ room, id, sid })));
+    const peers = [...this.#peers];
     this.#local.map.clear();
+    this.#peers.clear();
     const cleanUp = async () => {
-      await Promise.all(entries.map(({ room, id }) => this.client.hDel(this.#roomKey(room), id)));
-      await this.client.del([this.#procKey(), this.#aliveKey()]);
+      // Conditional removals: an entry or id taken over by a socket elsewhere stays.
+      await Promise.all([
+        ...entries.map(({ room, id, sid }) => this.leave(room, id, sid)),
+        ...peers.map(([id, { sid }]) => this.client.eval(RELEASE, { keys: [this.#peerKey(id), this.#procPeersKey()], arguments: [sid, id] })),
+      ]);
+      await this.client.del([this.#procKey(), this.#procPeersKey(), this.#aliveKey()]);
       await this.client.sRem(`${this.opts.prefix}procs`, this.procId);
     };
     let timer: ReturnType<typeof setTimeout> | undefined;

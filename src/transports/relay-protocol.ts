@@ -13,9 +13,27 @@ export interface JoinPayload {
   room: string;
   name?: string;
   token?: string;
+  /**
+   * Resumable peer id: the id this client wants to be known by, 1–64
+   * characters of `A-Z a-z 0-9 _ -`; requires `key`. A socket has one peer id
+   * for all its rooms, fixed at its first successful join; a later join may
+   * omit `id`/`key`, or must repeat the same ones. If another socket holds the
+   * id with the same `key`, it is taken over (that socket is disconnected, no
+   * `peer-left` is sent for the id in the rooms the new socket joins); with
+   * another key the join fails with `bad-request` ("That peer id is in use").
+   * Absent: the peer id is the socket's own id, as before.
+   */
+  id?: string;
+  /**
+   * Secret proving ownership of `id` (16–128 characters), generated once per
+   * client (transport instance) and sent with every join; required with `id`.
+   * The relay keeps only its hash.
+   */
+  key?: string;
 }
 
 export type JoinAck =
+  /** `selfId`: our peer id (`id` if we proposed one); `peers`: the others in the room, by peer id. */
   | { ok: true; selfId: string; peers: { id: string; name: string }[] }
   | { ok: false; error: RelayError };
 
@@ -33,6 +51,7 @@ export interface SeedForward {
 
 export interface ClientToServerEvents {
   join: (payload: JoinPayload, ack: (res: JoinAck) => void) => void;
+  /** `to`: a peer id; delivered to the socket holding it, if it shares a room with the sender. */
   signal: (payload: { to: string; data: unknown }, ack?: (res: SimpleAck) => void) => void;
   leave: (payload: { room: string }, ack?: (res: SimpleAck) => void) => void;
   // The seed tutorial's protocol, spoken unchanged.
@@ -44,8 +63,10 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
+  /** A peer (by peer id) joined; sent again when a peer resumes its id on a new connection. */
   'peer-joined': (payload: { id: string; name: string }) => void;
   'peer-left': (payload: { id: string }) => void;
+  /** `from`: the sender's peer id. */
   signal: (payload: { from: string; data: unknown }) => void;
   // The seed tutorial's protocol.
   'user-joined': () => void;

@@ -2,7 +2,8 @@
  * Fuzz (issue 4): thousands of random and hostile messages (wrong types, huge
  * strings, deep nesting, `__proto__` keys, binary, unknown and reserved event
  * names, malformed raw Socket.IO packets, floods) from strangers who know the
- * honest peers' ids, against a live relay, while two honest pairs keep
+ * honest peers' ids (one of them a resumable id that strangers try to claim
+ * with wrong keys and malformed id/key values), against a live relay, while two honest pairs keep
  * signalling (one per protocol). The relay must stay up, honest traffic must
  * arrive complete and in order, and nothing may cross into their rooms.
  * Seeded, bounded in count and time, loopback only.
@@ -32,7 +33,7 @@ const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 
 let r: TestRelay;
 const honestIds: string[] = [];
-const KEYS = ['room', 'name', 'token', 'to', 'data', 'roomId', 'offer', 'answer', 'candidate', 'message', '__proto__', 'constructor', 'prototype', 'toString', ''];
+const KEYS = ['room', 'name', 'token', 'id', 'key', 'to', 'data', 'roomId', 'offer', 'answer', 'candidate', 'message', '__proto__', 'constructor', 'prototype', 'toString', ''];
 const EVENTS = ['join', 'signal', 'leave', 'join-room', 'offer', 'answer', 'ice-candidate', 'chat-message', 'peer-joined', 'user-joined', 'hasOwnProperty', '__proto__', 'constructor', 'toString', 'x', ''];
 
 function str(): string {
@@ -75,7 +76,11 @@ function value(depth = 0): unknown {
 function aimed(): [string, ...unknown[]] {
   switch (int(7)) {
     case 0: return ['signal', { to: pick(honestIds), data: value() }];
-    case 1: return ['join', { room: pick(['fuzz-a', 'fuzz-b', str()]), name: str() }];
+    case 1:
+      return int(2)
+        ? ['join', { room: pick(['fuzz-a', 'fuzz-b', str()]), name: str() }]
+        : // Claims of honest (or junk) ids, with wrong or malformed keys.
+          ['join', { room: pick(['fuzz-a', str()]), id: pick([...honestIds, str(), value()]), key: pick(['wrong-key-0123456789', str(), value()]) }];
     case 2: return ['leave', { room: pick(['honest', 'fuzz-a', str()]) }];
     case 3: return [pick(['offer', 'answer', 'ice-candidate', 'chat-message']), { roomId: 'honest-seed', offer: 1, answer: 1, candidate: 1, message: 'sneaky' }];
     case 4: return ['join-room', pick(['fuzz-seed', str()])];
@@ -103,18 +108,20 @@ it(`survives ${MESSAGES} hostile messages while honest peers keep signalling (se
   // Honest pair 1, relay protocol.
   const [a, b] = await Promise.all([connect(r.url), connect(r.url)]);
   await join(a, 'honest', 'A');
-  await join(b, 'honest', 'B');
+  // b under a resumable peer id.
+  const bId = 'honest-b';
+  assert.equal((await request(b, 'join', { room: 'honest', name: 'B', id: bId, key: 'honest-secret-key-0123456789' })).selfId, bId);
   // Honest pair 2, seed protocol.
   const [s1, s2] = await Promise.all([connect(r.url), connect(r.url)]);
   s1.emit('join-room', 'honest-seed');
   await request(s2, 'join-room', 'honest-seed');
-  honestIds.push(a.id!, b.id!, s1.id!, s2.id!);
+  honestIds.push(a.id!, bId, b.id!, s1.id!, s2.id!);
 
   const unexpected: string[] = [];
   const gotB: unknown[] = [];
   const gotA: unknown[] = [];
   const gotS2: unknown[] = [];
-  a.onAny((event, p) => (event === 'signal' && p.from === b.id ? gotA.push(p.data) : unexpected.push(`a:${event}`)));
+  a.onAny((event, p) => (event === 'signal' && p.from === bId ? gotA.push(p.data) : unexpected.push(`a:${event}`)));
   b.onAny((event, p) => (event === 'signal' && p.from === a.id ? gotB.push(p.data) : unexpected.push(`b:${event}`)));
   s1.onAny((event) => unexpected.push(`s1:${event}`));
   s2.onAny((event, m) => (event === 'chat-message' && typeof m === 'number' ? gotS2.push(m) : unexpected.push(`s2:${event}`)));
@@ -124,7 +131,7 @@ it(`survives ${MESSAGES} hostile messages while honest peers keep signalling (se
   const ackFailures: unknown[] = [];
   const honest = setInterval(() => {
     const n = honestSent++;
-    request(a, 'signal', { to: b.id, data: n }).then((ack) => ack.ok || ackFailures.push(ack), (e) => ackFailures.push(String(e)));
+    request(a, 'signal', { to: bId, data: n }).then((ack) => ack.ok || ackFailures.push(ack), (e) => ackFailures.push(String(e)));
     b.emit('signal', { to: a.id, data: n });
     s1.emit('chat-message', { roomId: 'honest-seed', message: seedSent++ });
   }, 40);

@@ -2,7 +2,9 @@
  * REDIS_URL scale-out with a real redis-server and three relay processes
  * (the real CLI): peers on different processes share rooms, see each other in
  * the join ack, signal each other, respect the room capacity, and learn of
- * departures: a leave, a graceful SIGTERM, and a process killed outright.
+ * departures: a leave, a graceful SIGTERM, and a process killed outright;
+ * resumable peer ids are taken over across processes, and the sweep of a
+ * killed process leaves an id that resumed elsewhere alone.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { connect, disconnectAll, flush, get, join, next, record, request, sleep } from './relay-helpers.js';
+import { connect, disconnectAll, flush, get, join, next, record, request, sleep, type Client } from './relay-helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -56,6 +58,13 @@ function startRelayProcess(): Promise<{ child: ChildProcess; url: string }> {
     REDIS_HEARTBEAT_MS: '200',
     MAX_PEERS_PER_ROOM: '3',
   }).then(({ child, match }) => ({ child, url: match[1]! }));
+}
+
+const KEY = 'resume-key-0123456789';
+const OTHER_KEY = 'other-key-0123456789';
+
+function joinAs(socket: Client, room: string, id?: string, key?: string, name?: string): Promise<any> {
+  return request(socket, 'join', { room, name, id, key });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -125,6 +134,94 @@ describe('relay over Redis, three processes', () => {
     const offer = next(a, 'offer');
     b.emit('offer', { roomId: 'seed-x', offer: { sdp: 'v=0' } });
     assert.deepEqual(await offer, { sdp: 'v=0' });
+  });
+
+  it('a resumable peer id is taken over across processes; another key is refused on any process', async () => {
+    const [one, two, three] = relays;
+    const old = await connect(one!.url);
+    const b = await connect(two!.url);
+    assert.equal((await joinAs(old, 'resume-x', 'roamer', KEY, 'R')).selfId, 'roamer');
+    await joinAs(b, 'resume-x', 'bee', OTHER_KEY, 'B');
+    const seenB = record(b);
+
+    // Another key, from a third process: refused, the holder keeps it.
+    const thief = await connect(three!.url);
+    assert.deepEqual((await joinAs(thief, 'elsewhere-x', 'roamer', OTHER_KEY)).error, { code: 'bad-request', message: 'That peer id is in use' });
+    assert.equal(old.connected, true);
+
+    // Same key, on another process: the old connection (on process one) is cut through the adapter.
+    const oldGone = new Promise((resolve) => old.once('disconnect', resolve));
+    const fresh = await connect(three!.url);
+    const ack = await joinAs(fresh, 'resume-x', 'roamer', KEY, 'R');
+    assert.deepEqual(ack, { ok: true, selfId: 'roamer', peers: [{ id: 'bee', name: 'B' }] });
+    assert.equal(await oldGone, 'io server disconnect');
+    const toFresh = next(fresh, 'signal');
+    assert.deepEqual(await request(b, 'signal', { to: 'roamer', data: 'found you' }), { ok: true });
+    assert.deepEqual(await toFresh, { from: 'bee', data: 'found you' });
+    const toB = next(b, 'signal');
+    await request(fresh, 'signal', { to: 'bee', data: 'hi' });
+    assert.deepEqual(await toB, { from: 'roamer', data: 'hi' });
+    await sleep(200);
+    assert.deepEqual(seenB.filter((e) => e.event === 'peer-left'), [], 'no peer-left for the resumed id');
+    assert.deepEqual(seenB.filter((e) => e.event === 'peer-joined').map((e) => e.args[0]), [{ id: 'roamer', name: 'R' }]);
+
+    // A newcomer on the old process sees the id once, held by the new connection.
+    const d = await connect(one!.url);
+    const ackD = await joinAs(d, 'resume-x', undefined, undefined, 'D');
+    assert.deepEqual(ackD.peers.map((p: { id: string }) => p.id).sort(), ['bee', 'roamer']);
+    const left = next(b, 'peer-left');
+    fresh.disconnect();
+    assert.deepEqual(await left, { id: 'roamer' });
+    await request(b, 'leave', { room: 'resume-x' });
+    await request(d, 'leave', { room: 'resume-x' });
+  });
+
+  it('the sweep of a killed process does not announce an id that resumed on another process', async () => {
+    const [one, two] = relays;
+    const doomed = await startRelayProcess();
+    const old = await connect(doomed.url);
+    const stays = await connect(doomed.url);
+    const b = await connect(one!.url);
+    await joinAs(old, 'sweep-x', 'survivor', KEY, 'S');
+    await joinAs(old, 'sweep-y', 'survivor', KEY, 'S');
+    await joinAs(stays, 'sweep-x', undefined, undefined, 'T');
+    await joinAs(b, 'sweep-x', undefined, undefined, 'B');
+    await joinAs(b, 'sweep-y', undefined, undefined, 'B');
+    const staysId = stays.id;
+    const seenB = record(b);
+
+    // Freeze the doomed process (it cannot process the eviction nor say goodbye), then the
+    // client comes back on another process and takes its id over; then the doomed one dies.
+    doomed.child.kill('SIGSTOP');
+    const fresh = await connect(two!.url);
+    const ack = await joinAs(fresh, 'sweep-x', 'survivor', KEY, 'S');
+    assert.equal(ack.selfId, 'survivor');
+    doomed.child.kill('SIGKILL');
+    await exited(doomed.child);
+
+    // The sweep announces the doomed process's other peer, and the id in the room the new
+    // connection has not rejoined; never the resumed id where it is.
+    const deadline = Date.now() + 5000;
+    while (!seenB.some((e) => e.event === 'peer-left' && (e.args[0] as { id: string }).id === staysId) && Date.now() < deadline) await sleep(50);
+    await sleep(300);
+    const lefts = seenB.filter((e) => e.event === 'peer-left').map((e) => e.args[0]);
+    assert.deepEqual(
+      lefts.map((l) => JSON.stringify(l)).sort(),
+      [{ id: staysId }, { id: 'survivor' }].map((l) => JSON.stringify(l)).sort(),
+      'one peer-left for the doomed peer (sweep-x) and one for the id in sweep-y only',
+    );
+    // sweep-x: the id is still there; sweep-y: it is gone.
+    const d = await connect(one!.url);
+    assert.deepEqual((await joinAs(d, 'sweep-x')).peers.map((p: { id: string }) => p.id).sort(), [b.id, 'survivor'].sort());
+    assert.deepEqual((await joinAs(d, 'sweep-y')).peers.map((p: { id: string }) => p.id), [b.id]);
+    const toFresh = next(fresh, 'signal');
+    assert.deepEqual(await request(b, 'signal', { to: 'survivor', data: 'still here' }), { ok: true });
+    assert.deepEqual(await toFresh, { from: b.id, data: 'still here' });
+    // The id stays claimed by the live connection: another key cannot take it.
+    const thief = await connect(one!.url);
+    assert.equal((await joinAs(thief, 'sweep-z', 'survivor', OTHER_KEY)).error.message, 'That peer id is in use');
+    for (const c of [b, d]) for (const room of ['sweep-x', 'sweep-y']) await request(c, 'leave', { room });
+    fresh.disconnect();
   });
 
   it('tells the others at once when a process shuts down gracefully, and when one is killed', async () => {
