@@ -124,6 +124,11 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #acquiring: Promise<void> | null = null;
   #joinSeq = 0;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Every id we have had in this room. A relay may still list an id of ours whose old
+   * connection it has not noticed is dead: that is us, never a peer.
+   */
+  #ownIds = new Set<string>();
   #onPageHide = () => this.#sayBye();
 
   constructor(options: CallEngineOptions = {}) {
@@ -326,6 +331,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     }
     if (seq !== this.#joinSeq) return;
     this.selfId = result.selfId;
+    this.#ownIds = new Set([result.selfId]);
     this.transportState = transport.state;
     this.#setState('joined');
     this.emit('joined', { room, selfId: this.selfId });
@@ -367,7 +373,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.transportState = null;
   }
 
-  #connectTo(peers: PeerInfo[]): void {
+  #connectTo(all: PeerInfo[]): void {
+    const peers = all.filter((p) => !this.#ownIds.has(p.id));
     const slots = this.#opts.ring ? 1 : this.#opts.maxPeers;
     const accepted = peers.slice(0, Math.max(0, slots - this.#peers.size));
     for (const p of accepted) {
@@ -394,9 +401,12 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     return !!p.session && p.connectedOnce && Date.now() - p.lastHeard < HEARTBEAT_TIMEOUT_MS;
   }
 
-  /** Live peers the transport no longer lists: they may come back under a new id. */
+  /**
+   * Peers we were connected to that the transport no longer lists, or that went silent:
+   * they may come back under a new id (transports that do not keep ids).
+   */
   #hasOrphans(): boolean {
-    return [...this.#peers.values()].some((p) => !p.present && this.#alive(p));
+    return [...this.#peers.values()].some((p) => p.connectedOnce && (!p.present || !this.#alive(p)));
   }
 
   /** Runs `fn` now, or, while a lost peer may still announce its new id, a little later. */
@@ -407,6 +417,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   }
 
   #onPeerJoined({ id: tid, name }: PeerInfo): void {
+    if (this.#ownIds.has(tid)) return;
     const known = this.#peerByTid(tid);
     if (known) {
       known.present = true;
@@ -455,6 +466,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (this.state !== 'joined') return;
     const previous = this.selfId;
     this.selfId = selfId;
+    this.#ownIds.add(selfId);
     if (previous !== selfId) {
       for (const p of this.#peers.values()) {
         p.session?.send({ t: 'renamed', id: selfId });
@@ -585,12 +597,12 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   #onSignal(from: string, data: unknown): void {
     const signal = parseEngineSignal(data);
-    if (!signal) return;
+    if (!signal || this.#ownIds.has(from)) return;
     let peer = this.#peerByTid(from);
     switch (signal.t) {
       case 'renamed': {
         const known = this.#peerByTid(signal.previous);
-        if (known && !peer) this.#renamed(known, from);
+        if (known && known !== peer) this.#renamed(known, from);
         return;
       }
       case 'sdp':

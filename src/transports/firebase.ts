@@ -137,6 +137,8 @@ interface Membership {
   entered: boolean;
   /** True while presence is being (re-)established. */
   entering: boolean;
+  /** True while a vanished presence is being written again. */
+  reasserting?: boolean;
   stopPeers: () => void;
   stopInbox?: () => void;
   /** Why the database cancelled the peers listener, if it did. */
@@ -259,7 +261,10 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     if (app) void leaving.finally(() => releaseApp(app));
   }
 
-  /** Registers presence and the inbox for a fresh id, and reports the room as it is. */
+  /**
+   * Registers presence and the inbox, and reports the room as it is. The id is chosen at the
+   * first entry and kept when re-entering after a reconnection, so peers know us by one id.
+   */
   async #enter(member: Membership): Promise<JoinResult> {
     member.entering = true;
     try {
@@ -268,7 +273,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         member.stopInbox?.();
         member.stopInbox = undefined;
         const epoch = this.#epoch;
-        member.selfId = push(member.roomRef).key!;
+        member.selfId ||= push(member.roomRef).key!;
         const { peer, inbox } = this.#paths(member);
         try {
           // onDisconnect first: a tab that dies right after the presence write still leaves nothing.
@@ -286,8 +291,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         }
         if (this.#epoch !== epoch) {
           // The connection dropped meanwhile: the server may have run our onDisconnect before the
-          // presence was written, which would then stay forever. Start over with a new id.
-          this.#erase(member.roomRef, member.selfId);
+          // presence was written. Enter again (registering onDisconnect on the new connection).
           continue;
         }
         member.stopInbox = onChildAdded(inbox, (snap) => this.#onMessage(member, snap), () => {});
@@ -324,6 +328,9 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     this.#snapshotSeen = true;
     for (const wake of this.#waiters) wake();
     if (!member.live) return;
+    // Our own presence went while we are here: the old connection's onDisconnect ran late
+    // (after we came back under the same id). Write it again.
+    if (!now.has(member.selfId) && this.#connected && !member.entering) void this.#reassert(member);
     for (const id of [...member.announced.keys()]) {
       if (!now.has(id)) {
         member.announced.delete(id);
@@ -365,6 +372,21 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       if (!wasConnected && member?.entered && !member.entering) void this.#rejoin(member);
     } else if (wasConnected) {
       this.#setState('reconnecting');
+    }
+  }
+
+  async #reassert(member: Membership): Promise<void> {
+    if (member.reasserting) return;
+    member.reasserting = true;
+    try {
+      const { peer, inbox } = this.#paths(member);
+      await onDisconnect(peer).remove();
+      await onDisconnect(inbox).remove();
+      if (this.#member === member && member.live) await set(peer, { name: member.name });
+    } catch {
+      // Offline again: the reconnection re-enters the room.
+    } finally {
+      member.reasserting = false;
     }
   }
 

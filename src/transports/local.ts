@@ -1,5 +1,6 @@
 import { Emitter } from '../emitter.js';
 import { VideoCallError } from '../errors.js';
+import { randomId } from '../random-id.js';
 import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from './transport.js';
 
 /**
@@ -46,7 +47,7 @@ export class LocalTransport extends Emitter<TransportEvents> implements Transpor
       throw new VideoCallError('transport', 'The local transport needs BroadcastChannel, which this browser lacks.');
     }
     await this.leave();
-    this.#selfId = crypto.randomUUID();
+    this.#selfId = randomId();
     this.#name = options.name ?? '';
     const channel = (this.#channel = new BroadcastChannel(`video-call:${room}`));
     channel.onmessage = (e: MessageEvent<Wire>) => this.#receive(e.data);

@@ -5,6 +5,7 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { Emitter } from '../emitter.js';
 import { VideoCallError, isVideoCallErrorCode } from '../errors.js';
+import { randomId } from '../random-id.js';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from './relay-protocol.js';
 import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from './transport.js';
 
@@ -38,6 +39,13 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
   #buffer: Buffered[] | undefined;
   #peers = new Set<string>();
   #wasConnected = false;
+  /**
+   * Our peer id, proposed on every join, and the secret that lets us (and only us) take it
+   * back after a reconnection: everyone knows us by one id, even across relay restarts.
+   * (A relay without resumable ids ignores both and assigns one.)
+   */
+  readonly #peerId = randomId();
+  readonly #key = randomId(24);
 
   constructor(options: SocketIoTransportOptions = {}) {
     super();
@@ -135,7 +143,7 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
     try {
       const deadline = Date.now() + this.#joinTimeoutMs;
       await this.#connected(this.#joinTimeoutMs);
-      const payload = token === undefined ? { room, name } : { room, name, token };
+      const payload = { room, name, id: this.#peerId, key: this.#key, ...(token === undefined ? {} : { token }) };
       let ack: JoinAck;
       try {
         ack = await this.#socket.timeout(Math.max(1, deadline - Date.now())).emitWithAck('join', payload);

@@ -68,8 +68,7 @@ describe('<video-call> over firebase', function () {
     document.body.append(a.el);
     await eventWithin(a.el, 'vc-joined');
     document.body.append(b.el);
-    const first = await eventWithin<{ peerId: string }>(a.el, 'vc-peer-connected');
-    await eventWithin(b.el, 'vc-peer-connected');
+    const [first] = await Promise.all([eventWithin<{ peerId: string }>(a.el, 'vc-peer-connected'), eventWithin(b.el, 'vc-peer-connected')]);
     const seen: string[] = [];
     for (const type of ['vc-peer-left', 'vc-peer-joined', 'vc-peer-connected']) {
       a.el.addEventListener(type, () => seen.push(`a:${type}`));

@@ -36,6 +36,7 @@ describe('database.rules.json', () => {
       ['send: a 64 KiB signal', `${R}/inbox/bob/m2`, { from: 'ada', data: 'x'.repeat(65536) }],
       ['read: delete a read signal', `${R}/inbox/ada/m1`, null],
       ['leave: remove own presence', `${R}/peers/ada`, null],
+      ['rejoin under the same id: the same presence written again', `${R}/peers/ada`, { name: 'Ada' }],
       ['leave: remove own inbox', `${R}/inbox/ada`, null],
       ['join another room', '/video-call-rooms/other%20room/peers/cy', { name: 'Cy' }],
     ];
