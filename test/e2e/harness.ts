@@ -39,8 +39,11 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
 };
 
-/** A static origin: `/dist/…` from the build, `/p/<n>.html` pages registered on the fly. */
-export async function startStaticServer() {
+/**
+ * A static origin: `/dist/…` from the build, `/p/<n>.html` pages registered on the fly.
+ * `host` is where it listens (0.0.0.0 for browsers in other network namespaces).
+ */
+export async function startStaticServer(host = '127.0.0.1') {
   const pages = new Map<string, string>();
   const requests: string[] = [];
   let n = 0;
@@ -67,17 +70,22 @@ export async function startStaticServer() {
       res.writeHead(404).end('not found');
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  /** Registers a page; returns its path. */
+  const addPath = (html: string): string => {
+    const p = `/p/${++n}.html`;
+    pages.set(p, html);
+    return p;
+  };
   return {
     origin,
+    port,
     requests,
-    /** Registers a page; returns its absolute URL. */
-    addPage(html: string): string {
-      const p = `/p/${++n}.html`;
-      pages.set(p, html);
-      return origin + p;
-    },
+    addPath,
+    /** Registers a page; returns its absolute URL on 127.0.0.1. */
+    addPage: (html: string): string => origin + addPath(html),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

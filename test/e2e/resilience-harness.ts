@@ -6,8 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,52 +87,6 @@ export function relayProcess(port: number, host = '127.0.0.1', env: Record<strin
   };
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.html': 'text/html; charset=utf-8' };
-
-/** Like harness `startStaticServer`, but on `host` (e.g. 0.0.0.0) and with a fixed page per path. */
-export async function startStaticOn(host: string) {
-  const pages = new Map<string, string>();
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const page = pages.get(url.pathname);
-      if (page !== undefined) {
-        res.writeHead(200, { 'Content-Type': TYPES['.html'], 'Cache-Control': 'no-store' }).end(page);
-        return;
-      }
-      if (url.pathname.startsWith('/dist/')) {
-        const file = path.join(DIST, path.normalize(url.pathname.slice('/dist/'.length)));
-        if (file.startsWith(DIST + path.sep)) {
-          try {
-            const body = await readFile(file);
-            res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' }).end(body);
-            return;
-          } catch {
-            /* 404 */
-          }
-        }
-      }
-      res.writeHead(404).end('not found');
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    /** Registers a page; returns its path (prefix with the origin the browser can reach). */
-    addPage(html: string): string {
-      const p = `/p/${++n}.html`;
-      pages.set(p, html);
-      return p;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 export interface PeerView {
   id: string;

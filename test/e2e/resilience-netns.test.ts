@@ -9,19 +9,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_ARGS, callPage, closeAll, events, loadBuiltRelay, newPerson, room, selfId, waitForEvent, waitForLiveVideos, type Person } from './harness.js';
+import { CHROMIUM_ARGS, callPage, closeAll, events, loadBuiltRelay, newPerson, room, selfId, startStaticServer, waitForEvent, waitForLiveVideos, type Person } from './harness.js';
 import { createLab, type Lab, type Side } from './netns.js';
-import { currentSelfId, explained, shownTwice, startStaticOn, view, waitForCleanCall } from './resilience-harness.js';
+import { currentSelfId, explained, shownTwice, view, waitForCleanCall } from './resilience-harness.js';
 
 let lab: Lab | undefined;
-let web: Awaited<ReturnType<typeof startStaticOn>>;
+let web: Awaited<ReturnType<typeof startStaticServer>>;
 let relay: { close(): Promise<void> } | undefined;
 let relayPort = 0;
 const browsers: Browser[] = [];
 
 before(async () => {
   lab = createLab(2);
-  web = await startStaticOn('0.0.0.0');
+  web = await startStaticServer('0.0.0.0');
   const { createRelay } = await loadBuiltRelay();
   const r = createRelay({ logger: () => {} });
   relayPort = await r.listen(0, '0.0.0.0');
@@ -59,7 +59,7 @@ async function call(label: string, track: Person[]): Promise<[Member, Member]> {
     track.push(person);
     // Each browser reaches the host through its own veth.
     const origin = `http://${side.hostAddr}`;
-    const url = `${origin}:${web.port}${web.addPage(callPage({ relayUrl: `${origin}:${relayPort}`, room: r, name }))}`;
+    const url = `${origin}:${web.port}${web.addPath(callPage({ relayUrl: `${origin}:${relayPort}`, room: r, name }))}`;
     await person.page.goto(url);
     out.push({ person, id: await selfId(person.page), side });
   }
