@@ -6,27 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { callPage, closeAll, launchBrowser, newPerson, room, selfId, startRelay, startStaticServer, waitForEvent, waitForLiveVideos, type Person, events } from './harness.js';
+import { freePort } from '../support/net.js';
 
 let browser: Browser;
 let web: Awaited<ReturnType<typeof startStaticServer>>;
 let redis: ChildProcess | undefined;
 let redisUrl = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 before(async () => {
   const port = await freePort();

@@ -6,23 +6,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { DIST, events, remoteVideos, type VcEvent } from './harness.js';
+import { freePort } from '../support/net.js';
 
-/** A free TCP port on `host` (closed again before returning). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
+
 
 /**
  * The built relay CLI (`dist/server/cli.js`) as a child process on a fixed port. `kill()`

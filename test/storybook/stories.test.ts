@@ -19,6 +19,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Expect } from '../../stories/support/call-kit.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = path.join(root, 'storybook-static');
@@ -28,17 +29,6 @@ interface Entry {
   type: 'story' | 'docs';
   title: string;
   name: string;
-}
-interface Expect {
-  tiles?: number;
-  playing?: number;
-  localPlaying?: boolean;
-  text?: string[];
-  selectors?: string[];
-  absentSelectors?: string[];
-  inView?: string[];
-  state?: string;
-  knownBug?: string;
 }
 
 const TYPES: Record<string, string> = {
