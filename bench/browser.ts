@@ -41,13 +41,13 @@ interface Env {
 }
 
 /**
- * The proposed client changes, measured as variant builds (bench/variant.ts). By default only
- * the proposal (`ws`); BENCH_VARIANTS=ws,cert,ws+cert adds the certificate experiment, which
- * measured no gain (the answering side's certificate is not on the critical path).
+ * Client changes measured as variant builds (bench/variant.ts), none by default;
+ * BENCH_VARIANTS=cert adds the certificate experiment, which measured no gain (the answering
+ * side's certificate is not on the critical path).
  */
-const ALL_VARIANTS: Record<string, VariantName[]> = { ws: ['ws'], cert: ['cert'], 'ws+cert': ['ws', 'cert'] };
+const ALL_VARIANTS: Record<string, VariantName[]> = { cert: ['cert'] };
 export const VARIANTS: Record<string, VariantName[]> = Object.fromEntries(
-  (process.env.BENCH_VARIANTS ?? 'ws')
+  (process.env.BENCH_VARIANTS ?? '')
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v in ALL_VARIANTS)

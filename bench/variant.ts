@@ -4,9 +4,7 @@
  * plugins) into a temporary directory, with a source transform in front; a transform whose
  * anchor text is gone fails loudly, so a variant never silently measures the unchanged code.
  *
- * ws    — the Socket.IO transport connects over WebSocket straight away
- *         (`transports: ['websocket', 'polling'], tryAllTransports: true`; long-polling remains
- *         the fallback when no WebSocket can be opened) instead of long-polling, then upgrading.
+ * (`ws`, WebSocket first in the Socket.IO transport, was measured here and then shipped.)
  * cert  — one DTLS certificate per page, generated ahead (when the bundle loads), given to every
  *         RTCPeerConnection (`certificates: [cert]`), instead of one generated per connection,
  *         which the answering side does only once the offer is in.
@@ -18,7 +16,7 @@ import { rollup, type OutputOptions, type Plugin, type RollupOptions } from 'rol
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-export type VariantName = 'ws' | 'cert';
+export type VariantName = 'cert';
 
 interface Patch {
   file: string;
@@ -27,13 +25,6 @@ interface Patch {
 }
 
 const PATCHES: Record<VariantName, Patch[]> = {
-  ws: [
-    {
-      file: '/src/transports/socket-io.ts',
-      anchor: '...options.ioOptions, forceNew: true }',
-      replace: (a) => `transports: ['websocket', 'polling'], tryAllTransports: true, ${a}`,
-    },
-  ],
   cert: [
     {
       file: '/src/call/peer-session.ts',
