@@ -1,9 +1,10 @@
 /**
  * A real network to break, for the resilience tests: Linux network namespaces joined to
  * the host by veth pairs, the host routing between them. Each namespace gets one /24 of
- * 10.231.0.0/16 (a range this lab owns for its lifetime: it refuses to start if anything
- * on the machine already uses it); the host side of a veth is `.1`, the namespace side
- * `.2` (or whatever `moveTo` picks). Namespaces route only to the other lab subnets (no
+ * 10.231.0.0/16: 10.231.1.0/24 and 10.231.2.0/24, or the next free pair when another run
+ * on this machine holds those (slots claimed by lock files in the temp dir; never a subnet
+ * an interface already uses). The host side of a veth is `.1`, the namespace side `.2`
+ * (or whatever `moveTo` picks). Namespaces route only to the lab's other subnets (no
  * default route), so a browser inside can reach nothing but the lab.
  *
  * Chromium runs inside a namespace through a wrapper script (`ip netns exec NS chromium
@@ -31,6 +32,7 @@ const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => {
 const FORWARD = '/proc/sys/net/ipv4/ip_forward';
 export const LAB_PREFIX = '10.231.';
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const MAX_SLOTS = 60;
 
 function ip(...args: string[]): string {
   try {
@@ -86,7 +88,7 @@ export interface Lab {
 }
 
 /**
- * Builds `count` namespaces (10.231.1.0/24, 10.231.2.0/24, …) routed through the host.
+ * Builds `count` namespaces (10.231.1.0/24, 10.231.2.0/24, … in the first free slot) routed through the host.
  * Throws (with what to do) when namespaces cannot be created.
  */
 export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium' } = {}): Lab {
@@ -94,6 +96,7 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'vc-netns-'));
   const sides: Side[] = [];
   let forwardBefore: string | null = null;
+  let slot = -1;
   let tornDown = false;
 
   // Synchronous, so it can also run from process 'exit' and signal handlers.
@@ -122,13 +125,15 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
       tryIp('link', 'del', s.hostIf);
       tryIp('netns', 'del', s.ns);
     }
-    if (forwardBefore !== null) {
+    if (forwardBefore !== null && !otherLiveSlots().length) {
       try {
-        writeFileSync(FORWARD, forwardBefore);
+        writeFileSync(FORWARD, readFileSync(FORWARD_ORIG, 'utf8').trim());
+        rmSync(FORWARD_ORIG, { force: true });
       } catch {
         /* nothing more to do */
       }
     }
+    if (slot >= 0) rmSync(slotLock(slot), { force: true });
     rmSync(tmp, { recursive: true, force: true });
     process.off('exit', teardownSync);
     for (const sig of SIGNALS) process.off(sig, onSignal);
@@ -144,9 +149,6 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
 
   try {
     removeStaleLabs();
-    // The lab owns 10.231.0.0/16 for its lifetime: refuse to share it.
-    const inUse = ip('-o', 'addr', 'show').split('\n').filter((l) => l.includes(` ${LAB_PREFIX}`));
-    if (inUse.length) throw new Error(`${LAB_PREFIX}0.0/16 is already in use on this machine (another test run?):\n${inUse.join('\n')}`);
     try {
       ip('netns', 'add', `vcr${tag}probe`);
       ip('netns', 'del', `vcr${tag}probe`);
@@ -156,11 +158,15 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
           `(they build two namespaces with veth pairs in ${LAB_PREFIX}0.0/16); run them as root, as CI does.`,
       );
     }
-    forwardBefore = readFileSync(FORWARD, 'utf8').trim();
+    // Our own subnets within 10.231.0.0/16 (another run on this machine may hold others).
+    slot = claimSlot(count);
+    // ip_forward: the first lab remembers the machine's value, the last one puts it back.
+    if (!otherLiveSlots().length) writeFileSync(FORWARD_ORIG, readFileSync(FORWARD, 'utf8').trim());
+    forwardBefore = '1';
     writeFileSync(FORWARD, '1');
 
     for (let i = 0; i < count; i++) {
-      const net = i + 1;
+      const net = slot * count + i + 1;
       const letter = String.fromCharCode(97 + i);
       const ns = `vcr${tag}${letter}`;
       const hostIf = `vrh${tag}${letter}`; // ≤ 15 characters
@@ -200,7 +206,7 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
       };
       // Routes to every other lab subnet via the host (replace: idempotent after a link flap).
       const routes = () => {
-        for (let j = 1; j <= count; j++) if (j !== net) ip('-n', ns, 'route', 'replace', `${LAB_PREFIX}${j}.0/24`, 'via', hostAddr, 'dev', nsIf);
+        for (let j = slot * count + 1; j <= slot * count + count; j++) if (j !== net) ip('-n', ns, 'route', 'replace', `${LAB_PREFIX}${j}.0/24`, 'via', hostAddr, 'dev', nsIf);
       };
       sides.push(side);
       ip('netns', 'add', ns);
@@ -257,4 +263,63 @@ function removeStaleLabs(): void {
     const m = /^\d+:\s+(vrh(\d+)[a-z])[@:]/.exec(line);
     if (m && !inUse(m[2])) tryIp('link', 'del', m[1]);
   }
+}
+
+/** Lock files of labs running on this machine: one per slot, holding the owner's pid. */
+const SLOT_DIR = os.tmpdir();
+const slotLock = (k: number) => path.join(SLOT_DIR, `vc-netns-slot-${k}.lock`);
+const FORWARD_ORIG = path.join(SLOT_DIR, 'vc-netns-ip_forward.orig');
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Slots held by live labs other than ours. */
+function otherLiveSlots(): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < MAX_SLOTS; k++) {
+    try {
+      const pid = Number(readFileSync(slotLock(k), 'utf8').trim());
+      if (pid !== process.pid && pidAlive(pid)) out.push(k);
+    } catch {
+      /* free */
+    }
+  }
+  return out;
+}
+
+/**
+ * Claims a slot (atomically, by creating its lock file) whose subnets nothing on the
+ * machine uses, so two test runs on one machine each get their own addresses.
+ */
+function claimSlot(count: number): number {
+  const used = ip('-o', 'addr', 'show');
+  for (let k = 0; k < MAX_SLOTS; k++) {
+    const nets = Array.from({ length: count }, (_, i) => k * count + i + 1);
+    if (nets[nets.length - 1] > 254) break;
+    if (nets.some((n) => used.includes(` ${LAB_PREFIX}${n}.`))) continue;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(slotLock(k), String(process.pid), { flag: 'wx' });
+        return k;
+      } catch {
+        // Held: by a live lab (next slot), or left by a dead one (take it over).
+        let pid = 0;
+        try {
+          pid = Number(readFileSync(slotLock(k), 'utf8').trim());
+        } catch {
+          /* vanished meanwhile: retry */
+        }
+        if (pidAlive(pid)) break;
+        rmSync(slotLock(k), { force: true });
+      }
+    }
+  }
+  throw new Error(`no free lab slot in ${LAB_PREFIX}0.0/16 (${MAX_SLOTS} slots busy or their subnets in use)`);
 }
