@@ -69,9 +69,13 @@ export type CallEngineEvents = {
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
 export const MAX_CHAT_LENGTH = 4000;
 /** Each connected peer is pinged over its data channel this often… */
-export const HEARTBEAT_MS = 2000;
-/** …and counts as unheard after this long without any message from it. */
-export const HEARTBEAT_TIMEOUT_MS = 8000;
+export const HEARTBEAT_MS = 1000;
+/**
+ * …and counts as unheard after this long without any message from it. Between two bounds:
+ * a network outage of up to ~10 s heals (ICE restart) without anyone leaving, and a peer
+ * that is really gone (crash, cable pulled for good) goes within 15 s.
+ */
+export const HEARTBEAT_TIMEOUT_MS = 11500;
 /** How long a newly listed id waits for a rename from a peer we lost track of. */
 const RENAME_GRACE_MS = 1500;
 /**
@@ -129,6 +133,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
    * connection it has not noticed is dead: that is us, never a peer.
    */
   #ownIds = new Set<string>();
+  /** Names of the peers the transport has listed, for peers whose first signal beats their admission. */
+  #listedNames = new Map<string, string>();
   #onPageHide = () => this.#sayBye();
 
   constructor(options: CallEngineOptions = {}) {
@@ -332,6 +338,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (seq !== this.#joinSeq) return;
     this.selfId = result.selfId;
     this.#ownIds = new Set([result.selfId]);
+    this.#listedNames = new Map(result.peers.map((p) => [p.id, p.name]));
     this.transportState = transport.state;
     this.#setState('joined');
     this.emit('joined', { room, selfId: this.selfId });
@@ -418,6 +425,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   #onPeerJoined({ id: tid, name }: PeerInfo): void {
     if (this.#ownIds.has(tid)) return;
+    this.#listedNames.set(tid, name);
     const known = this.#peerByTid(tid);
     if (known) {
       known.present = true;
@@ -472,6 +480,11 @@ export class CallEngine extends Emitter<CallEngineEvents> {
         p.session?.send({ t: 'renamed', id: selfId });
         this.#send(p.tid, { t: 'renamed', previous });
       }
+    }
+    for (const p of peers) {
+      this.#listedNames.set(p.id, p.name);
+      const known = this.#peerByTid(p.id);
+      if (known && !known.name && p.name) known.name = p.name;
     }
     const listed = new Set(peers.map((p) => p.id));
     for (const p of [...this.#peers.values()]) {
@@ -613,7 +626,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
             this.#send(from, { t: 'full' });
             return;
           }
-          peer = this.#addPeer(from, '');
+          peer = this.#addPeer(from, this.#listedNames.get(from) ?? '');
         }
         if (this.#opts.ring && peer.ring !== 'active') return; // nothing connects before accept
         (peer.session ?? this.#startSession(peer, false)).handleSignal(signal);
