@@ -78,7 +78,6 @@ export function relayProcess(port: number, host = '127.0.0.1', env: Record<strin
   };
 }
 
-
 export interface PeerView {
   id: string;
   name: string;
@@ -95,14 +94,7 @@ export function view(page: Page) {
     const root = el?.shadowRoot;
     return {
       state: el?.state ?? null,
-      peers: (el?.peers ?? []) as {
-        id: string;
-        name: string;
-        connectionState: string;
-        audio: boolean;
-        video: boolean;
-        screen: boolean;
-      }[],
+      peers: (el?.peers ?? []) as PeerView[],
       tiles: [...(root?.querySelectorAll<HTMLElement>('[part~="remote-video"]') ?? [])].map((v) => v.dataset.peerId ?? ''),
       /** Remote tiles (figures) and what each shows over its video ("Connecting…", "Reconnecting…"), if anything. */
       figures: [...(root?.querySelectorAll<HTMLElement>('[part~="remote-tile"]') ?? [])].map((f) => ({

@@ -232,7 +232,7 @@ export class VideoCall extends LitElement {
       this.#reportConfig(err);
       throw err;
     }
-    await this.#releaseTransport();
+    this.#releaseTransport();
     this._error = null;
     this._notice = '';
     this._messages = [];
@@ -268,7 +268,7 @@ export class VideoCall extends LitElement {
    */
   async leave(): Promise<void> {
     await this.#engine.leave();
-    await this.#releaseTransport();
+    this.#releaseTransport();
   }
 
   /**
@@ -456,7 +456,7 @@ export class VideoCall extends LitElement {
     this.#emit('vc-error', { code: err.code, message: err.message });
   }
 
-  async #releaseTransport(): Promise<void> {
+  #releaseTransport(): void {
     const t = this.#ownedTransport;
     this.#ownedTransport = null;
     t?.close();
@@ -474,7 +474,7 @@ export class VideoCall extends LitElement {
     const s = this.state;
     const body =
       s === 'joined' ? this.#renderCall() : s === 'joining' ? this.#renderJoining() : this.#renderPrejoin();
-    return html`<div class="root ${this._chatOpen && s === 'joined' ? 'chat-open' : ''}" @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
+    return html`<div class="root" @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
       ${error ? this.#renderError(error) : nothing}
       ${this._soundBlocked && s === 'joined'
         ? html`<div class="banner" role="status">
