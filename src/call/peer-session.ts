@@ -78,6 +78,8 @@ export function parseChannelMessage(raw: unknown): ChannelMessage | null {
 /** How long `disconnected` may last before an ICE restart, and how often one is retried. */
 export const ICE_RESTART_AFTER_MS = 2500;
 export const ICE_RETRY_MS = 5000;
+/** Messages held while the data channel opens; beyond this they are dropped (send returns false). */
+const MAX_PENDING = 256;
 
 /**
  * One RTCPeerConnection to one remote peer, with the perfect-negotiation
@@ -104,6 +106,7 @@ export class PeerSession extends Emitter<SessionEvents> {
   #senders: { audio?: RTCRtpSender; video?: RTCRtpSender } = {};
   #tracksAdded = false;
   #closed = false;
+  #pending: string[] = [];
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: PeerSessionOptions) {
@@ -113,7 +116,10 @@ export class PeerSession extends Emitter<SessionEvents> {
     const pc = (this.pc = new RTCPeerConnection({ iceServers: options.iceServers }));
     // Negotiated channel id 0: both sides create the same channel, no ondatachannel race.
     this.#channel = pc.createDataChannel('video-call', { negotiated: true, id: 0 });
-    this.#channel.onopen = () => this.emit('open', undefined);
+    this.#channel.onopen = () => {
+      for (const m of this.#pending.splice(0)) this.#channel.send(m);
+      this.emit('open', undefined);
+    };
     this.#channel.onclose = () => {
       if (!this.#closed) this.emit('closed', undefined);
     };
@@ -163,10 +169,16 @@ export class PeerSession extends Emitter<SessionEvents> {
     else if (track) this.#senders[kind] = this.pc.addTrack(track, this.#opts.stream);
   }
 
-  /** Sends a message over the data channel; false when the channel is not open. */
+  /**
+   * Sends a message over the data channel. While the channel is still opening (the peer
+   * connection can report "connected" before its SCTP association is up) messages wait, up to
+   * MAX_PENDING, and go out in order on open; false when the message cannot be sent.
+   */
   send(message: ChannelMessage): boolean {
-    if (this.#channel.readyState !== 'open') return false;
-    this.#channel.send(JSON.stringify(message));
+    const state = this.#channel.readyState;
+    if (state === 'open') this.#channel.send(JSON.stringify(message));
+    else if (state === 'connecting' && this.#pending.length < MAX_PENDING) this.#pending.push(JSON.stringify(message));
+    else return false;
     return true;
   }
 

@@ -454,12 +454,12 @@ describe('<video-call> details a user notices', function () {
       return last.bottom <= box.bottom + 1 && last.top >= box.top - 1;
     };
     for (let i = 1; i <= 30; i++) a.sendChat(`message ${i}: ${'words '.repeat(12)}`);
-    await waitUntil(() => list.children.length === 30 && list.lastElementChild!.textContent!.includes('message 30'), 'messages did not arrive');
+    await waitUntil(() => list.children.length === 30 && list.lastElementChild!.textContent!.includes('message 30'), 'messages did not arrive', { timeout: 5000 });
     await b.updateComplete;
     expect(newestVisible(), 'newest message scrolled into view').to.equal(true);
     list.scrollTop = 0; // reading older messages
     a.sendChat('one more');
-    await waitUntil(() => list.lastElementChild!.textContent!.includes('one more'), 'message did not arrive');
+    await waitUntil(() => list.lastElementChild!.textContent!.includes('one more'), 'message did not arrive', { timeout: 5000 });
     await b.updateComplete;
     expect(list.scrollTop, 'the reader was not yanked down').to.equal(0);
   });

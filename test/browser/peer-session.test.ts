@@ -63,6 +63,20 @@ describe('PeerSession (perfect negotiation)', function () {
     close();
   });
 
+  it('holds messages sent before the data channel opens and delivers them in order once it does', async () => {
+    const { a, b, pump, close } = pair({ aInitiator: true, bInitiator: false });
+    const got: string[] = [];
+    b.on('message', (m) => m.t === 'chat' && got.push(m.text));
+    // Sent at once: the channel is still "connecting" (no offer has even been delivered yet).
+    expect(a.channelOpen).to.equal(false);
+    for (let i = 1; i <= 5; i++) expect(a.send({ t: 'chat', text: `early ${i}`, at: i, name: 'A' })).to.equal(true);
+    void pump();
+    await bothConnected(a, b);
+    await waitUntil(() => got.length === 5, 'early messages lost', { timeout: 5000 });
+    expect(got).to.deep.equal(['early 1', 'early 2', 'early 3', 'early 4', 'early 5']);
+    close();
+  });
+
   it('renegotiates when a track is added mid-call (both sides adding at once)', async () => {
     const { a, b, pump, close } = pair({ aInitiator: true, bInitiator: false });
     void pump();
