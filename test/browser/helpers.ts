@@ -1,4 +1,4 @@
-import { oneEvent, waitUntil } from '@open-wc/testing';
+import { oneEvent, waitUntil as openWcWaitUntil } from '@open-wc/testing';
 import '../../src/video-call.js';
 import type { VideoCall } from '../../src/video-call.js';
 
@@ -73,4 +73,10 @@ export async function videoIsLive(video: HTMLVideoElement, ms = 15000): Promise<
   });
 }
 
-export { waitUntil };
+/**
+ * open-wc's waitUntil with a 5 s default instead of 1 s: a slow CI machine can take more than a
+ * second to open a fake camera or a data channel, and a test here waits for what a user waits for.
+ */
+export function waitUntil(predicate: () => unknown, message?: string, options: { interval?: number; timeout?: number } = {}) {
+  return openWcWaitUntil(predicate, message, { timeout: 5000, ...options });
+}
