@@ -304,6 +304,23 @@ describe('<video-call>', function () {
     await waitUntil(() => el.localStream.getVideoTracks().length === 1, 'camera did not start');
   });
 
+  it('audio="off" / video="off" set by a script after the element is on the page still apply', async () => {
+    const el = addCall({ ...base, room: uniqueRoom() });
+    el.setAttribute('audio', 'off');
+    el.setAttribute('video', 'off');
+    await waitUntil(() => el.localStream.getAudioTracks().length === 1, 'no mic');
+    await sleep(300); // the camera would have started by now
+    await el.updateComplete;
+    expect(el.localStream.getVideoTracks().filter((t) => t.readyState === 'live')).to.have.length(0);
+    expect(el.localStream.getAudioTracks()[0].enabled).to.equal(false);
+    // Later changes switch the device, like the buttons.
+    el.setAttribute('video', 'on');
+    await waitUntil(() => el.localStream.getVideoTracks().length === 1, 'camera did not start');
+    el.setAttribute('audio', 'on');
+    await el.updateComplete;
+    expect(el.localStream.getAudioTracks()[0].enabled).to.equal(true);
+  });
+
   it('a camera turned on after joining without one reaches the peer (renegotiation)', async () => {
     const { a, b, aId } = await pair({ video: 'off' });
     await waitUntil(() => b.peers[0]?.video === false, 'peer not told the camera is off');
@@ -363,6 +380,33 @@ describe('<video-call> bad configuration', () => {
       el.remove();
     });
   }
+
+  it('max-peers="0": vc-error bad-config, shown, and the element falls back to 5 and still joins', async () => {
+    const el = document.createElement('video-call');
+    const got = eventWithin<{ code: string; message: string }>(el, 'vc-error');
+    for (const [k, v] of Object.entries({ ...base, room: uniqueRoom(), 'max-peers': '0', autojoin: '' })) el.setAttribute(k, v);
+    document.body.append(el);
+    const { detail } = await got;
+    expect(detail.code).to.equal('bad-config');
+    expect(detail.message).to.contain('max-peers');
+    await eventWithin(el, 'vc-joined');
+    await el.updateComplete;
+    expect(el.maxPeers).to.equal(5);
+    expect(el.state).to.equal('joined');
+    expect(shadow(el).querySelector('[part="error"]')!.textContent).to.contain('using 5');
+    el.remove();
+  });
+
+  it('a transport object set as the property is not reflected as a junk attribute', async () => {
+    const el = addCall({ ...base, room: uniqueRoom() });
+    el.transport = createSocketIoTransport({ server: RELAY_URL });
+    await el.updateComplete;
+    expect(el.hasAttribute('transport')).to.equal(false);
+    expect(el.state).to.equal('idle');
+    el.transport = 'local';
+    await el.updateComplete;
+    expect(el.getAttribute('transport')).to.equal('local');
+  });
 
   it('transport="firebase" without a databaseURL is bad-config; join() rejects with that code', async () => {
     const el = addCall({ room: uniqueRoom(), transport: 'firebase', 'firebase-config': '{"apiKey": "x"}' });
@@ -462,6 +506,81 @@ describe('<video-call> details a user notices', function () {
     await waitUntil(() => list.lastElementChild!.textContent!.includes('one more'), 'message did not arrive', { timeout: 5000 });
     await b.updateComplete;
     expect(list.scrollTop, 'the reader was not yanked down').to.equal(0);
+  });
+
+  it('chat and keyboard focus: opening puts focus in the message box, Escape closes and gives it back to the Chat button', async () => {
+    const { a } = await pair();
+    const chatButton = () => shadow(a).querySelector<HTMLButtonElement>('button[aria-label="Chat"]')!;
+    chatButton().focus();
+    await sendKeys({ press: 'Enter' });
+    await a.updateComplete;
+    await waitUntil(() => shadow(a).activeElement?.id === 'chat-input', 'focus not in the message box');
+    await sendKeys({ press: 'Escape' });
+    await a.updateComplete;
+    expect(shadow(a).querySelector('[part="chat"]')).to.equal(null);
+    await waitUntil(() => shadow(a).activeElement === chatButton(), 'focus not back on the Chat button');
+    // Leaving removes the control bar: focus lands on the Join button, not on the page body.
+    shadow(a).querySelector<HTMLButtonElement>('button[aria-label="Leave call"]')!.click();
+    await eventWithin(a, 'vc-left');
+    await waitUntil(() => shadow(a).activeElement === shadow(a).querySelector('[part="join-button"]'), 'focus lost on leave');
+  });
+
+  it('a message arriving while the chat is closed is announced to screen readers and counted on the Chat button', async () => {
+    const { a, b } = await pair();
+    a.sendChat('Lunch at one?');
+    await waitUntil(() => shadow(b).querySelector('.unread')?.textContent?.trim() === '1', 'no unread count');
+    const live = shadow(b).querySelector('[aria-live="polite"][role="status"]')!;
+    expect(live.textContent).to.equal('New message from Ada: Lunch at one?');
+  });
+
+  it('events bubble out of the element and cross shadow roots (composed)', async () => {
+    const seen: { type: string; composed: boolean; bubbles: boolean }[] = [];
+    const onEvent = (e: Event) => seen.push({ type: e.type, composed: e.composed, bubbles: e.bubbles });
+    document.addEventListener('vc-joined', onEvent);
+    try {
+      const el = addCall({ ...base, room: uniqueRoom(), autojoin: true });
+      await eventWithin(el, 'vc-joined');
+      expect(seen).to.deep.equal([{ type: 'vc-joined', composed: true, bubbles: true }]);
+    } finally {
+      document.removeEventListener('vc-joined', onEvent);
+    }
+  });
+
+  it('ice-servers reaches every RTCPeerConnection the element makes', async () => {
+    // Watches the real constructor (calls straight through) to read each connection's configuration.
+    const Original = window.RTCPeerConnection;
+    const configs: RTCConfiguration[] = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        configs.push(this.getConfiguration());
+      }
+    } as typeof RTCPeerConnection;
+    try {
+      const servers = [{ urls: 'stun:127.0.0.1:3479' }, { urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'p' }];
+      await pair({ 'ice-servers': JSON.stringify(servers) });
+      expect(configs.length).to.be.greaterThanOrEqual(2);
+      for (const c of configs) {
+        expect(c.iceServers!.map((s) => [[s.urls].flat(), s.username || ''])).to.deep.equal([[['stun:127.0.0.1:3479'], ''], [['turn:127.0.0.1:3478'], 'u']]);
+      }
+    } finally {
+      window.RTCPeerConnection = Original;
+    }
+  });
+
+  it('a transport registered with registerTransport() is chosen by the transport attribute', async () => {
+    const { registerTransport } = await import('../../src/transports/registry.js');
+    const { createLocalTransport } = await import('../../src/transports/local.js');
+    let made = 0;
+    registerTransport('in-house', () => (made++, createLocalTransport()));
+    const room = uniqueRoom('custom');
+    const a = addCall({ room, name: 'A', transport: 'in-house', 'ice-servers': '[]', autojoin: true });
+    await eventWithin(a, 'vc-joined');
+    const b = addCall({ room, name: 'B', transport: 'in-house', 'ice-servers': '[]', autojoin: true });
+    await Promise.all([eventWithin(a, 'vc-peer-connected'), eventWithin(b, 'vc-peer-connected')]);
+    expect(made).to.equal(2);
+    await a.updateComplete;
+    await videoIsLive(remoteVideo(a)!);
   });
 
   it('two people who both take the other for the newcomer still connect', async () => {

@@ -34,7 +34,13 @@ export function renderChat(opts: {
       (e.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
     }
   };
-  return html`<aside class="chat" part="chat" aria-label="Chat">
+  const escape = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      opts.onClose();
+    }
+  };
+  return html`<aside class="chat" part="chat" aria-label="Chat" @keydown=${escape}>
     <header>
       <h2>Chat</h2>
       <button class="icon-button" type="button" aria-label="Close chat" title="Close chat" @click=${opts.onClose}>${icons.close}</button>

@@ -17,7 +17,7 @@ export interface ControlsModel {
 
 /** The control bar: mic, camera, screen share, chat and leave; every button labelled and keyboard-usable. */
 export function renderControls(m: ControlsModel) {
-  return html`<div class="controls" part="controls" role="toolbar" aria-label="Call controls">
+  return html`<div class="controls" part="controls" role="group" aria-label="Call controls">
     <button type="button" class="control ${m.micOn ? '' : 'off'}" aria-pressed=${!m.micOn} aria-label="Mute microphone"
       title=${m.micOn ? 'Mute microphone' : 'Unmute microphone'} @click=${m.onMic}>
       ${m.micOn ? icons.mic : icons.micOff}

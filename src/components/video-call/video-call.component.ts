@@ -37,6 +37,11 @@ const jsonish = {
   fromAttribute: (v: string | null) => v ?? undefined,
   toAttribute: (v: unknown) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)),
 };
+/** A transport name reflects; a transport object does not (its JSON would be junk as an attribute). */
+const transportConverter = {
+  fromAttribute: (v: string | null) => v ?? undefined,
+  toAttribute: (v: unknown) => (typeof v === 'string' ? v : null),
+};
 const MAX_CHAT_HISTORY = 500;
 
 interface Config {
@@ -83,9 +88,9 @@ interface Config {
  * @cssprop [--vc-fg=#f3f4f6] - Text colour.
  * @cssprop [--vc-muted-fg=#a1a7b3] - Secondary text colour.
  * @cssprop [--vc-surface=#1b1e25] - Tiles, panels and cards.
- * @cssprop [--vc-accent=#4f7cff] - Primary buttons and active controls.
+ * @cssprop [--vc-accent=#3b66e6] - Primary buttons and active controls.
  * @cssprop [--vc-accent-fg=#ffffff] - Text on the accent colour.
- * @cssprop [--vc-danger=#e5484d] - Leave button and muted badges.
+ * @cssprop [--vc-danger=#d13438] - Leave button and muted badges.
  * @cssprop [--vc-focus=#9ab8ff] - Focus ring.
  * @cssprop [--vc-radius=12px] - Corner radius of tiles and panels.
  * @cssprop [--vc-gap=8px] - Space between tiles.
@@ -103,9 +108,9 @@ export class VideoCall extends LitElement {
   /**
    * Signaling: `socket.io` (a relay; the default), `firebase` (Firebase Realtime Database)
    * or `local` (tabs of one browser, no server), or any name given to `registerTransport()`.
-   * The property also accepts a transport object (see the `Transport` interface).
+   * The property also accepts a transport object (see the `Transport` interface); an object is not reflected to the attribute.
    */
-  @property({ reflect: true, converter: jsonish }) transport: string | Transport = 'socket.io';
+  @property({ reflect: true, converter: transportConverter }) transport: string | Transport = 'socket.io';
 
   /** Socket.IO relay URL, for `transport="socket.io"`. Defaults to the page's origin. */
   @property({ reflect: true }) server = '';
@@ -128,10 +133,16 @@ export class VideoCall extends LitElement {
   /** 1:1 ring flow: the peer already waiting gets "Start call"; the other gets "Accept" / "Decline". */
   @property({ type: Boolean, reflect: true }) ring = false;
 
-  /** `on` or `off`: start with the microphone on or off (off still opens it, muted, so unmuting is instant). */
+  /**
+   * `on` or `off`: start with the microphone on or off (off still opens it, muted, so unmuting is
+   * instant). Changed later, it mutes or unmutes like the mic button.
+   */
   @property({ reflect: true, converter: onOff }) audio: 'on' | 'off' = 'on';
 
-  /** `on` or `off`: start with the camera on or off (off does not open the camera until it is turned on). */
+  /**
+   * `on` or `off`: start with the camera on or off (off does not open the camera until it is
+   * turned on). Changed later, it turns the camera on or off like the camera button.
+   */
   @property({ reflect: true, converter: onOff }) video: 'on' | 'off' = 'on';
 
   /**
@@ -145,6 +156,10 @@ export class VideoCall extends LitElement {
   @state() private _unread = 0;
   @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
   @state() private _configError: VideoCallError | null = null;
+  /** A bad value that has a safe fallback (max-peers): shown, but it blocks nothing. */
+  @state() private _configWarning: VideoCallError | null = null;
+  /** What a screen reader hears of chat while the panel is closed. */
+  @state() private _chatAnnouncement = '';
   @state() private _notice = '';
   /** The browser refused unmuted autoplay (no click on the page yet): remote videos play muted. */
   @state() private _soundBlocked = false;
@@ -182,7 +197,10 @@ export class VideoCall extends LitElement {
     e.on('chat-message', (d) => {
       const own = d.from === this.#engine.selfId;
       this._messages = [...this._messages, { ...d, own, key: ++this.#msgKey }].slice(-MAX_CHAT_HISTORY);
-      if (!this._chatOpen && !own) this._unread++;
+      if (!this._chatOpen && !own) {
+        this._unread++;
+        this._chatAnnouncement = `New message from ${d.name || 'Guest'}: ${d.text.slice(0, 200)}`;
+      }
       this.#emit('vc-chat-message', d);
     });
   }
@@ -407,15 +425,31 @@ export class VideoCall extends LitElement {
     if (changed.has('transport') || changed.has('iceServers') || changed.has('firebaseConfig') || changed.has('room')) {
       this.#config = this.#validate();
     }
-    if (changed.has('maxPeers') && !(Number.isInteger(this.maxPeers) && this.maxPeers >= 1)) {
-      this.#reportConfig(new VideoCallError('bad-config', `max-peers must be a whole number of at least 1 (got "${this.getAttribute('max-peers')}").`));
-      this.maxPeers = 5;
+    if (changed.has('maxPeers')) {
+      if (Number.isInteger(this.maxPeers) && this.maxPeers >= 1) this._configWarning = null;
+      else {
+        const err = new VideoCallError('bad-config', `max-peers must be a whole number of at least 1 (got "${this.getAttribute('max-peers')}"); using 5.`);
+        this._configWarning = err;
+        this.#emit('vc-error', { code: err.code, message: err.message });
+        this.maxPeers = 5;
+      }
     }
+    // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
+    if (this.isConnected && (changed.has('audio') || changed.has('video'))) this.#applyStartMedia(changed);
     const s = this.#engine.state;
     if ((s === 'joined' || s === 'joining') && this.#config && this.#joinKey() !== this.#joinedKey && this.room) {
       // Room or signaling changed during a call: move to the new room.
       queueMicrotask(() => this.join().catch(() => {}));
     }
+  }
+
+  #applyStartMedia(changed: PropertyValues<this>): void {
+    const audio = this.audio !== 'off';
+    const video = this.video !== 'off';
+    // Before media is acquired this sets how it starts; after, a change of value toggles the device.
+    this.#engine.configure({ audio, video });
+    if (changed.has('audio') && changed.get('audio') !== undefined && audio !== this.#engine.micOn) this.#engine.toggleMic(audio);
+    if (changed.has('video') && changed.get('video') !== undefined && video !== this.#engine.cameraOn) this.#engine.toggleCamera(video);
   }
 
   #joinKey(): string {
@@ -470,7 +504,7 @@ export class VideoCall extends LitElement {
 
   protected override render() {
     const e = this.#engine;
-    const error = this._configError ?? this._error;
+    const error = this._configError ?? this._error ?? this._configWarning;
     const s = this.state;
     const body =
       s === 'joined' ? this.#renderCall() : s === 'joining' ? this.#renderJoining() : this.#renderPrejoin();
@@ -494,10 +528,28 @@ export class VideoCall extends LitElement {
     return html`<div class="error" part="error" role="alert" data-code=${error.code}>
       <span>${error.message}</span>
       ${dismissible
-        ? html`<button class="icon-button" type="button" aria-label="Dismiss message" title="Dismiss" @click=${() => (this._error = null)}>${icons.close}</button>`
+        ? html`<button class="icon-button" type="button" aria-label="Dismiss message" title="Dismiss" @click=${this.#dismissError}>${icons.close}</button>`
         : nothing}
     </div>`;
   }
+
+  /** Opens or closes the chat panel; focus goes to the message box, or back to the Chat button. */
+  #setChatOpen(open: boolean): void {
+    this._chatOpen = open;
+    this._unread = 0;
+    this._chatAnnouncement = '';
+    this.#focusAfterUpdate(open ? '#chat-input' : 'button[aria-label="Chat"]');
+  }
+
+  /** Keeps keyboard focus in the element when what had it goes away. */
+  #focusAfterUpdate(selector: string): void {
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
+  }
+
+  #dismissError = () => {
+    if (this._error) this._error = null;
+    else this._configWarning = null;
+  };
 
   #renderJoining() {
     return html`<div class="center" role="status"><div class="spinner" aria-hidden="true"></div><p>Joining…</p></div>`;
@@ -561,9 +613,9 @@ export class VideoCall extends LitElement {
               messages: this._messages,
               canSend: true,
               onSend: (t) => this.sendChat(t),
-              onClose: () => (this._chatOpen = false),
+              onClose: () => this.#setChatOpen(false),
             })
-          : nothing}
+          : html`<div class="visually-hidden" role="status" aria-live="polite">${this._chatAnnouncement}</div>`}
       </div>
       ${renderControls({
         micOn: e.micOn,
@@ -575,11 +627,8 @@ export class VideoCall extends LitElement {
         onMic: () => this.toggleMic(),
         onCamera: () => this.toggleCamera(),
         onScreen: () => (e.screenSharing ? this.stopScreenShare() : this.startScreenShare().catch(() => {})),
-        onChat: () => {
-          this._chatOpen = !this._chatOpen;
-          this._unread = 0;
-        },
-        onLeave: () => void this.leave(),
+        onChat: () => this.#setChatOpen(!this._chatOpen),
+        onLeave: () => void this.leave().then(() => this.#focusAfterUpdate('[part="join-button"]')),
       })}`;
   }
 

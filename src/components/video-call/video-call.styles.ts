@@ -6,10 +6,12 @@ export const styles = css`
     --_fg: var(--vc-fg, #f3f4f6);
     --_muted: var(--vc-muted-fg, #a1a7b3);
     --_surface: var(--vc-surface, #1b1e25);
-    --_accent: var(--vc-accent, #4f7cff);
+    --_accent: var(--vc-accent, #3b66e6);
     --_accent-fg: var(--vc-accent-fg, #ffffff);
-    --_danger: var(--vc-danger, #e5484d);
+    --_danger: var(--vc-danger, #d13438);
     --_focus: var(--vc-focus, #9ab8ff);
+    /* The accent as text or an icon on the dark surfaces: lightened so it stays readable. */
+    --_accent-text: color-mix(in srgb, var(--_accent) 50%, #ffffff);
     --_radius: var(--vc-radius, 12px);
     --_gap: var(--vc-gap, 8px);
     display: flex;
@@ -307,7 +309,7 @@ export const styles = css`
     font-size: 22px;
   }
   .room {
-    color: var(--_accent);
+    color: var(--_accent-text);
     word-break: break-all;
   }
   label {
@@ -319,7 +321,7 @@ export const styles = css`
     font: inherit;
     color: inherit;
     background: var(--_surface);
-    border: 1px solid color-mix(in srgb, var(--_fg) 25%, transparent);
+    border: 1px solid color-mix(in srgb, var(--_fg) 50%, transparent);
     border-radius: 8px;
     padding: 10px 12px;
   }
@@ -394,7 +396,7 @@ export const styles = css`
     gap: 12px;
   }
   .accept {
-    background: #30a46c;
+    background: #218358;
   }
   .controls {
     display: flex;
@@ -452,7 +454,7 @@ export const styles = css`
     overflow-wrap: anywhere;
   }
   .own .who {
-    color: var(--_accent);
+    color: var(--_accent-text);
   }
   .chat form {
     display: flex;
@@ -463,12 +465,13 @@ export const styles = css`
   .chat textarea {
     flex: 1;
     resize: none;
+    field-sizing: content; /* grows with the message, up to max-height */
     min-height: 40px;
     max-height: 120px;
   }
   .send {
     align-self: center;
-    color: var(--_accent);
+    color: var(--_accent-text);
   }
 
   /* ---------- narrow (phones, ~360 px) ---------- */
