@@ -78,6 +78,14 @@ export function parseChannelMessage(raw: unknown): ChannelMessage | null {
 /** How long `disconnected` may last before an ICE restart, and how often one is retried. */
 export const ICE_RESTART_AFTER_MS = 2500;
 export const ICE_RETRY_MS = 5000;
+/**
+ * An offer unanswered this long is sent again (then at twice the interval, up to the cap):
+ * signaling can drop an offer or its answer (a relay blip, a database reconnect), and an
+ * unanswered offer would block every later renegotiation. The resent description carries
+ * every candidate gathered so far, so lost trickled candidates are covered too.
+ */
+export const OFFER_RESEND_MS = 3000;
+const OFFER_RESEND_MAX_MS = 12000;
 /** Messages held while the data channel opens; beyond this they are dropped (send returns false). */
 const MAX_PENDING = 256;
 
@@ -108,6 +116,7 @@ export class PeerSession extends Emitter<SessionEvents> {
   #closed = false;
   #pending: string[] = [];
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
+  #offerTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: PeerSessionOptions) {
     super();
@@ -190,6 +199,7 @@ export class PeerSession extends Emitter<SessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#iceTimer);
+    clearTimeout(this.#offerTimer);
     this.#channel.close();
     this.pc.close();
     for (const t of this.remoteStream.getTracks()) t.stop();
@@ -238,11 +248,22 @@ export class PeerSession extends Emitter<SessionEvents> {
       this.#addTracks();
       await this.pc.setLocalDescription();
       this.#opts.signal({ t: 'sdp', description: this.pc.localDescription!.toJSON() });
+      this.#watchOffer(OFFER_RESEND_MS);
     } catch (err) {
       if (!this.#closed) console.warn('[video-call] offer failed:', err);
     } finally {
       this.#makingOffer = false;
     }
+  }
+
+  /** Sends our offer again while it stays unanswered (see OFFER_RESEND_MS). */
+  #watchOffer(ms: number): void {
+    clearTimeout(this.#offerTimer);
+    this.#offerTimer = setTimeout(() => {
+      if (this.#closed || this.pc.signalingState !== 'have-local-offer' || !this.pc.localDescription) return;
+      this.#opts.signal({ t: 'sdp', description: this.pc.localDescription.toJSON() });
+      this.#watchOffer(Math.min(ms * 2, OFFER_RESEND_MAX_MS));
+    }, ms);
   }
 
   async #handle(message: SessionSignal): Promise<void> {

@@ -77,6 +77,40 @@ describe('PeerSession (perfect negotiation)', function () {
     close();
   });
 
+  for (const lost of ['offer', 'answer'] as const) {
+    it(`an ${lost} lost by signaling is recovered: the offer is sent again and the renegotiation completes`, async () => {
+      const { a, b, wire, deliver, pump, close } = pair({ aInitiator: true, bInitiator: false });
+      let pumping = true;
+      void (async () => {
+        while (pumping) {
+          await deliver();
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await bothConnected(a, b);
+      pumping = false;
+      await new Promise((r) => setTimeout(r, 50));
+      // A renegotiation (a camera turned on) while signaling drops one message.
+      const cam = await navigator.mediaDevices.getUserMedia({ video: true });
+      const arrived = new Promise((r) => b.on('track', r));
+      await a.setTrack('video', cam.getVideoTracks()[0]);
+      const isLost = (w: Wire) => w.message.t === 'sdp' && w.message.description.type === lost;
+      await waitUntil(() => wire.some(isLost) || (lost === 'answer' && wire.some((w) => w.message.t === 'sdp')), 'no offer', { timeout: 5000 });
+      if (lost === 'answer') {
+        await deliver((w) => w.message.t === 'sdp'); // the offer reaches b …
+        await waitUntil(() => wire.some(isLost), 'no answer', { timeout: 5000 });
+      }
+      wire.splice(wire.findIndex(isLost), 1); // … and this is dropped
+      expect(a.pc.signalingState).to.equal('have-local-offer');
+      void pump();
+      await arrived;
+      await waitUntil(() => a.pc.signalingState === 'stable' && b.pc.signalingState === 'stable', 'negotiation stuck', { timeout: 10000 });
+      expect(b.remoteStream.getVideoTracks()).to.have.length(1);
+      cam.getTracks().forEach((t) => t.stop());
+      close();
+    });
+  }
+
   it('renegotiates when a track is added mid-call (both sides adding at once)', async () => {
     const { a, b, pump, close } = pair({ aInitiator: true, bInitiator: false });
     void pump();
