@@ -284,12 +284,31 @@ describe('<video-call>', function () {
     const left = eventWithin<{ room: string }>(a, 'vc-left');
     const joined = eventWithin<{ room: string }>(a, 'vc-joined');
     const gone = eventWithin<{ peerId: string }>(b, 'vc-peer-left');
+    const errors: unknown[] = [];
+    a.addEventListener('vc-error', (e) => errors.push((e as CustomEvent).detail));
     a.room = next;
     expect((await left).detail.room).to.equal(room);
     expect((await joined).detail.room).to.equal(next);
     expect((await gone).detail.peerId).to.equal(aId);
     expect(a.getAttribute('room')).to.equal(next);
     expect(a.peers).to.deep.equal([]);
+    await sleep(500);
+    expect(errors, 'a room change is not an error').to.deep.equal([]);
+  });
+
+  it('changing room while still joining ends in the new room', async () => {
+    const first = uniqueRoom();
+    const next = uniqueRoom();
+    const a = addCall({ ...base, room: first, name: 'Ada' });
+    const joining = a.join();
+    await waitUntil(() => a.state === 'joining', 'not joining', { interval: 1 });
+    a.room = next; // while the join of the first room is under way
+    await joining;
+    expect(a.state).to.equal('joined');
+    const b = addCall({ ...base, room: next, name: 'Bob', autojoin: true });
+    await eventWithin(b, 'vc-peer-connected');
+    await waitUntil(() => a.peers.map((p) => p.name).join() === 'Bob', 'Ada is not in the new room');
+    expect(a.room).to.equal(next);
   });
 
   it('starts with mic and camera off when audio="off" video="off"', async () => {

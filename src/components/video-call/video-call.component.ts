@@ -250,6 +250,9 @@ export class VideoCall extends LitElement {
       this.#reportConfig(err);
       throw err;
     }
+    // Leave with the old transport still open: closing it first would look like a lost relay.
+    const e = this.#engine;
+    if (e.state === 'joined' || e.state === 'joining') await e.leave();
     this.#releaseTransport();
     this._error = null;
     this._notice = '';
@@ -278,6 +281,8 @@ export class VideoCall extends LitElement {
     }
     this.#joinedKey = this.#joinKey();
     await this.#engine.join(this.room, transport, { name: this.name, token: this.token || undefined });
+    // The room (or signaling) changed while we were joining: go where it now says.
+    if (this.isConnected && this.room && this.#joinKey() !== this.#joinedKey) return this.#join();
   }
 
   /**
