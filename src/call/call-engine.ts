@@ -126,6 +126,13 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #micOn: boolean;
   #cameraOn: boolean;
   #acquiring: Promise<void> | null = null;
+  /** getUserMedia requests out for each kind (a permission prompt may be open). */
+  #pending = { audio: 0, video: 0 };
+  /**
+   * Bumped by destroy(): media asked for before it (a prompt left open while the element was
+   * removed) is stopped the moment it arrives, never installed, and nothing is emitted.
+   */
+  #epoch = 0;
   #joinSeq = 0;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /**
@@ -183,18 +190,49 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** Starts the camera/mic (for the pre-join preview). Never rejects: failures land in `mediaError` and an `error` event. */
   startMedia(): Promise<void> {
-    if (this.#mic || this.#camera) return this.#acquiring ?? Promise.resolve();
+    if (this.#mic || this.#camera || this.#acquiring) return this.#acquiring ?? Promise.resolve();
     // The mic is acquired even when starting muted, so unmuting is instant; the camera only when wanted (its light).
-    return (this.#acquiring ??= this.#acquire({ audio: true, video: this.#cameraOn }).finally(() => (this.#acquiring = null)));
+    // A kind a toggle is already asking for is not asked twice (one prompt).
+    const want = { audio: !this.#pending.audio, video: this.#cameraOn && !this.#pending.video };
+    if (!want.audio && !want.video) return Promise.resolve();
+    const acquiring: Promise<void> = this.#acquire(want).finally(() => {
+      if (this.#acquiring === acquiring) this.#acquiring = null;
+    });
+    return (this.#acquiring = acquiring);
   }
 
   async #acquire(want: { audio: boolean; video: boolean }): Promise<void> {
-    const got = await getUserTracks(want);
-    if (got.audio) this.#setMic(got.audio);
-    if (got.video) this.#setCamera(got.video);
+    const epoch = this.#epoch;
+    if (want.audio) this.#pending.audio++;
+    if (want.video) this.#pending.video++;
+    let got: Awaited<ReturnType<typeof getUserTracks>>;
+    try {
+      got = await getUserTracks(want);
+    } finally {
+      if (epoch === this.#epoch) {
+        if (want.audio) this.#pending.audio--;
+        if (want.video) this.#pending.video--;
+      }
+    }
+    if (epoch !== this.#epoch) {
+      // Destroyed while the prompt was open: nobody will show, send or stop these.
+      got.audio?.stop();
+      got.video?.stop();
+      return;
+    }
+    // The mic is installed even when muted meanwhile (#setMic keeps it disabled): unmuting stays instant.
+    if (got.audio) {
+      if (this.#mic) got.audio.stop();
+      else this.#setMic(got.audio);
+    }
+    // The camera only if still wanted: turned off while the prompt was open, its light goes out now.
+    if (got.video) {
+      if (this.#cameraOn && !this.#camera) this.#setCamera(got.video);
+      else got.video.stop();
+    }
     if (got.error) this.#mediaFailed(got.error);
     else if (got.audio || got.video) this.mediaError = null;
-    this.emit('change', undefined);
+    this.#mediaChanged();
   }
 
   #mediaFailed(err: VideoCallError): void {
@@ -223,24 +261,32 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     }
   }
 
-  /** Mic on/off (toggles without an argument). Returns the new state. */
+  /**
+   * Mic on/off. Without an argument it does the opposite of what `micOn` shows: a mic shown
+   * off because it was refused or is missing is turned on, which asks for it again.
+   * Returns the new state.
+   */
   toggleMic(on?: boolean): boolean {
-    this.#micOn = on ?? !this.#micOn;
+    this.#micOn = on ?? !this.micOn;
     if (this.#mic) this.#mic.enabled = this.#micOn;
-    else if (this.#micOn) void this.#acquire({ audio: true, video: false });
+    else if (this.#micOn && !this.#pending.audio) void this.#acquire({ audio: true, video: false });
     this.#mediaChanged();
     return this.#micOn;
   }
 
-  /** Camera on/off (toggles without an argument). Off releases the camera, so its light goes out. Returns the new state. */
+  /**
+   * Camera on/off. Without an argument it does the opposite of what `cameraOn` shows (a
+   * refused camera shown off is asked for again). Off releases the camera, so its light
+   * goes out. Returns the new state.
+   */
   toggleCamera(on?: boolean): boolean {
-    this.#cameraOn = on ?? !this.#cameraOn;
+    this.#cameraOn = on ?? !this.cameraOn;
     if (!this.#cameraOn) this.#setCamera(null);
-    else if (!this.#camera) {
+    else if (!this.#camera && !this.#pending.video) {
+      const epoch = this.#epoch;
       void this.#acquire({ audio: false, video: true }).then(() => {
+        if (epoch !== this.#epoch) return;
         if (!this.#camera) this.#cameraOn = false;
-        // Turned off again while the camera was starting.
-        if (!this.#cameraOn && this.#camera) this.#setCamera(null);
         this.#mediaChanged();
       });
     }
@@ -251,12 +297,19 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   /** Shares a screen, window or tab in place of the camera (no renegotiation when video is already sent). */
   async startScreenShare(): Promise<void> {
     if (this.#screen) return;
+    const epoch = this.#epoch;
     let track: MediaStreamTrack;
     try {
       track = await getScreenTrack();
     } catch (err) {
-      this.#fail(toVideoCallError(err, 'no-device'), false);
+      // Not a camera/mic problem: `mediaError` (the camera/mic message) stays as it is.
+      if (epoch === this.#epoch) this.#fail(toVideoCallError(err, 'no-device'), false);
       throw err;
+    }
+    // Destroyed while the picker was open, or already sharing (a second picker): not installed.
+    if (epoch !== this.#epoch || this.#screen) {
+      track.stop();
+      return;
     }
     this.#screen = track;
     // The browser's own "Stop sharing" button ends the track.
@@ -364,6 +417,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** Leaves and stops the camera and mic. */
   async destroy(): Promise<void> {
+    this.#epoch++;
+    this.#pending = { audio: 0, video: 0 };
+    this.#acquiring = null;
     await this.leave();
     this.#setCamera(null);
     this.#mic?.stop();
@@ -635,7 +691,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
         if (!this.#opts.ring || !peer) return;
         if (signal.name) peer.name = signal.name;
         peer.ring = 'incoming';
-        this.emit('incoming-call', { peerId: from, name: peer.name });
+        // The public id (peers[], accept(peerId)), not `from`: they differ after the peer's transport reconnects.
+        this.emit('incoming-call', { peerId: peer.id, name: peer.name });
         this.emit('change', undefined);
         return;
       case 'accept':
@@ -647,12 +704,12 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       case 'decline':
         if (!peer || peer.ring !== 'calling') return;
         peer.ring = 'declined';
-        this.emit('call-declined', { peerId: from });
+        this.emit('call-declined', { peerId: peer.id });
         this.emit('change', undefined);
         return;
       case 'full':
         if (!peer) return;
-        this.#removePeer(from, true);
+        this.#removePeer(peer.id, true);
         this.#fail(new VideoCallError('room-full', `${peer.name || 'A participant'} cannot take more connections (their call is full).`), false);
         return;
     }

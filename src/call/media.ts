@@ -4,6 +4,10 @@ import { VideoCallError } from '../errors.js';
 export function mediaError(err: unknown, what: string): VideoCallError {
   const name = (err as { name?: string })?.name ?? '';
   if (name === 'NotAllowedError' || name === 'SecurityError') {
+    if (what === 'screen') {
+      // Chromium rejects a cancelled picker with the same NotAllowedError as a blocked one.
+      return new VideoCallError('permission-denied', 'Screen sharing was cancelled or is not allowed.', { cause: err });
+    }
     return new VideoCallError(
       'permission-denied',
       `Access to your ${what} was refused. You can still join and see and hear the others; allow access in the browser's site settings to be seen or heard.`,
@@ -25,9 +29,22 @@ export function mediaError(err: unknown, what: string): VideoCallError {
   return new VideoCallError('no-device', `Could not start your ${what}: ${(err as Error)?.message ?? err}`, { cause: err });
 }
 
+type PermissionAnswer = PermissionState | 'unknown';
+
+/** The page's permission for `name`, or `unknown` where the browser cannot tell (no Permissions API, or not for this name). */
+async function permissionState(name: 'camera' | 'microphone'): Promise<PermissionAnswer> {
+  try {
+    if (!navigator.permissions?.query) return 'unknown';
+    return (await navigator.permissions.query({ name: name as PermissionName })).state;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /**
  * Gets camera and/or microphone. When both are asked for and refused together,
- * tries each alone so a user without a camera still gets their mic.
+ * tries each alone so a user without a camera still gets their mic, and a user who
+ * blocked only the camera (or only the mic) still gets the other.
  * Resolves with the tracks it got and the error for what it did not get.
  */
 export async function getUserTracks(want: { audio: boolean; video: boolean }): Promise<{
@@ -55,6 +72,20 @@ export async function getUserTracks(want: { audio: boolean; video: boolean }): P
       result.audio = a.audio;
       result.video = v.video;
       if (a.audio || v.video) result.error = a.error ?? v.error;
+    } else if (want.audio && want.video && result.error.code === 'permission-denied') {
+      // Only when the browser says exactly one of the two is blocked: a dismissed prompt
+      // (nothing denied) or both blocked must not turn into more prompts.
+      const [camera, mic] = await Promise.all([permissionState('camera'), permissionState('microphone')]);
+      const known = camera !== 'unknown' && mic !== 'unknown';
+      if (known && (camera === 'denied') !== (mic === 'denied')) {
+        const onlyMic = camera === 'denied';
+        const other = await getUserTracks({ audio: onlyMic, video: !onlyMic });
+        if (other.audio || other.video) {
+          result.audio = other.audio;
+          result.video = other.video;
+          result.error = mediaError(err, onlyMic ? 'camera' : 'microphone');
+        }
+      }
     }
     return result;
   }
