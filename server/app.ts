@@ -27,7 +27,7 @@ import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import type { VideoCallErrorCode } from '../src/errors.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/transports/relay-protocol.js';
-import { LocalPresence, RedisPresence, type Presence, type RedisCommands } from './presence.js';
+import { describeError, LocalPresence, RedisPresence, type Presence, type RedisCommands } from './presence.js';
 import { createStaticHandler, type StaticMount } from './static.js';
 import { checkName, checkRoom, isPlainObject, measureJson, own, TokenBucket } from './validate.js';
 
@@ -175,6 +175,10 @@ const ROOM = (room: string) => `r:${room}`;
 const SEED_ROOM = (room: string) => `s:${room}`;
 const SEED_EVENTS = { offer: 'offer', answer: 'answer', 'ice-candidate': 'candidate', 'chat-message': 'message' } as const;
 const MAX_ERROR_LINES = 20;
+/** Distinct refused origins logged per minute. */
+const MAX_REFUSED_ORIGIN_LINES = 20;
+/** How long a presence command may wait for Redis's answer before the request fails with `transport`. */
+const REDIS_COMMAND_TIMEOUT_MS = 2000;
 const MAX_TOKEN_CHARS = 4096;
 const MAX_PEER_ID_CHARS = 64;
 /** A proposed peer id. Never contains `:`, so it cannot name an internal room (`r:…`, `s:…`). */
@@ -186,6 +190,8 @@ class RequestError extends Error {
   constructor(
     readonly code: VideoCallErrorCode,
     message: string,
+    /** For the log only (never sent to the client). */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -248,8 +254,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxHttpBufferSize: limits.maxMessageBytes + 1024,
     cors: { origin: (origin, cb) => cb(null, origins === null || origin === undefined || origins.has(origin.toLowerCase())) },
     allowRequest: (req, cb) => {
-      const ok = originAllowed(origins, req.headers.origin, req.headers.host);
-      if (!ok) logError(undefined, 'handshake', 'unauthorized', 'origin not allowed');
+      const ok = originAllowed(origins, req.headers.origin);
+      if (!ok) logRefusedOrigin(req.headers.origin!);
       cb(ok ? null : 'origin not allowed', ok);
     },
   });
@@ -258,6 +264,29 @@ export function createRelay(options: RelayOptions = {}): Relay {
     let n = 0;
     for (const key of io.of('/').adapter.rooms.keys()) if (key.startsWith('s:')) n++;
     return n;
+  }
+
+  // Refused handshakes: one log line per origin per minute, and at most
+  // MAX_REFUSED_ORIGIN_LINES origins a minute, so a flood cannot fill the disk; how many
+  // went unlogged is told when the next minute begins.
+  let refusedWindow = 0;
+  const refusedOrigins = new Set<string>();
+  let refusedUnlogged = 0;
+  function logRefusedOrigin(origin: string): void {
+    const now = performance.now();
+    if (now - refusedWindow >= 60_000) {
+      if (refusedUnlogged > 0) logError(undefined, 'handshake', 'unauthorized', `${refusedUnlogged} more refused handshakes not logged in the last minute`);
+      refusedWindow = now;
+      refusedOrigins.clear();
+      refusedUnlogged = 0;
+    }
+    const shown = origin.length > 100 ? `${origin.slice(0, 100)}…` : origin;
+    if (refusedOrigins.has(shown) || refusedOrigins.size >= MAX_REFUSED_ORIGIN_LINES) {
+      refusedUnlogged++;
+      return;
+    }
+    refusedOrigins.add(shown);
+    logError(undefined, 'handshake', 'unauthorized', `origin ${JSON.stringify(shown)} not allowed (further refusals of it this minute not logged)`);
   }
 
   function logError(state: SocketState | undefined, where: string, code: string, message: string, id = '-'): void {
@@ -369,11 +398,21 @@ export function createRelay(options: RelayOptions = {}): Relay {
     });
   }
 
+  /**
+   * A presence store failure (Redis unreachable: its commands fail fast) as the error the
+   * client gets: `transport`, which it may retry; the reason goes to the log.
+   */
+  function presenceDown(e: unknown): RequestError {
+    if (e instanceof RequestError) return e;
+    return new RequestError('transport', 'The relay cannot reach its presence store right now; try again shortly', describeError(e));
+  }
+
   /** A handler threw or rejected: log it (bounded) and answer the ack with the error. */
   function failed(socket: IoSocket, state: SocketState, event: string, ack: Ack | undefined, e: unknown): void {
     const code = e instanceof RequestError ? e.code : 'transport';
     const message = e instanceof RequestError ? e.message : 'Internal relay error';
-    logError(state, event, code, e instanceof RequestError ? message : `${(e as Error)?.message}`, socket.id);
+    const logged = e instanceof RequestError ? (e.detail === undefined ? message : `${message} (${e.detail})`) : describeError(e);
+    logError(state, event, code, logged, socket.id);
     if (ack) safeAck(ack, err(code, message));
   }
 
@@ -427,7 +466,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         result = await presence.join(room, { id, sid: socket.id, keyHash: state.keyHash, mayTakeOver: first }, name, maxPeers);
       } catch (e) {
         if (isNew) socket.leave(ROOM(room));
-        throw e;
+        throw presenceDown(e);
       }
       if (result.status !== 'ok') {
         if (isNew) socket.leave(ROOM(room));
@@ -450,7 +489,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
         return;
       }
       state.rooms.set(room, name);
-      if (!result.already) {
+      // (`already` with a room this socket is not in: an earlier join whose answer Redis
+      // never gave did write the entry; the room has not heard of it yet.)
+      if (!result.already || isNew) {
         socket.to(ROOM(room)).emit('peer-joined', { id, name });
         const how = result.evicted !== undefined ? ' resumed' : '';
         log(`join room=${JSON.stringify(room)} id=${id} peers=${result.peers.length}${how}`);
@@ -511,11 +552,15 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   async function signalRemote(socket: IoSocket, state: SocketState, to: string, data: unknown, ack: Ack | undefined): Promise<void> {
     let shared = false;
-    for (const room of state.rooms.keys()) {
-      if (await presence.has(room, to)) {
-        shared = true;
-        break;
+    try {
+      for (const room of state.rooms.keys()) {
+        if (await presence.has(room, to)) {
+          shared = true;
+          break;
+        }
       }
+    } catch (e) {
+      throw presenceDown(e);
     }
     if (!shared) throw new RequestError('not-joined', 'No such peer in your rooms');
     forwardSignal(socket, state, to, data, ack);
@@ -565,7 +610,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     if (roomsOf(state) >= limits.maxRoomsPerSocket) {
       throw new RequestError('bad-request', `a socket may be in at most ${limits.maxRoomsPerSocket} rooms`);
     }
-    // Counted on this process only: the seed protocol has no presence store.
+    // Counted on this process only: the seed protocol has no presence store. With REDIS_URL a
+    // seed room may hold up to maxPeers per process (documented in docs/relay.md).
     const size = io.of('/').adapter.rooms.get(SEED_ROOM(room))?.size ?? 0;
     if (size >= maxPeers) throw new RequestError('room-full', `Room is full (at most ${maxPeers} peers)`);
     state.seedRooms.add(room);
@@ -604,23 +650,50 @@ export function createRelay(options: RelayOptions = {}): Relay {
       },
     });
     const sub = pub.duplicate();
+    // Presence has a connection of its own that fails fast while Redis is unreachable: a
+    // command is refused at once instead of waiting in node-redis's offline queue, and one
+    // sent but not answered gives up after a while. So a join during an outage is answered
+    // (`transport`) instead of hanging, and nothing stale runs late once Redis is back.
+    const store = pub.duplicate({ disableOfflineQueue: true, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS } });
     let lastError = '';
-    for (const client of [pub, sub]) {
+    const clients = [pub, sub, store];
+    for (const client of clients) {
       client.on('error', (e: Error) => {
         // Reconnection attempts repeat the same error: log it once per change.
         if (e.message !== lastError) log(`error redis ${(lastError = e.message)}`);
       });
+      client.on('ready', () => {
+        if (lastError) log('redis connected again');
+        lastError = '';
+      });
     }
-    redisClients = [pub, sub];
+    redisClients = clients;
     try {
-      await Promise.all([pub.connect(), sub.connect()]);
+      await Promise.all(clients.map((c) => c.connect()));
     } catch (e) {
-      for (const c of [pub, sub]) if (c.isOpen) c.destroy();
+      for (const c of clients) if (c.isOpen) c.destroy();
       throw e;
     }
     ready = true;
+    // The adapter publishes without handling a failure (a publish in flight when Redis goes
+    // away rejects): that must not become an unhandled rejection that ends the process.
+    // Logged once per outage: every broadcast fails alike meanwhile.
+    const publish = pub.publish.bind(pub);
+    let publishFailing = false;
+    (pub as { publish: unknown }).publish = (...args: Parameters<typeof publish>) =>
+      publish(...args).then(
+        (n) => {
+          publishFailing = false;
+          return n;
+        },
+        (e: unknown) => {
+          if (!publishFailing) log(`error redis publish ${describeError(e)} (messages to other relay processes fail until Redis is back)`);
+          publishFailing = true;
+          return 0;
+        },
+      );
     io.adapter(createAdapter(pub, sub, { key: `${prefix}sio` }));
-    presence = new RedisPresence(pub as unknown as RedisCommands, {
+    presence = new RedisPresence(store as unknown as RedisCommands, {
       prefix,
       heartbeatMs: options.redisHeartbeatMs ?? 2000,
       log,
@@ -736,18 +809,16 @@ function normaliseOrigins(list: string[] | undefined): Set<string> | null {
 }
 
 /**
- * Whether a handshake may proceed. No `Origin` header means a non-browser
- * client (browsers always send one cross-origin and on WebSocket), which an
- * origin check cannot stop anyway; a page served by the relay itself (same
- * host) is always allowed.
+ * Whether a handshake may proceed: with a list, only a listed `Origin`
+ * (CONTRACT section 6). A page the relay serves itself (`--demo`, `--static`)
+ * is no exception: list its origin too. (Admitting any origin whose host is
+ * the `Host` header would ignore the scheme, and behind a proxy that shares a
+ * domain it would admit every page of that domain, listed or not.) No
+ * `Origin` header means a non-browser client (browsers send one on every
+ * WebSocket handshake and cross-origin request), which an origin check
+ * cannot stop anyway.
  */
-function originAllowed(origins: Set<string> | null, origin: string | undefined, host: string | undefined): boolean {
+function originAllowed(origins: Set<string> | null, origin: string | undefined): boolean {
   if (origins === null || origin === undefined) return true;
-  const o = origin.toLowerCase();
-  if (origins.has(o)) return true;
-  try {
-    return host !== undefined && new URL(o).host === host.toLowerCase();
-  } catch {
-    return false;
-  }
+  return origins.has(origin.toLowerCase());
 }

@@ -128,7 +128,14 @@ async function main(): Promise<void> {
   console.log(`video-call relay listening on http://${shownHost}:${actual}/`);
   if (options.redisUrl) console.log('rooms shared through Redis');
   if (options.secret) console.log('joins require a room token (RELAY_SECRET is set)');
-  if (options.allowedOrigins) console.log(`allowed origins: ${options.allowedOrigins.join(', ')}`);
+  if (options.allowedOrigins) {
+    console.log(`allowed origins: ${options.allowedOrigins.join(', ')}`);
+    // Only listed origins may connect from a browser, this relay's own pages included.
+    const own = `http://${shownHost}:${actual}`;
+    if (mounts.length > 0 && !options.allowedOrigins.some((o) => o.replace(/\/+$/, '').toLowerCase() === own)) {
+      console.log(`note: the pages served here connect only if their origin (e.g. ${own}) is in ALLOWED_ORIGINS`);
+    }
+  }
 }
 
 main().catch((e: unknown) => {

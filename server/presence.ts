@@ -22,6 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { ClientClosedError, ClientOfflineError, TimeoutError } from 'redis';
 
 /** A member of a room. */
 export interface PresencePeer {
@@ -206,10 +207,16 @@ if cur and string.sub(cur, 1, #ARGV[2] + 1) == ARGV[2] .. '|' then
 end
 return 0`;
 
-// KEYS: peer record, own peer set. ARGV: sid, id.
+// KEYS: peer record, own peer set. ARGV: sid, id, own proc id.
+// The id leaves our process's set when our socket held it, and also when a socket of
+// another process took it over (or nobody holds it any more): only a takeover by another
+// socket of this process keeps it listed here.
 const RELEASE = `
-if redis.call('HGET', KEYS[1], 'sid') == ARGV[1] then
+local rec = redis.call('HMGET', KEYS[1], 'sid', 'proc')
+if rec[1] == ARGV[1] then
   redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[2])
+elseif rec[2] ~= ARGV[3] then
   redis.call('SREM', KEYS[2], ARGV[2])
 end
 return 1`;
@@ -270,14 +277,51 @@ export interface RedisPresenceOptions {
   log: (line: string) => void;
 }
 
-/** Presence shared through Redis by every relay process. */
+/**
+ * A removal to retry once Redis answers again: a `leave` or `release` that failed, or the
+ * undoing of a `join` whose answer was lost (its script may have run).
+ */
+type Pending = { kind: 'leave'; room: string; id: string; sid: string } | { kind: 'release'; id: string; sid: string };
+
+/** Removals kept for retrying at most (beyond that the oldest are dropped; a dead process's are swept anyway). */
+const MAX_PENDING = 10_000;
+
+/**
+ * Whether a Redis command certainly never reached Redis (the client was offline or closed),
+ * so nothing it would have written can be there.
+ */
+function neverSent(err: unknown): boolean {
+  return err instanceof ClientOfflineError || err instanceof ClientClosedError;
+}
+
+/** An error's message, or its class name when it has none (node-redis's `TimeoutError`). */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.message || (err instanceof TimeoutError ? 'Redis command timed out' : err.constructor.name);
+}
+
+/**
+ * Presence shared through Redis by every relay process.
+ *
+ * Give it a client that fails fast while Redis is unreachable (`disableOfflineQueue`, a
+ * command timeout): every method then rejects at once instead of waiting for Redis, and
+ * removals that failed (a leave, a release, a join whose answer was lost) are retried,
+ * still conditionally, by the heartbeat once Redis answers again, so no stale member is
+ * left behind by an outage.
+ */
 export class RedisPresence implements Presence {
   readonly procId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   #local = new Rooms();
   /** Peer ids claimed by this process's sockets → holder. */
   #peers = new Map<string, { sid: string; keyHash: string }>();
+  /** Removals to retry, by a key naming what they remove. */
+  #pending = new Map<string, Pending>();
+  /** Joins waiting for Redis's answer, by `id` + `sid`: their room entries must not be undone meanwhile. */
+  #joining = new Map<string, number>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #beating = false;
+  /** The last heartbeat failure, while they go on. */
+  #beatError: string | undefined;
 
   constructor(
     private readonly client: RedisCommands,
@@ -302,10 +346,27 @@ export class RedisPresence implements Presence {
 
   async join(room: string, peer: PeerClaim, name: string, max: number): Promise<PresenceJoin> {
     const { id, sid } = peer;
-    const reply = (await this.client.eval(JOIN, {
-      keys: [this.#roomKey(room), this.#procKey(), this.#peerKey(id), this.#procPeersKey()],
-      arguments: [id, name, String(max), JSON.stringify([room, id, sid]), sid, peer.keyHash, this.procId, peer.mayTakeOver ? '1' : '0'],
-    })) as string[];
+    const claim = `${id}\n${sid}`;
+    this.#joining.set(claim, (this.#joining.get(claim) ?? 0) + 1);
+    let reply: string[];
+    try {
+      reply = (await this.client.eval(JOIN, {
+        keys: [this.#roomKey(room), this.#procKey(), this.#peerKey(id), this.#procPeersKey()],
+        arguments: [id, name, String(max), JSON.stringify([room, id, sid]), sid, peer.keyHash, this.procId, peer.mayTakeOver ? '1' : '0'],
+      })) as string[];
+    } catch (err) {
+      // Sent but not answered (timeout, connection lost): the script may have run. Undo it
+      // once Redis answers again, unless a later join of this socket makes it true meanwhile.
+      if (!neverSent(err)) {
+        this.#defer({ kind: 'leave', room, id, sid });
+        this.#defer({ kind: 'release', id, sid });
+      }
+      throw err;
+    } finally {
+      const n = this.#joining.get(claim)! - 1;
+      if (n === 0) this.#joining.delete(claim);
+      else this.#joining.set(claim, n);
+    }
     if (reply[0] === 'full') return { status: 'full' };
     if (reply[0] === 'taken') return { status: 'taken' };
     const peers: PresencePeer[] = [];
@@ -321,16 +382,60 @@ export class RedisPresence implements Presence {
 
   async leave(room: string, id: string, sid: string): Promise<boolean> {
     if (this.#local.map.get(room)?.get(id)?.sid === sid) this.#local.delete(room, id);
-    const reply = await this.client.eval(LEAVE, {
-      keys: [this.#roomKey(room), this.#procKey()],
-      arguments: [id, sid, JSON.stringify([room, id, sid])],
-    });
-    return reply === 1;
+    try {
+      return await this.#leave(room, id, sid);
+    } catch (err) {
+      this.#defer({ kind: 'leave', room, id, sid });
+      throw err;
+    }
+  }
+
+  #leave(room: string, id: string, sid: string): Promise<boolean> {
+    return this.client
+      .eval(LEAVE, { keys: [this.#roomKey(room), this.#procKey()], arguments: [id, sid, JSON.stringify([room, id, sid])] })
+      .then((reply) => reply === 1);
   }
 
   async release(id: string, sid: string): Promise<void> {
     if (this.#peers.get(id)?.sid === sid) this.#peers.delete(id);
-    await this.client.eval(RELEASE, { keys: [this.#peerKey(id), this.#procPeersKey()], arguments: [sid, id] });
+    try {
+      await this.#release(id, sid);
+    } catch (err) {
+      this.#defer({ kind: 'release', id, sid });
+      throw err;
+    }
+  }
+
+  async #release(id: string, sid: string): Promise<void> {
+    await this.client.eval(RELEASE, { keys: [this.#peerKey(id), this.#procPeersKey()], arguments: [sid, id, this.procId] });
+  }
+
+  #defer(op: Pending): void {
+    const key = JSON.stringify(op.kind === 'leave' ? [op.kind, op.room, op.id, op.sid] : [op.kind, op.id, op.sid]);
+    this.#pending.delete(key);
+    this.#pending.set(key, op);
+    if (this.#pending.size > MAX_PENDING) {
+      this.#pending.delete(this.#pending.keys().next().value!);
+      this.opts.log('error presence: too many removals waiting for Redis; dropped the oldest');
+    }
+  }
+
+  /**
+   * Retries the removals that failed, in order, each still conditional on the socket
+   * holding the entry in Redis. One whose entry this process holds again (the socket
+   * re-joined) is dropped; one whose socket has a join in flight waits for the next beat.
+   * Stops at the first failure (Redis gone again).
+   */
+  async #retryPending(): Promise<void> {
+    for (const [key, op] of [...this.#pending]) {
+      if (this.#joining.has(`${op.id}\n${op.sid}`)) continue;
+      const live = op.kind === 'leave' ? this.#local.map.get(op.room)?.get(op.id)?.sid === op.sid : this.#peers.get(op.id)?.sid === op.sid;
+      if (!live) {
+        if (op.kind === 'leave') await this.#leave(op.room, op.id, op.sid);
+        else await this.#release(op.id, op.sid);
+      }
+      if (this.#pending.get(key) === op) this.#pending.delete(key);
+    }
   }
 
   async has(room: string, id: string): Promise<boolean> {
@@ -370,6 +475,7 @@ export class RedisPresence implements Presence {
           }
         }
       }
+      if (this.#pending.size > 0) await this.#retryPending();
       for (const other of await this.client.sMembers(procs)) {
         if (other === this.procId) continue;
         const removed = (await this.client.eval(SWEEP, {
@@ -384,8 +490,13 @@ export class RedisPresence implements Presence {
         this.opts.log(`presence swept dead proc=${other} members=${gone.length}`);
         this.opts.onSwept(gone);
       }
+      if (this.#beatError !== undefined) this.opts.log('presence heartbeat: Redis answers again');
+      this.#beatError = undefined;
     } catch (err) {
-      this.opts.log(`error presence heartbeat: ${(err as Error).message}`);
+      // While Redis is down every beat fails the same way: log it once, not every beat.
+      const message = describeError(err);
+      if (message !== this.#beatError) this.opts.log(`error presence heartbeat: ${message}`);
+      this.#beatError = message;
     } finally {
       this.#beating = false;
     }
@@ -395,13 +506,16 @@ export class RedisPresence implements Presence {
     clearInterval(this.#timer);
     const entries = [...this.#local.map].flatMap(([room, members]) => [...members].map(([id, { sid }]) => ({ room, id, sid })));
     const peers = [...this.#peers];
+    const pending = [...this.#pending.values()];
     this.#local.map.clear();
     this.#peers.clear();
+    this.#pending.clear();
     const cleanUp = async () => {
       // Conditional removals: an entry or id taken over by a socket elsewhere stays.
       await Promise.all([
-        ...entries.map(({ room, id, sid }) => this.leave(room, id, sid)),
-        ...peers.map(([id, { sid }]) => this.client.eval(RELEASE, { keys: [this.#peerKey(id), this.#procPeersKey()], arguments: [sid, id] })),
+        ...entries.map(({ room, id, sid }) => this.#leave(room, id, sid)),
+        ...peers.map(([id, { sid }]) => this.#release(id, sid)),
+        ...pending.map((op) => (op.kind === 'leave' ? this.#leave(op.room, op.id, op.sid) : this.#release(op.id, op.sid))),
       ]);
       await this.client.del([this.#procKey(), this.#procPeersKey(), this.#aliveKey()]);
       await this.client.sRem(`${this.opts.prefix}procs`, this.procId);

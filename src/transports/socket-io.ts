@@ -4,7 +4,7 @@
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { Emitter } from '../emitter.js';
-import { VideoCallError, isVideoCallErrorCode } from '../errors.js';
+import { VideoCallError, isVideoCallErrorCode, toVideoCallError } from '../errors.js';
 import { randomId } from '../random-id.js';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from './relay-protocol.js';
 import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from './transport.js';
@@ -26,7 +26,9 @@ type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; i
 /**
  * A {@link Transport} over a Socket.IO relay. The socket connects on
  * construction; after an automatic reconnection it re-joins the room on its
- * own and emits `rejoined` with the new id and peers.
+ * own and emits `rejoined` with the new id and peers. If the relay refuses that
+ * re-join (e.g. `unauthorized`: the token expired meanwhile; `room-full`), it
+ * emits `error` with the reason, then goes to state `closed`.
  */
 export class SocketIoTransport extends Emitter<TransportEvents> implements Transport {
   readonly url: string;
@@ -209,13 +211,15 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
     try {
       const result = await this.#joinRoom();
       this.emit('rejoined', result);
-    } catch {
-      // Refused now (room full, token expired) or unreachable again: give up on the room.
-      if (this.#socket.connected) {
-        this.#room = undefined;
-        this.#peers.clear();
-        this.#shutDown();
-      }
+    } catch (e) {
+      // Disconnected again meanwhile: the next connection tries again.
+      if (!this.#socket.connected || this.#state === 'closed') return;
+      // Refused now (room full, token expired during the outage) or not answered: signaling
+      // for the room is over. Say why first, then close.
+      this.#room = undefined;
+      this.#peers.clear();
+      this.emit('error', toVideoCallError(e, 'transport'));
+      this.#shutDown();
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Emitter } from '../emitter.js';
+import type { VideoCallErrorCode } from '../errors.js';
 
 /**
  * The signaling transport interface. Every way of finding peers and passing
@@ -49,6 +50,15 @@ export type TransportEvents = {
    * may have changed and `peers` is the room as it is now.
    */
   rejoined: JoinResult;
+  /**
+   * Optional: signaling for the room ended for this reason, e.g. the relay refused an
+   * automatic re-join after a reconnection (`unauthorized`: the room token expired
+   * meanwhile; `room-full`: the room filled up), or it could not be answered
+   * (`transport`). A `VideoCallError`-shaped object. Emitted once, just before the
+   * state goes to `closed`, so a listener can tell the user why rather than a bare
+   * "connection closed". A transport that never ends signaling on its own need not emit it.
+   */
+  error: { code: VideoCallErrorCode; message: string };
 };
 
 export interface Transport extends Pick<Emitter<TransportEvents>, 'on'> {

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { createRelay } from '../../server/app.js';
+import { freePort } from '../support/net.js';
 import { connect, disconnectAll, flush, get, join, next, record, request, sleep, startRelay, type TestRelay } from './relay-helpers.js';
 
 const relays: TestRelay[] = [];
@@ -84,20 +86,44 @@ describe('RELAY_SECRET room grants', () => {
 });
 
 describe('ALLOWED_ORIGINS', () => {
-  it('refuses a disallowed Origin over polling and websocket; admits allowed, same-host and origin-less clients', async () => {
+  it('refuses a disallowed Origin over polling and websocket, the relay\'s own origin included unless listed; admits listed and origin-less clients', async () => {
     const r = await relay({ allowedOrigins: ['https://good.example'] });
     for (const transports of [['polling'], ['websocket']]) {
       await assert.rejects(
         connect(r.url, { transports, extraHeaders: { Origin: 'https://evil.example' } }),
         `evil origin over ${transports[0]} must not connect`,
       );
+      // A page on the relay's own host and port (Origin host = Host header) is not listed: refused.
+      await assert.rejects(
+        connect(r.url, { transports, extraHeaders: { Origin: r.url } }),
+        `the relay's own origin over ${transports[0]} must not connect unless listed`,
+      );
       const good = await connect(r.url, { transports, extraHeaders: { Origin: 'https://good.example' } });
       assert.equal((await join(good, `origins-${transports[0]}`)).ok, true);
-      const same = await connect(r.url, { transports, extraHeaders: { Origin: r.url } });
-      assert.ok(same.connected);
     }
     assert.ok((await connect(r.url)).connected, 'non-browser clients send no Origin');
-    assert.equal(r.relay.io.engine.clientsCount, 5);
+    assert.equal(r.relay.io.engine.clientsCount, 3);
+
+    // Listing the relay's own origin (its demo page, say) admits it.
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const listed = createRelay({ allowedOrigins: ['https://good.example', url], logger: () => {} });
+    await listed.listen(port, '127.0.0.1');
+    relays.push({ relay: listed, url, port, logs: [], close: () => listed.close() });
+    const same = await connect(url, { transports: ['websocket'], extraHeaders: { Origin: url } });
+    assert.ok(same.connected);
+  });
+
+  it('logs refused handshakes at most once per origin per minute, and at most 20 origins a minute', async () => {
+    const r = await relay({ allowedOrigins: ['https://good.example'] });
+    const handshake = (origin: string) => get(`${r.url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } });
+    for (let i = 0; i < 50; i++) assert.equal((await handshake('https://evil.example')).status, 403);
+    const lines = () => r.logs.filter((l) => /event=handshake/.test(l));
+    assert.equal(lines().length, 1, lines().join('\n'));
+    assert.match(lines()[0]!, /code=unauthorized origin "https:\/\/evil\.example" not allowed/);
+    for (let i = 0; i < 100; i++) assert.equal((await handshake(`https://evil-${i}.example`)).status, 403);
+    assert.equal(lines().length, 20, 'distinct origins are capped too');
+    assert.equal((await handshake('https://good.example')).status, 200);
   });
 
   it('answers the raw polling handshake and the raw WebSocket upgrade from a disallowed origin with a refusal', async () => {

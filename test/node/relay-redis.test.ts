@@ -3,14 +3,16 @@
  * (the real CLI): peers on different processes share rooms, see each other in
  * the join ack, signal each other, respect the room capacity, and learn of
  * departures: a leave, a graceful SIGTERM, and a process killed outright;
- * resumable peer ids are taken over across processes, and the sweep of a
- * killed process leaves an id that resumed elsewhere alone.
+ * resumable peer ids are taken over across processes (and stay listed only
+ * under the process holding them), and the sweep of a killed process leaves
+ * an id that resumed elsewhere alone.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { createClient } from 'redis';
 import { connect, disconnectAll, flush, get, join, next, record, request, sleep, type Client } from './relay-helpers.js';
 import { freePort } from '../support/net.js';
 
@@ -55,6 +57,26 @@ const OTHER_KEY = 'other-key-0123456789';
 
 function joinAs(socket: Client, room: string, id?: string, key?: string, name?: string): Promise<any> {
   return request(socket, 'join', { room, name, id, key });
+}
+
+/**
+ * How many relay processes list `id` among their claimed peer ids in Redis
+ * (`procpeers:<proc>` sets), once that count is `settled` (or after 2 s).
+ */
+async function procsListing(id: string, settled: number): Promise<number> {
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 2000;
+    for (;;) {
+      let n = 0;
+      for (const key of await client.keys('video-call:procpeers:*')) if (await client.sIsMember(key, id)) n++;
+      if (n === settled || Date.now() > deadline) return n;
+      await sleep(50);
+    }
+  } finally {
+    client.destroy();
+  }
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -159,9 +181,13 @@ describe('relay over Redis, three processes', () => {
     const d = await connect(one!.url);
     const ackD = await joinAs(d, 'resume-x', undefined, undefined, 'D');
     assert.deepEqual(ackD.peers.map((p: { id: string }) => p.id).sort(), ['bee', 'roamer']);
+    // Redis lists the id under the process holding it only: the old process's release
+    // dropped it from its own set though the id record now names another process.
+    assert.equal(await procsListing('roamer', 1), 1, 'roamer listed by exactly one process');
     const left = next(b, 'peer-left');
     fresh.disconnect();
     assert.deepEqual(await left, { id: 'roamer' });
+    assert.equal(await procsListing('roamer', 0), 0, 'roamer listed by no process once released');
     await request(b, 'leave', { room: 'resume-x' });
     await request(d, 'leave', { room: 'resume-x' });
   });

@@ -1,15 +1,18 @@
 /**
  * The Socket.IO transport (src/transports/socket-io.ts) in Node against a real relay:
  * join results, peer events, addressed signals, leave/close, error codes,
- * an unreachable relay, and automatic re-join after a lost connection.
+ * an unreachable relay, automatic re-join after a lost connection, and the
+ * `error` event when that re-join is refused.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { createRelay } from '../../server/app.js';
 import { VideoCallError } from '../../src/errors.js';
 import { SocketIoTransport } from '../../src/transports/socket-io.js';
 import type { TransportEvents, TransportState } from '../../src/transports/transport.js';
 import { sleep, startRelay, type TestRelay } from './relay-helpers.js';
+import { freePort } from '../support/net.js';
 
 let r: TestRelay;
 const made: SocketIoTransport[] = [];
@@ -159,5 +162,48 @@ describe('socket.io transport', () => {
     const sig = nextEvent(b, 'signal');
     a.send(jb.selfId, 'hello again');
     assert.deepEqual(await sig, { from: result.selfId, data: 'hello again' });
+  });
+
+  it('when the re-join after a relay restart is refused (token expired meanwhile), emits error unauthorized, then closed', async () => {
+    const port = await freePort();
+    const secret = 'restart-secret';
+    // The same port for both lives of the relay, as an operator's restart would have it.
+    const boot = async () => {
+      const rel = createRelay({ secret, logger: () => {} });
+      await rel.listen(port, '127.0.0.1');
+      return rel;
+    };
+    let live = await boot();
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const token = await new SignJWT({ room: 'expiring' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime(exp)
+        .sign(new TextEncoder().encode(secret));
+      const t = transport(url);
+      await t.join('expiring', { token });
+      const seen: string[] = [];
+      let error: { code: string; message: string } | undefined;
+      t.on('state', (s) => seen.push(`state:${s}`));
+      t.on('error', (e) => {
+        error = e;
+        seen.push(`error:${e.code}`);
+      });
+      t.on('rejoined', () => seen.push('rejoined'));
+      // The relay goes away; the token expires while it is down; it comes back on the same port.
+      await live.close();
+      while (Date.now() / 1000 <= exp + 0.1) await sleep(100);
+      live = await boot();
+      const deadline = Date.now() + 5000;
+      while (t.state !== 'closed' && Date.now() < deadline) await sleep(50);
+      assert.equal(t.state, 'closed');
+      assert.equal(error?.code, 'unauthorized');
+      assert.match(error!.message, /expired/i);
+      assert.deepEqual(seen.slice(-2), ['error:unauthorized', 'state:closed'], `events: ${seen.join(', ')}`);
+      assert.ok(!seen.includes('rejoined'));
+    } finally {
+      await live.close();
+    }
   });
 });
