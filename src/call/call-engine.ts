@@ -298,6 +298,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   async startScreenShare(): Promise<void> {
     if (this.#screen) return;
     const epoch = this.#epoch;
+    const joinSeq = this.#joinSeq;
     let track: MediaStreamTrack;
     try {
       track = await getScreenTrack();
@@ -306,8 +307,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       if (epoch === this.#epoch) this.#fail(toVideoCallError(err, 'no-device'), false);
       throw err;
     }
-    // Destroyed while the picker was open, or already sharing (a second picker): not installed.
-    if (epoch !== this.#epoch || this.#screen) {
+    // Destroyed or left while the picker was open, or already sharing (a second picker): not installed.
+    if (epoch !== this.#epoch || joinSeq !== this.#joinSeq || this.#screen) {
       track.stop();
       return;
     }
@@ -335,7 +336,14 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   }
 
   #mediaState(): Extract<ChannelMessage, { t: 'media' }> {
-    return { t: 'media', audio: this.micOn, video: this.cameraOn || this.screenSharing, screen: this.screenSharing };
+    return { t: 'media', audio: this.micOn, video: this.cameraOn || this.screenSharing, screen: this.screenSharing, name: this.name };
+  }
+
+  /** Changes our display name; in a call, the others' tiles follow (told over the data channel). */
+  setName(name: string): void {
+    if (name === this.name) return;
+    this.name = name;
+    if (this.state === 'joined') this.#mediaChanged();
   }
 
   #mediaChanged(): void {
@@ -643,6 +651,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   #onChannelMessage(peer: RemotePeer, m: ChannelMessage): void {
     if (m.t === 'media') {
+      if (m.name !== undefined && m.name !== peer.name) {
+        peer.name = m.name; // renamed during the call
+        this.emit('change', undefined);
+      }
       if (peer.audio === m.audio && peer.video === m.video && peer.screen === m.screen) return;
       Object.assign(peer, { audio: m.audio, video: m.video, screen: m.screen });
       this.emit('peer-media', { peerId: peer.id, audio: m.audio, video: m.video, screen: m.screen });

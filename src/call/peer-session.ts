@@ -7,7 +7,7 @@ export type SessionSignal =
 
 /** Messages over the session's data channel (never seen by any server). */
 export type ChannelMessage =
-  | { t: 'media'; audio: boolean; video: boolean; screen: boolean }
+  | { t: 'media'; audio: boolean; video: boolean; screen: boolean; name?: string }
   | { t: 'chat'; text: string; at: number; name: string }
   | { t: 'ping' }
   /** We are leaving (or closing the tab): drop us now. */
@@ -43,6 +43,8 @@ export interface PeerSessionOptions {
 }
 
 const MAX_CHAT = 4000;
+/** A display name from a peer: control characters removed, at most 64 characters. */
+const cleanName = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 64);
 
 /** Validates a data-channel message from the remote peer; returns null for junk. */
 export function parseChannelMessage(raw: unknown): ChannelMessage | null {
@@ -56,14 +58,20 @@ export function parseChannelMessage(raw: unknown): ChannelMessage | null {
   if (!m || typeof m !== 'object') return null;
   switch (m.t) {
     case 'media':
-      return { t: 'media', audio: m.audio === true, video: m.video === true, screen: m.screen === true };
+      return {
+        t: 'media',
+        audio: m.audio === true,
+        video: m.video === true,
+        screen: m.screen === true,
+        ...(typeof m.name === 'string' ? { name: cleanName(m.name) } : {}),
+      };
     case 'chat':
       if (typeof m.text !== 'string' || !m.text.trim()) return null;
       return {
         t: 'chat',
         text: m.text.slice(0, MAX_CHAT),
         at: typeof m.at === 'number' && Number.isFinite(m.at) ? m.at : Date.now(),
-        name: typeof m.name === 'string' ? m.name.slice(0, 64) : '',
+        name: typeof m.name === 'string' ? cleanName(m.name) : '',
       };
     case 'ping':
     case 'bye':

@@ -544,6 +544,14 @@ describe('<video-call> details a user notices', function () {
     await waitUntil(() => shadow(a).activeElement === shadow(a).querySelector('[part="join-button"]'), 'focus lost on leave');
   });
 
+  it('a name changed during the call reaches the others\' tiles', async () => {
+    const { a, b, aId } = await pair();
+    a.name = 'Ada Lovelace';
+    await waitUntil(() => b.peers[0]?.name === 'Ada Lovelace', 'the other side still shows the old name');
+    await b.updateComplete;
+    expect(tileOf(b, aId)!.textContent).to.contain('Ada Lovelace');
+  });
+
   it('a message arriving while the chat is closed is announced to screen readers and counted on the Chat button', async () => {
     const { a, b } = await pair();
     a.sendChat('Lunch at one?');

@@ -214,6 +214,28 @@ describe('CallEngine: destroyed while a prompt or picker is open', function () {
   });
 });
 
+describe('CallEngine: left while the screen picker is open', function () {
+  this.timeout(20000);
+  afterEach(cleanUp);
+
+  it('the screen chosen after leave() is stopped, not shared into the pre-join screen', async () => {
+    const { createLocalTransport } = await import('../../src/transports/local.js');
+    const engine = newEngine({ audio: false, video: false });
+    const transport = createLocalTransport();
+    await engine.join(uniqueRoom('picker'), transport);
+    const picker = holdPrompts('getDisplayMedia');
+    const sharing = engine.startScreenShare();
+    await waitUntil(() => picker.asked.length === 1, 'getDisplayMedia not asked');
+    await engine.leave();
+    const stream = await picker.asked[0].allow();
+    await sharing;
+    await sleep(100);
+    expect(stream.getVideoTracks()[0].readyState).to.equal('ended');
+    expect(engine.screenSharing).to.equal(false);
+    transport.close();
+  });
+});
+
 describe('After a refusal, one click on a button showing "off" asks again', function () {
   this.timeout(30000);
   afterEach(async () => {

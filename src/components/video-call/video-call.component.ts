@@ -121,7 +121,7 @@ export class VideoCall extends LitElement {
   /** JSON array of `RTCIceServer` (STUN/TURN, with credentials). Defaults to one public STUN server. */
   @property({ attribute: 'ice-servers', reflect: true, converter: jsonish }) iceServers?: string | RTCIceServer[];
 
-  /** Display name shown to the others. */
+  /** Display name shown to the others. Changed during a call, their tiles follow. */
   @property({ reflect: true }) name = '';
 
   /** Room grant (a JWT) sent with `join` when the relay requires one. */
@@ -439,6 +439,7 @@ export class VideoCall extends LitElement {
         this.maxPeers = 5;
       }
     }
+    if (changed.has('name')) this.#engine.setName(this.name);
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
     if (this.isConnected && (changed.has('audio') || changed.has('video'))) this.#applyStartMedia(changed);
     const s = this.#engine.state;
