@@ -369,6 +369,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     // Room events can arrive before our own join resolves (the others may hear of us,
     // and ring us, first): they wait in #early and are replayed once we are in.
     const early: (() => void)[] = [];
+    let ended = false;
     const inRoom = <T>(fn: (payload: T) => void) => (payload: T) => {
       if (this.state === 'joined') fn(payload);
       else if (this.state === 'joining' && seq === this.#joinSeq) early.push(() => fn(payload));
@@ -377,9 +378,16 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       transport.on('peer-joined', inRoom((p) => this.#onPeerJoined(p))),
       transport.on('peer-left', inRoom(({ id }) => this.#onPeerLeft(id))),
       transport.on('signal', inRoom(({ from, data }) => this.#onSignal(from, data))),
+      // Why signaling for the room ended (e.g. the token expired before an automatic rejoin):
+      // reported with its own code, in place of the generic "closed" message that follows.
+      transport.on('error', (e) => {
+        if (this.state !== 'joined' || seq !== this.#joinSeq) return;
+        ended = true;
+        this.#fail(new VideoCallError(e.code, `${e.message} Calls in progress go on, but nobody new can join; leave and join again to reconnect.`), false);
+      }),
       transport.on('state', (s) => {
         this.transportState = s;
-        if (s === 'closed' && this.state === 'joined') {
+        if (s === 'closed' && this.state === 'joined' && !ended) {
           this.#fail(new VideoCallError('transport', 'The connection to the signaling server was closed. Calls in progress go on, but nobody new can join; leave and join again to reconnect.'), false);
         }
         this.emit('change', undefined);

@@ -552,6 +552,28 @@ describe('<video-call> details a user notices', function () {
     expect(tileOf(b, aId)!.textContent).to.contain('Ada Lovelace');
   });
 
+  it('signaling that ends with a reason (a refused rejoin) shows that reason, not a bare "connection closed"', async () => {
+    const { LocalTransport } = await import('../../src/transports/local.js');
+    // A real local transport that can be made to end the way a relay refusing an automatic
+    // rejoin ends it (that path itself is tested against a real relay in test/node/relay-transport.test.ts).
+    class Ending extends LocalTransport {
+      end(code: 'unauthorized', message: string) {
+        this.emit('error', { code, message });
+        this.close();
+      }
+    }
+    const el = addCall({ room: uniqueRoom('ends'), 'ice-servers': '[]' });
+    const transport = new Ending();
+    el.transport = transport;
+    await el.join();
+    const errors: { code: string }[] = [];
+    el.addEventListener('vc-error', (e) => errors.push((e as CustomEvent).detail));
+    transport.end('unauthorized', 'Your room token expired while reconnecting.');
+    await el.updateComplete;
+    expect(errors.map((e) => e.code)).to.deep.equal(['unauthorized']);
+    expect(shadow(el).querySelector('[part="error"]')!.textContent).to.contain('token expired');
+  });
+
   it('a message arriving while the chat is closed is announced to screen readers and counted on the Chat button', async () => {
     const { a, b } = await pair();
     a.sendChat('Lunch at one?');
