@@ -8,6 +8,7 @@ import {
   push,
   ref,
   remove,
+  serverTimestamp,
   set,
   update,
   type Database,
@@ -24,15 +25,19 @@ import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, Tra
  * Data layout (see `database.rules.json` and docs/firebase.md):
  *
  * ```
- * video-call-rooms/{room}/peers/{peerId}          = { name }          presence, onDisconnect().remove()
+ * video-call-rooms/{room}/peers/{peerId}          = { name, beat }    presence, onDisconnect().remove()
  * video-call-rooms/{room}/inbox/{peerId}/{msgId}  = { from, data }    signals to peerId, deleted once read,
  *                                                                     the whole inbox onDisconnect().remove()
  * ```
  *
  * `data` is the signal serialised as a JSON string, so any JSON value arrives intact and its
- * size can be bounded by the rules. A transport that loses its connection gets a new peer id
- * when it comes back (the server ran its onDisconnect removals for the old one) and emits
- * `rejoined`.
+ * size can be bounded by the rules. `beat` is the server time of the member's last heartbeat:
+ * each member rewrites it every {@link PRESENCE_BEAT_MS}, and the others take a member whose
+ * entry has not changed for {@link PRESENCE_STALE_MS} as gone (see `#sweep`), since the
+ * server runs a silently dead client's onDisconnect only after a timeout of its own (about a
+ * minute). A transport that loses its connection keeps its peer id: when it comes back it
+ * writes its presence again under the same id (the server ran its onDisconnect removals
+ * meanwhile, so the others saw it leave and now see it join) and emits `rejoined`.
  */
 
 /** Root of the data this transport reads and writes. */
@@ -43,6 +48,16 @@ export const MAX_NAME_LENGTH = 64;
 export const MAX_ROOM_LENGTH = 200;
 /** Longest serialised signal, as `database.rules.json` allows. */
 export const MAX_SIGNAL_LENGTH = 65536;
+/** How often a member rewrites the `beat` of its presence entry (ms). */
+export const PRESENCE_BEAT_MS = 2500;
+/**
+ * A member whose presence entry has not changed for this long (ms, by local receipt time) is
+ * taken as gone. With the beat interval and a round trip on top, a silent peer goes within
+ * about 13 s; a live one must miss three beats in a row to be taken for gone.
+ */
+export const PRESENCE_STALE_MS = 10000;
+/** Heartbeat writes allowed in flight at once (a slow link keeps beating; a stalled one stops). */
+const MAX_BEATS_IN_FLIGHT = 3;
 
 /** Options of {@link createFirebaseTransport}: one of `database`, `app` or `firebaseConfig`. */
 export interface FirebaseTransportOptions {
@@ -143,6 +158,20 @@ interface Membership {
   stopInbox?: () => void;
   /** Why the database cancelled the peers listener, if it did. */
   refused?: Error;
+  /** Each listed member's entry as last received, and when it was received (local clock). */
+  heard: Map<string, { entry: string; at: number }>;
+  /** Listed members taken as gone because their entry stopped changing. */
+  stale: Set<string>;
+  /**
+   * Send time (local clock) of the latest of our writes the server acknowledged. The server
+   * applied that write after it was sent, and everything it broadcast before applying it
+   * reached us before the acknowledgement (one ordered connection): so a member whose entry
+   * we last received before `provenAt - PRESENCE_STALE_MS` was silent on the server for that
+   * long, whatever our own latency, and however our clock differs from anyone's.
+   */
+  provenAt: number;
+  beatsInFlight: number;
+  beatTimer?: ReturnType<typeof setInterval>;
 }
 
 /**
@@ -191,6 +220,10 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       entered: false,
       entering: false,
       stopPeers: () => {},
+      heard: new Map(),
+      stale: new Set(),
+      provenAt: 0,
+      beatsInFlight: 0,
     };
     this.#member = member;
     this.#snapshot = new Map();
@@ -211,6 +244,9 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       return await this.#enter(member);
     } catch (err) {
       if (this.#member === member) this.#drop(member);
+      // The presence may have been written (refused read, no snapshot in time, left meanwhile):
+      // remove it and its inbox, and the onDisconnect operations, so no ghost stays behind.
+      if (member.selfId) this.#withdraw(member);
       if (err instanceof VideoCallError) throw err;
       if (isPermissionDenied(err)) {
         throw new VideoCallError(
@@ -241,9 +277,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     if (!member) return;
     this.#drop(member);
     if (!member.selfId) return;
-    const mine = this.#paths(member);
-    const done = update(member.roomRef, { [`peers/${member.selfId}`]: null, [`inbox/${member.selfId}`]: null });
-    for (const path of Object.values(mine)) void onDisconnect(path).cancel().catch(() => {});
+    const done = this.#withdraw(member);
     // Offline, the write waits for the connection; the server's onDisconnect cleans up meanwhile.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([done.catch(() => {}), new Promise((r) => (timer = setTimeout(r, 3000)))]);
@@ -275,29 +309,32 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         const epoch = this.#epoch;
         member.selfId ||= push(member.roomRef).key!;
         const { peer, inbox } = this.#paths(member);
-        try {
-          // onDisconnect first: a tab that dies right after the presence write still leaves nothing.
-          await onDisconnect(peer).remove();
-          await onDisconnect(inbox).remove();
-          this.#assertCurrent(member);
-          await set(peer, { name: member.name });
-          this.#assertCurrent(member);
-          // The peers listener was registered before the write, so its data is at least as new.
-          await this.#firstSnapshot(member);
-        } catch (err) {
-          // Left meanwhile: `leave` may have run before our presence write landed.
-          if (this.#member !== member) this.#erase(member.roomRef, member.selfId);
-          throw err;
-        }
+        // onDisconnect first: a tab that dies right after the presence write still leaves nothing.
+        await onDisconnect(peer).remove();
+        await onDisconnect(inbox).remove();
+        this.#assertCurrent(member);
+        if (member.refused) throw member.refused; // the room cannot be read: do not even write
+        const sent = Date.now();
+        await set(peer, { name: member.name, beat: serverTimestamp() });
+        this.#assertCurrent(member);
+        // The peers listener was registered before the write, so its data is at least as new.
+        await this.#firstSnapshot(member);
         if (this.#epoch !== epoch) {
           // The connection dropped meanwhile: the server may have run our onDisconnect before the
           // presence was written. Enter again (registering onDisconnect on the new connection).
           continue;
         }
         member.stopInbox = onChildAdded(inbox, (snap) => this.#onMessage(member, snap), () => {});
+        // Silence is counted from now: whatever we received before (or did not, while offline)
+        // says nothing about who is here now.
+        const now = Date.now();
+        for (const h of member.heard.values()) h.at = now;
+        member.stale.clear();
+        member.provenAt = Math.max(member.provenAt, sent);
         member.announced = new Map([...this.#snapshot].filter(([id]) => id !== member.selfId));
         member.live = true;
         member.entered = true;
+        member.beatTimer ??= setInterval(() => this.#beat(member), PRESENCE_BEAT_MS);
         return { selfId: member.selfId, peers: [...member.announced].map(([id, name]) => ({ id, name })) };
       }
     } finally {
@@ -305,9 +342,74 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     }
   }
 
+  /**
+   * Removes our presence and inbox and cancels their onDisconnect operations (leaving, or a
+   * join that failed). Offline, this waits for the connection; the server's onDisconnect
+   * cleans up meanwhile.
+   */
+  #withdraw(member: Membership): Promise<void> {
+    const done = this.#erase(member.roomRef, member.selfId);
+    for (const path of Object.values(this.#paths(member))) void onDisconnect(path).cancel().catch(() => {});
+    return done;
+  }
+
   /** Removes a presence and its inbox (best effort: the server's onDisconnect is the fallback). */
-  #erase(roomRef: DatabaseReference, id: string): void {
-    void update(roomRef, { [`peers/${id}`]: null, [`inbox/${id}`]: null }).catch(() => {});
+  #erase(roomRef: DatabaseReference, id: string): Promise<void> {
+    return update(roomRef, { [`peers/${id}`]: null, [`inbox/${id}`]: null }).catch(() => {});
+  }
+
+  /** Rewrites our `beat`; each acknowledged beat proves our connection works, so stale members can be told. */
+  #beat(member: Membership): void {
+    if (this.#member !== member || !member.live || !this.#connected || member.beatsInFlight >= MAX_BEATS_IN_FLIGHT) return;
+    member.beatsInFlight++;
+    const sent = Date.now();
+    // Refused when our entry is gone (the rules want a name): `#onPeers` writes it again.
+    set(child(this.#paths(member).peer, 'beat'), serverTimestamp()).then(
+      () => {
+        member.beatsInFlight--;
+        member.provenAt = Math.max(member.provenAt, sent);
+        this.#sweep(member);
+      },
+      () => {
+        member.beatsInFlight--;
+      },
+    );
+  }
+
+  /**
+   * Members whose entry has not changed for PRESENCE_STALE_MS before our latest acknowledged
+   * write (see `provenAt`) are gone without a word (frozen or killed tab, network cut): the
+   * server would run their onDisconnect only after its own timeout. They leave our view, and
+   * their presence and unread signals are removed, so nothing is left behind. Never while our
+   * own connection is down: then the silence is ours.
+   */
+  #sweep(member: Membership): void {
+    if (this.#member !== member || !member.live || !this.#connected) return;
+    let changed = false;
+    for (const [id, h] of member.heard) {
+      if (id === member.selfId || member.stale.has(id) || member.provenAt - h.at < PRESENCE_STALE_MS) continue;
+      member.stale.add(id);
+      changed = true;
+      void this.#erase(member.roomRef, id);
+    }
+    if (changed) this.#announce(member);
+  }
+
+  /** Tells the user of this transport who joined and left since the last time. */
+  #announce(member: Membership): void {
+    const here = (id: string) => this.#snapshot.has(id) && id !== member.selfId && !member.stale.has(id);
+    for (const id of [...member.announced.keys()]) {
+      if (!here(id)) {
+        member.announced.delete(id);
+        this.emit('peer-left', { id });
+      }
+    }
+    for (const [id, name] of this.#snapshot) {
+      if (here(id) && !member.announced.has(id)) {
+        member.announced.set(id, name);
+        this.emit('peer-joined', { id, name } satisfies PeerInfo);
+      }
+    }
   }
 
   #paths(member: Membership): { peer: DatabaseReference; inbox: DatabaseReference } {
@@ -320,29 +422,32 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
   #onPeers(member: Membership, snap: DataSnapshot): void {
     if (this.#member !== member) return;
     const now = new Map<string, string>();
+    const at = Date.now();
     snap.forEach((child) => {
+      const id = child.key!;
       const name = child.child('name').val();
-      now.set(child.key!, typeof name === 'string' ? name : '');
+      now.set(id, typeof name === 'string' ? name : '');
+      // A changed entry (a new beat) is a sign of life: a member taken as gone is back.
+      const entry = JSON.stringify(child.val());
+      if (member.heard.get(id)?.entry !== entry) {
+        member.heard.set(id, { entry, at });
+        member.stale.delete(id);
+      }
     });
+    for (const id of member.heard.keys()) {
+      if (!now.has(id)) {
+        member.heard.delete(id);
+        member.stale.delete(id);
+      }
+    }
     this.#snapshot = now;
     this.#snapshotSeen = true;
     for (const wake of this.#waiters) wake();
     if (!member.live) return;
     // Our own presence went while we are here: the old connection's onDisconnect ran late
-    // (after we came back under the same id). Write it again.
+    // (after we came back under the same id), or others took us for gone. Write it again.
     if (!now.has(member.selfId) && this.#connected && !member.entering) void this.#reassert(member);
-    for (const id of [...member.announced.keys()]) {
-      if (!now.has(id)) {
-        member.announced.delete(id);
-        this.emit('peer-left', { id });
-      }
-    }
-    for (const [id, name] of now) {
-      if (id !== member.selfId && !member.announced.has(id)) {
-        member.announced.set(id, name);
-        this.emit('peer-joined', { id, name } satisfies PeerInfo);
-      }
-    }
+    this.#announce(member);
   }
 
   #onMessage(member: Membership, snap: DataSnapshot): void {
@@ -382,7 +487,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       const { peer, inbox } = this.#paths(member);
       await onDisconnect(peer).remove();
       await onDisconnect(inbox).remove();
-      if (this.#member === member && member.live) await set(peer, { name: member.name });
+      if (this.#member === member && member.live) await set(peer, { name: member.name, beat: serverTimestamp() });
     } catch {
       // Offline again: the reconnection re-enters the room.
     } finally {
@@ -409,6 +514,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     member.live = false;
     member.stopPeers();
     member.stopInbox?.();
+    clearInterval(member.beatTimer);
     if (this.#member === member) this.#member = undefined;
     for (const wake of this.#waiters) wake();
   }

@@ -81,13 +81,13 @@ describe('<video-call> over firebase', function () {
     goOffline(b.db); // Bob's socket closes: the server runs his onDisconnect (his presence goes).
     await sleep(3000);
     await videoIsLive(video); // media goes on peer to peer
-    goOnline(b.db); // Bob comes back under a new id in the database
+    goOnline(b.db); // Bob comes back under the same id: his presence is written again
     await sleep(3000);
     expect(seen).to.deep.equal([]);
     expect(a.el.peers.map((p) => [p.id, p.name])).to.deep.equal([[first.detail.peerId, 'Bob']]);
     expect(b.el.peers.map((p) => p.name)).to.deep.equal(['Ada']);
 
-    // Signaling to Bob's new id works: Ada's camera needs a renegotiation to reach him.
+    // Signaling to Bob works after his reconnection: Ada's camera needs a renegotiation to reach him.
     a.el.toggleCamera(true);
     await waitUntil(() => b.el.peers[0]?.video === true, 'Bob not told of the camera');
     await b.el.updateComplete;

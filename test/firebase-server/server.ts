@@ -36,12 +36,17 @@
  * - none of the service's own limits (key and path lengths, write sizes, rates, connection
  *   counts) are enforced: the SDK checks key and path lengths itself, the rest never matter here;
  * - tests can see and steer it: `data()`, `listeners()`, `connections`, and the
- *   `onRequest` hook, which can drop a connection at a chosen request;
+ *   `onRequest` hook, which can drop a connection at a chosen request, or leave a request
+ *   unanswered (return `false`), as a server that never replies would;
  * - the real service notices a silently dead client (network gone, no TCP close) after a
- *   timeout of its own; here a test decides when with `RtdbConnection.drop()`, and
- *   `RtdbConnection.freeze()` stands for the time in between (nothing is delivered to or read
- *   from that client). Writes are applied and broadcast at once: there is no server-side
- *   batching, so every client sees every intermediate state.
+ *   timeout of its own (around a minute), and runs its onDisconnect operations only then; here
+ *   it never does on its own: a test decides when with `RtdbConnection.drop()`.
+ *   `RtdbConnection.freeze()` stands for the time in between, a stalled connection: nothing
+ *   is delivered to or read from that client, and what it sends is held, as TCP would, until
+ *   `thaw()` (the network is back: everything held arrives, in order) or `drop()` (lost).
+ *   `RtdbConnection.latencyMs` delays every message both ways (a slow but working link).
+ *   Writes are applied and broadcast at once: there is no server-side batching, so every
+ *   client sees every intermediate state.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -109,26 +114,67 @@ export class RtdbConnection {
   admin = false;
   /** While frozen nothing is sent to or read from the client: a half-open connection. */
   frozen = false;
+  /** Delay of every message, each way (ms): a slow link. Order is kept. */
+  latencyMs = 0;
   #frames: string[] = [];
   #framesLeft = 0;
+  /** Messages held while frozen, to the client and from it. */
+  #heldOut: string[] = [];
+  #heldIn: string[] = [];
 
   constructor(
     readonly id: number,
     readonly socket: WebSocket,
+    /** Handles a raw message from the client (set by the server). */
+    readonly receive: (raw: string) => void,
   ) {}
 
-  /** Simulates a client whose network vanished without a TCP close: it hears nothing more. */
+  /**
+   * Simulates a client whose network stalled without a TCP close: it hears nothing more and
+   * the server hears nothing from it, until `thaw()` or `drop()`.
+   */
   freeze(): void {
     this.frozen = true;
   }
 
+  /** The network is back: what was held both ways is delivered, in order. */
+  thaw(): void {
+    this.frozen = false;
+    for (const text of this.#heldOut.splice(0)) this.#write(text);
+    for (const raw of this.#heldIn.splice(0)) if (!this.frozen) this.receive(raw);
+  }
+
   /** Ends the websocket abruptly, as when the server notices a dead client: onDisconnect runs. */
   drop(): void {
+    this.#heldOut = [];
+    this.#heldIn = [];
     this.socket.terminate();
   }
 
   send(message: unknown): void {
-    if (!this.frozen && this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    if (this.latencyMs > 0) setTimeout(() => this.#out(text), this.latencyMs);
+    else this.#out(text);
+  }
+
+  /** A raw message arrived from the client's socket. */
+  incoming(raw: string): void {
+    if (this.latencyMs > 0) setTimeout(() => this.#in(raw), this.latencyMs);
+    else this.#in(raw);
+  }
+
+  #out(text: string): void {
+    if (this.frozen) this.#heldOut.push(text);
+    else this.#write(text);
+  }
+
+  #in(raw: string): void {
+    if (this.frozen) this.#heldIn.push(raw);
+    else this.receive(raw);
+  }
+
+  #write(text: string): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(text);
   }
 
   /** Reassembles messages the SDK splits into frames (a count, then that many parts). */
@@ -153,9 +199,10 @@ export class RtdbTestServer {
   readonly connections = new Set<RtdbConnection>();
   /**
    * Test hook, called with each request before it is handled. Dropping the connection in it
-   * (`conn.drop()`) loses the request, as a connection that fails mid-flight does.
+   * (`conn.drop()`) loses the request, as a connection that fails mid-flight does; returning
+   * `false` leaves the request unhandled and unanswered.
    */
-  onRequest?: (conn: RtdbConnection, action: string, body: Record<string, unknown>) => void;
+  onRequest?: (conn: RtdbConnection, action: string, body: Record<string, unknown>) => void | boolean;
   #root: unknown = null;
   #rules: Ruleset;
   #open: Ruleset = targaryen.ruleset(OPEN_RULES);
@@ -210,19 +257,19 @@ export class RtdbTestServer {
   }
 
   #accept(socket: WebSocket, host: string): void {
-    const conn = new RtdbConnection(this.#nextId++, socket);
-    this.connections.add(conn);
-    conn.send({ t: 'c', d: { t: 'h', d: { ts: Date.now(), v: '5', h: host, s: `session-${conn.id}` } } });
-    socket.on('message', (raw) => {
-      if (conn.frozen) return;
-      const text = conn.unframe(raw.toString());
+    const conn: RtdbConnection = new RtdbConnection(this.#nextId++, socket, (raw) => {
+      const text = conn.unframe(raw);
       if (text !== null) this.#receive(conn, text);
     });
+    this.connections.add(conn);
+    conn.send({ t: 'c', d: { t: 'h', d: { ts: Date.now(), v: '5', h: host, s: `session-${conn.id}` } } });
+    socket.on('message', (raw) => conn.incoming(raw.toString()));
     socket.on('close', () => this.#disconnected(conn));
     socket.on('error', () => socket.terminate());
   }
 
   #receive(conn: RtdbConnection, text: string): void {
+    if (!this.connections.has(conn)) return; // arrived late (latency) on a connection now closed
     let msg: { t?: string; d?: { t?: string; r?: number; a?: string; b?: Record<string, unknown> } };
     try {
       msg = JSON.parse(text);
@@ -235,7 +282,7 @@ export class RtdbTestServer {
     }
     if (msg.t !== 'd' || !msg.d) return;
     const { r, a, b } = msg.d;
-    this.onRequest?.(conn, String(a), b ?? {});
+    if (this.onRequest?.(conn, String(a), b ?? {}) === false) return;
     if (conn.socket.readyState !== conn.socket.OPEN) return;
     let status: Status;
     try {

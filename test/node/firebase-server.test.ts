@@ -107,4 +107,54 @@ describe('RTDB test server with the real SDK', () => {
     await waitFor(() => got.at(-1) === big, 'the reader gets it whole');
     stop();
   });
+
+  it('holds a frozen connection’s traffic both ways (no onDisconnect) and delivers it in order on thaw', async () => {
+    const a = client();
+    const b = client();
+    await onDisconnect(ref(a.db, 'fz/a')).remove();
+    const { conn, stop } = await connectionOf(a.db, 'fz');
+    const aSeen: unknown[] = [];
+    const stopA = onValue(ref(a.db, 'fz/b'), (s) => aSeen.push(s.val()));
+    await waitFor(() => aSeen.length === 1, 'first value');
+    conn.freeze();
+    const writes = [set(ref(a.db, 'fz/a'), 1), set(ref(a.db, 'fz/a'), 2)];
+    await set(ref(b.db, 'fz/b'), 'x');
+    await sleep(200);
+    assert.equal(server.data('/fz/a'), null, 'nothing read from a frozen client');
+    assert.equal(aSeen.length, 1, 'nothing sent to it');
+    assert.ok(server.connections.has(conn), 'its connection is kept, and its onDisconnect not run');
+    conn.thaw();
+    await Promise.all(writes);
+    assert.equal(server.data('/fz/a'), 2, 'its writes arrive, in order');
+    await waitFor(() => aSeen.at(-1) === 'x', 'it hears what it missed');
+    stopA();
+    stop();
+  });
+
+  it('delays every message by latencyMs, both ways', async () => {
+    const { db } = client();
+    const { conn, stop } = await connectionOf(db, 'lat');
+    conn.latencyMs = 300;
+    try {
+      const started = Date.now();
+      await set(ref(db, 'lat/x'), 1);
+      const took = Date.now() - started;
+      assert.ok(took >= 550, `a write's round trip takes two delays (took ${took} ms)`);
+      assert.equal(server.data('/lat/x'), 1);
+    } finally {
+      conn.latencyMs = 0;
+      stop();
+    }
+  });
+
+  it('leaves a request unanswered when the onRequest hook returns false', async () => {
+    const { db } = client();
+    server.onRequest = (_conn, action, body) => (action === 'g' && String(body.p) === '/silent' ? false : undefined);
+    try {
+      const answered = await Promise.race([get(ref(db, 'silent')).then(() => true), sleep(500).then(() => false)]);
+      assert.equal(answered, false);
+    } finally {
+      server.onRequest = undefined;
+    }
+  });
 });

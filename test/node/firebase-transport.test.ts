@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getApps, initializeApp, deleteApp } from 'firebase/app';
 import { goOffline } from 'firebase/database';
-import { createFirebaseTransport, FIREBASE_ROOT, firebaseRoomKey } from '../../src/transports/firebase.js';
+import { createFirebaseTransport, FIREBASE_ROOT, firebaseRoomKey, PRESENCE_BEAT_MS, PRESENCE_STALE_MS } from '../../src/transports/firebase.js';
 import type { Transport, TransportEvents } from '../../src/transports/transport.js';
 import { VideoCallError } from '../../src/errors.js';
-import { connect, sleep, startServer, waitFor } from '../firebase-server/helpers.js';
+import { connect, RULES, sleep, startServer, waitFor } from '../firebase-server/helpers.js';
 import type { RtdbTestServer } from '../firebase-server/server.js';
 
 let server: RtdbTestServer;
@@ -166,6 +166,128 @@ describe('firebase transport (node, test server with the project rules)', () => 
     assert.equal(roomsData(), null);
   });
 
+  it('a member gone silently (connection stalled, the server keeps its presence) leaves the others’ view within 15 s, leaves nothing behind, and is back when it beats again', async () => {
+    const r = room();
+    const key = firebaseRoomKey(r);
+    const [a, b] = [peer(), peer()];
+    const ra = await a.t.join(r, { name: 'Ada' });
+    const rb = await b.t.join(r, { name: 'Bob' });
+    const aLeft = record(a.t, 'peer-left');
+    const bLeft = record(b.t, 'peer-left');
+    const bJoined = record(b.t, 'peer-joined');
+    // Ada's network stalls without a TCP close (frozen tab, cable cut): the server keeps her
+    // socket and her presence, as the real service does until its own timeout (about a minute).
+    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`);
+    assert.ok(conn, "the server sees Ada's inbox listener");
+    conn.freeze();
+    const frozenAt = Date.now();
+    for (let i = 0; i < 3; i++) b.t.send(ra.selfId, { candidate: i });
+    await waitFor(() => Object.keys(roomsData()?.[key]?.inbox?.[ra.selfId] ?? {}).length === 3, '3 unread signals for Ada');
+    await waitFor(() => bLeft.length === 1, 'Bob sees Ada leave', 15_000);
+    const took = Date.now() - frozenAt;
+    assert.deepEqual(bLeft, [{ id: ra.selfId }]);
+    assert.ok(took < 15_000, `gone within 15 s (took ${took} ms)`);
+    assert.ok(took >= PRESENCE_STALE_MS - PRESENCE_BEAT_MS - 500, `not before her entry was stale (took ${took} ms)`);
+    // Bob removed her presence and her unread signals: nothing is left behind.
+    await waitFor(() => {
+      const data = roomsData()?.[key];
+      return Object.keys(data?.peers ?? {}).join() === rb.selfId && data?.inbox === undefined;
+    }, 'only Bob present, no inbox of Ada left');
+    assert.ok(server.connections.has(conn), 'the server still holds Ada’s connection: her onDisconnect did not run');
+    // Ada's own connection was down (no write of hers acknowledged): she took no one for gone.
+    assert.deepEqual(aLeft, []);
+    // Her network comes back: she sees her presence gone, writes it again, and Bob sees her join.
+    conn.thaw();
+    await waitFor(() => bJoined.length === 1, 'Bob sees Ada back', 10_000);
+    assert.deepEqual(bJoined, [{ id: ra.selfId, name: 'Ada' }]);
+    assert.deepEqual(aLeft, [], 'Ada never saw Bob leave');
+    const got = record(a.t, 'signal');
+    b.t.send(ra.selfId, { hello: 'again' });
+    await waitFor(() => got.some((s) => (s.data as { hello?: string }).hello === 'again'), 'Ada gets a signal at her id');
+    await a.t.leave();
+    await b.t.leave();
+    await waitFor(() => roomsData() === null, 'nothing left');
+  });
+
+  it('a member on a slow but working connection (4 s each way: a round trip of three beats) is never taken for gone', { timeout: 60_000 }, async () => {
+    const r = room();
+    const key = firebaseRoomKey(r);
+    const [a, b] = [peer(), peer()];
+    const ra = await a.t.join(r, { name: 'Ada' });
+    const rb = await b.t.join(r, { name: 'Bob' });
+    const aLeft = record(a.t, 'peer-left');
+    const bLeft = record(b.t, 'peer-left');
+    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`);
+    conn.latencyMs = 4000;
+    try {
+      await sleep(2 * PRESENCE_STALE_MS + PRESENCE_BEAT_MS);
+      assert.deepEqual([aLeft, bLeft], [[], []], 'no one left');
+      // Signals still go both ways.
+      const toA = nextSignal(a.t);
+      const toB = nextSignal(b.t);
+      b.t.send(ra.selfId, { ping: 1 });
+      a.t.send(rb.selfId, { pong: 1 });
+      assert.deepEqual([(await toA).data, (await toB).data], [{ ping: 1 }, { pong: 1 }]);
+      assert.deepEqual(Object.keys(roomsData()?.[key]?.peers ?? {}).sort(), [ra.selfId, rb.selfId].sort());
+    } finally {
+      conn.latencyMs = 0;
+    }
+    await a.t.leave();
+    await b.t.leave();
+    await waitFor(() => roomsData() === null, 'nothing left');
+  });
+
+  it('a join whose room the rules refuse to read (but let it write) leaves no ghost: no presence, no onDisconnect left registered', async () => {
+    // The project's rules, except that a room's peers cannot be read.
+    const rules = structuredClone(RULES) as { rules: Record<string, { $room: { peers: Record<string, unknown> } }> };
+    rules.rules[FIREBASE_ROOT].$room.peers['.read'] = false;
+    const unreadable = await startServer(rules);
+    const client = connect(unreadable);
+    const t = createFirebaseTransport({ database: client.db });
+    try {
+      await assert.rejects(t.join('r', { name: 'Ghost' }), (err: unknown) => (err as VideoCallError).code === 'unauthorized');
+      await waitFor(() => [...unreadable.connections].every((c) => c.onDisconnect.length === 0), 'onDisconnect operations cancelled');
+      await sleep(100);
+      assert.equal(unreadable.data('/'), null, 'no presence left');
+    } finally {
+      t.close();
+      await client.dispose();
+      await unreadable.close();
+    }
+  });
+
+  it('a join whose room snapshot never comes (after the presence was written) fails with transport and leaves no ghost', async () => {
+    const r = room();
+    const key = firebaseRoomKey(r);
+    const a = peer();
+    const b = peer();
+    await b.t.join(r, { name: 'Bob' });
+    const bJoined = record(b.t, 'peer-joined');
+    const bLeft = record(b.t, 'peer-left');
+    const t = createFirebaseTransport({ database: a.db, connectTimeoutMs: 1500 });
+    cleanup.push(() => t.close());
+    let wrote = false;
+    // The server never answers Ada's listen of the room's peers (but applies her writes).
+    server.onRequest = (_conn, action, body) => {
+      if (action === 'p' && String(body.p).includes('/peers/')) wrote = true;
+      if (action === 'q' && String(body.p).endsWith(`${key}/peers`)) return false;
+    };
+    try {
+      await assert.rejects(t.join(r, { name: 'Ghost' }), (err: unknown) => (err as VideoCallError).code === 'transport');
+    } finally {
+      server.onRequest = undefined;
+    }
+    assert.ok(wrote, 'the presence was written before the join failed');
+    await waitFor(() => Object.keys(roomsData()?.[key]?.peers ?? {}).length === 1, 'only Bob present');
+    await waitFor(() => bLeft.length === bJoined.length, 'Bob saw the ghost go if he saw it come');
+    await waitFor(
+      () => [...server.connections].filter((c) => c.onDisconnect.some((op) => op.path.includes(`/${key}/`))).length === 1,
+      'only Bob’s connection has onDisconnect operations for the room',
+    );
+    await b.t.leave();
+    await waitFor(() => roomsData() === null, 'nothing left');
+  });
+
   it('deletes each signal once read: the inbox stays empty through a long exchange', async () => {
     const r = room();
     const [a, b] = [peer(), peer()];
@@ -190,7 +312,10 @@ describe('firebase transport (node, test server with the project rules)', () => 
     for (const to of ['', 'a/b', '../peers/x', 'x.y', 'p'.repeat(41), 'a[0]']) a.t.send(to, { hi: 1 });
     await sleep(200);
     const key = firebaseRoomKey(r);
-    assert.deepEqual(roomsData()?.[key], { peers: { [ra.selfId]: { name: '' } } });
+    const data = roomsData()?.[key] as { peers: Record<string, { name: string }>; inbox?: object };
+    assert.deepEqual(Object.keys(data), ['peers']);
+    assert.deepEqual(Object.keys(data.peers), [ra.selfId]);
+    assert.equal(data.peers[ra.selfId].name, '');
     await a.t.leave();
   });
 
