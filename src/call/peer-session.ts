@@ -279,13 +279,19 @@ export class PeerSession extends Emitter<SessionEvents> {
     const pc = this.pc;
     if (message.t === 'sdp') {
       const description = message.description;
+      // An answer we are not waiting for is a copy (our offer was sent again and both copies
+      // were answered, or signaling delivered a queued duplicate): nothing to apply.
+      if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
       const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
       const collision = description.type === 'offer' && !readyForOffer;
       this.#ignoreOffer = !this.#opts.polite && collision;
       if (this.#ignoreOffer) return;
       this.#settingRemoteAnswer = description.type === 'answer';
-      await pc.setRemoteDescription(description); // rolls back our own offer on glare (polite side)
-      this.#settingRemoteAnswer = false;
+      try {
+        await pc.setRemoteDescription(description); // rolls back our own offer on glare (polite side)
+      } finally {
+        this.#settingRemoteAnswer = false;
+      }
       if (description.type === 'offer') {
         this.#addTracks();
         await pc.setLocalDescription();

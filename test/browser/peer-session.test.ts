@@ -111,6 +111,45 @@ describe('PeerSession (perfect negotiation)', function () {
     });
   }
 
+  it('a duplicated offer (answered twice) does no harm: the extra answer is ignored and a later glare still resolves', async () => {
+    const { a, b, wire, deliver, pump, close } = pair({ aInitiator: true, bInitiator: false });
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      let pumping = true;
+      void (async () => {
+        while (pumping) {
+          await deliver();
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await bothConnected(a, b);
+      pumping = false;
+      await new Promise((r) => setTimeout(r, 50));
+      const cam = await navigator.mediaDevices.getUserMedia({ video: true });
+      await a.setTrack('video', cam.getVideoTracks()[0]);
+      await waitUntil(() => wire.some((w) => w.message.t === 'sdp'), 'no offer');
+      const offer = wire.find((w) => w.message.t === 'sdp')!;
+      wire.push({ ...offer }); // delivered twice: b answers both copies
+      await deliver();
+      await deliver();
+      await deliver();
+      await waitUntil(() => a.pc.signalingState === 'stable' && b.pc.signalingState === 'stable', 'did not settle');
+      expect(warnings, 'no signal failed').to.deep.equal([]);
+      // Glare afterwards: both renegotiate at the same instant, and still settle.
+      void pump();
+      const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+      await Promise.all([a.setTrack('audio', mic.getAudioTracks()[0]), b.setTrack('audio', mic.getAudioTracks()[0].clone())]);
+      await waitUntil(() => a.remoteStream.getAudioTracks().length === 1 && b.remoteStream.getAudioTracks().length === 1, 'glare after a duplicate did not resolve', { timeout: 10000 });
+      await waitUntil(() => a.pc.signalingState === 'stable' && b.pc.signalingState === 'stable', 'did not settle after glare');
+      [...cam.getTracks(), ...mic.getTracks()].forEach((t) => t.stop());
+    } finally {
+      console.warn = warn;
+      close();
+    }
+  });
+
   it('renegotiates when a track is added mid-call (both sides adding at once)', async () => {
     const { a, b, pump, close } = pair({ aInitiator: true, bInitiator: false });
     void pump();
