@@ -5,7 +5,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import { RELAY_URL } from './test-env.js';
 import type { VideoCall } from '../../src/video-call.js';
 import { createSocketIoTransport } from '../../src/transports/socket-io.js';
-import type { Transport } from '../../src/transports/transport.js';
+import type { JoinOptions, Transport } from '../../src/transports/transport.js';
 import {
   addCall,
   eventWithin,
@@ -296,6 +296,44 @@ describe('<video-call>', function () {
     expect(errors, 'a room change is not an error').to.deep.equal([]);
   });
 
+  it('changing room while the old room is refusing the join still ends in the new room', async () => {
+    const { LocalTransport } = await import('../../src/transports/local.js');
+    const { VideoCallError } = await import('../../src/errors.js');
+    const full = uniqueRoom('full');
+    // A real local transport, except that one room answers "full" after a moment, as a relay would.
+    class OneRoomFull extends LocalTransport {
+      override async join(room: string, options?: JoinOptions) {
+        if (room !== full) return super.join(room, options);
+        await sleep(300);
+        throw new VideoCallError('room-full', 'This room is full.');
+      }
+    }
+    const el = addCall({ room: full, name: 'Ada', 'ice-servers': '[]' });
+    el.transport = new OneRoomFull();
+    const joining = el.join();
+    await waitUntil(() => el.state === 'joining', 'not joining', { interval: 1 });
+    const next = uniqueRoom('open');
+    el.room = next;
+    await joining;
+    expect(el.state).to.equal('joined');
+    expect(el.room).to.equal(next);
+  });
+
+  it('an element removed while its join is under way does not join or capture unseen', async () => {
+    const room = uniqueRoom();
+    const watcher = addCall({ ...base, room, name: 'Watcher', autojoin: true });
+    await eventWithin(watcher, 'vc-joined');
+    const el = addCall({ ...base, room, name: 'Gone' });
+    await waitUntil(() => el.localStream.getTracks().length === 2, 'no preview');
+    const joining = el.join().catch((e) => e);
+    el.remove();
+    const outcome = await joining;
+    await sleep(1500);
+    expect(outcome?.code ?? 'joined').to.not.equal('joined');
+    expect(el.localStream.getTracks().filter((t) => t.readyState === 'live')).to.deep.equal([]);
+    expect(watcher.peers).to.deep.equal([]);
+  });
+
   it('changing room while still joining ends in the new room', async () => {
     const first = uniqueRoom();
     const next = uniqueRoom();
@@ -579,7 +617,13 @@ describe('<video-call> details a user notices', function () {
     a.sendChat('Lunch at one?');
     await waitUntil(() => shadow(b).querySelector('.unread')?.textContent?.trim() === '1', 'no unread count');
     const live = shadow(b).querySelector('[aria-live="polite"][role="status"]')!;
-    expect(live.textContent).to.equal('New message from Ada: Lunch at one?');
+    expect(live.textContent!.trim()).to.equal('New message from Ada: Lunch at one?');
+    // The same words again are a new message: a new node, so a screen reader says it again.
+    const first = live.querySelector('p');
+    a.sendChat('Lunch at one?');
+    await waitUntil(() => shadow(b).querySelector('.unread')?.textContent?.trim() === '2', 'no second unread');
+    expect(live.querySelector('p')).to.not.equal(first);
+    expect(live.textContent!.trim()).to.equal('New message from Ada: Lunch at one?');
   });
 
   it('events bubble out of the element and cross shadow roots (composed)', async () => {

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { CallEngine, DEFAULT_ICE_SERVERS, type CallState, type PeerState, type PeerStats } from '../../call/call-engine.js';
 import { VideoCallError, toVideoCallError, type VideoCallErrorCode } from '../../errors.js';
 import { getTransportFactory } from '../../transports/registry.js';
@@ -253,11 +254,13 @@ export class VideoCall extends LitElement {
     // Leave with the old transport still open: closing it first would look like a lost relay.
     const e = this.#engine;
     if (e.state === 'joined' || e.state === 'joining') await e.leave();
+    this.#assertOnPage();
     this.#releaseTransport();
     this._error = null;
     this._notice = '';
     this._messages = [];
     this._unread = 0;
+    this._chatAnnouncement = '';
     this.#engine.configure({
       iceServers: config.iceServers,
       maxPeers: this.maxPeers,
@@ -279,10 +282,25 @@ export class VideoCall extends LitElement {
       this.#emit('vc-error', { code: error.code, message: error.message });
       throw error;
     }
+    this.#assertOnPage();
     this.#joinedKey = this.#joinKey();
-    await this.#engine.join(this.room, transport, { name: this.name, token: this.token || undefined });
-    // The room (or signaling) changed while we were joining: go where it now says.
-    if (this.isConnected && this.room && this.#joinKey() !== this.#joinedKey) return this.#join();
+    // The room (or signaling) changed while we were joining: go where it now says, whether or
+    // not the old room let us in.
+    const moved = () => this.isConnected && !!this.room && this.#joinKey() !== this.#joinedKey;
+    try {
+      await this.#engine.join(this.room, transport, { name: this.name, token: this.token || undefined });
+    } catch (err) {
+      if (moved()) return this.#join();
+      throw err;
+    }
+    if (moved()) return this.#join();
+  }
+
+  /** A join must not go on for an element taken off the page meanwhile (it would capture and join unseen). */
+  #assertOnPage(): void {
+    if (this.isConnected) return;
+    this.#releaseTransport();
+    throw new VideoCallError('invalid-state', 'The element was removed from the page.');
   }
 
   /**
@@ -621,7 +639,9 @@ export class VideoCall extends LitElement {
               onSend: (t) => this.sendChat(t),
               onClose: () => this.#setChatOpen(false),
             })
-          : html`<div class="visually-hidden" role="status" aria-live="polite">${this._chatAnnouncement}</div>`}
+          : html`<div class="visually-hidden" role="status" aria-live="polite">
+              ${this._chatAnnouncement ? keyed(this.#msgKey, html`<p>${this._chatAnnouncement}</p>`) : nothing}
+            </div>`}
       </div>
       ${renderControls({
         micOn: e.micOn,
