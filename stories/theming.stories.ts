@@ -18,6 +18,7 @@ const LIGHT = `
     --vc-surface: #ffffff;
     --vc-accent: #0a7d52;
     --vc-accent-fg: #ffffff;
+    --vc-accent-text: #0a7d52;
     --vc-danger: #c4321c;
     --vc-focus: #0a7d52;
     --vc-radius: 4px;

@@ -383,7 +383,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       transport.on('error', (e) => {
         if (this.state !== 'joined' || seq !== this.#joinSeq) return;
         ended = true;
-        this.#fail(new VideoCallError(e.code, `${e.message} Calls in progress go on, but nobody new can join; leave and join again to reconnect.`), false);
+        const reason = /[.!?]$/.test(e.message.trim()) ? e.message.trim() : `${e.message.trim()}.`;
+        this.#fail(new VideoCallError(e.code, `${reason} Calls in progress go on, but nobody new can join; leave and join again to reconnect.`), false);
       }),
       transport.on('state', (s) => {
         this.transportState = s;

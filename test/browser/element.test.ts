@@ -606,10 +606,10 @@ describe('<video-call> details a user notices', function () {
     await el.join();
     const errors: { code: string }[] = [];
     el.addEventListener('vc-error', (e) => errors.push((e as CustomEvent).detail));
-    transport.end('unauthorized', 'Your room token expired while reconnecting.');
+    transport.end('unauthorized', 'Token expired'); // as the relay words it: no final period
     await el.updateComplete;
     expect(errors.map((e) => e.code)).to.deep.equal(['unauthorized']);
-    expect(shadow(el).querySelector('[part="error"]')!.textContent).to.contain('token expired');
+    expect(shadow(el).querySelector('[part="error"]')!.textContent).to.contain('Token expired. Calls in progress go on');
   });
 
   it('a message arriving while the chat is closed is announced to screen readers and counted on the Chat button', async () => {

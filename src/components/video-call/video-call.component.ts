@@ -90,6 +90,7 @@ interface Config {
  * @cssprop [--vc-muted-fg=#a1a7b3] - Secondary text colour.
  * @cssprop [--vc-surface=#1b1e25] - Tiles, panels and cards.
  * @cssprop [--vc-accent=#3b66e6] - Primary buttons and active controls.
+ * @cssprop [--vc-accent-text=the accent mixed 50% with white] - The accent used as text or an icon on the surfaces (the room name, your own name in the chat, Send); set it with a light theme.
  * @cssprop [--vc-accent-fg=#ffffff] - Text on the accent colour.
  * @cssprop [--vc-danger=#d13438] - Leave button and muted badges.
  * @cssprop [--vc-focus=#9ab8ff] - Focus ring.

@@ -10,8 +10,8 @@ export const styles = css`
     --_accent-fg: var(--vc-accent-fg, #ffffff);
     --_danger: var(--vc-danger, #d13438);
     --_focus: var(--vc-focus, #9ab8ff);
-    /* The accent as text or an icon on the dark surfaces: lightened so it stays readable. */
-    --_accent-text: color-mix(in srgb, var(--_accent) 50%, #ffffff);
+    /* The accent as text or an icon on the surfaces: by default lightened for the dark theme. */
+    --_accent-text: var(--vc-accent-text, color-mix(in srgb, var(--_accent) 50%, #ffffff));
     --_radius: var(--vc-radius, 12px);
     --_gap: var(--vc-gap, 8px);
     display: flex;
