@@ -179,6 +179,8 @@ const MAX_ERROR_LINES = 20;
 const MAX_REFUSED_ORIGIN_LINES = 20;
 /** How long a presence command may wait for Redis's answer before the request fails with `transport`. */
 const REDIS_COMMAND_TIMEOUT_MS = 2000;
+/** Commands a Redis connection of the relay's may have waiting (unsent or unanswered) before new ones fail. */
+const MAX_REDIS_QUEUE = 10_000;
 const MAX_TOKEN_CHARS = 4096;
 const MAX_PEER_ID_CHARS = 64;
 /** A proposed peer id. Never contains `:`, so it cannot name an internal room (`r:…`, `s:…`). */
@@ -213,6 +215,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   let presence: Presence = new LocalPresence();
   let redisClients: { isOpen: boolean; isReady: boolean; close(): Promise<unknown>; destroy(): void }[] = [];
   let closing: Promise<void> | undefined;
+  /** Whether every Redis connection is up (always, without Redis). */
+  const redisReady = () => redisClients.every((c) => c.isReady);
 
   const httpServer = http.createServer((req, res) => {
     void handleHttp(req, res).catch((err: unknown) => {
@@ -463,6 +467,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       socket.join(ROOM(room));
       let result;
       try {
+        // Every Redis connection of ours must be up, not only presence's: a join whose
+        // `peer-joined` could not be published would leave the other processes unaware of it.
+        if (!redisReady()) throw new Error('Redis connection not ready');
         result = await presence.join(room, { id, sid: socket.id, keyHash: state.keyHash, mayTakeOver: first }, name, maxPeers);
       } catch (e) {
         if (isNew) socket.leave(ROOM(room));
@@ -553,6 +560,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   async function signalRemote(socket: IoSocket, state: SocketState, to: string, data: unknown, ack: Ack | undefined): Promise<void> {
     let shared = false;
     try {
+      // Publishing is how it would reach the other process.
+      if (!redisReady()) throw new Error('Redis connection not ready');
       for (const room of state.rooms.keys()) {
         if (await presence.has(room, to)) {
           shared = true;
@@ -641,18 +650,26 @@ export function createRelay(options: RelayOptions = {}): Relay {
     if (!options.redisUrl) return;
     const prefix = options.redisPrefix ?? 'video-call:';
     let ready = false;
+    // Publishing (messages to the other processes) has no offline queue either: while Redis
+    // is unreachable, a broadcast is dropped at once (the peers on other processes cannot be
+    // reached anyway) instead of piling up in memory and being delivered, stale, once Redis
+    // is back. And at most MAX_REDIS_QUEUE commands wait for their answers, so a Redis that
+    // stalls (connection up, nothing answered) does not make them pile up without end either.
     const pub = createClient({
       url: options.redisUrl,
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: MAX_REDIS_QUEUE,
       socket: {
         // At start-up, fail after a few tries (the CLI exits with the reason); once up, retry forever.
         reconnectStrategy: (retries: number, cause: Error) =>
           !ready && retries >= 3 ? new Error(`Cannot connect to Redis at ${options.redisUrl}: ${cause.message}`) : Math.min(100 * 2 ** retries, 2000),
       },
     });
-    const sub = pub.duplicate();
+    const sub = pub.duplicate({ disableOfflineQueue: false, commandsQueueMaxLength: undefined });
     // Presence has a connection of its own that fails fast while Redis is unreachable: a
     // command is refused at once instead of waiting in node-redis's offline queue, and one
-    // sent but not answered gives up after a while. So a join during an outage is answered
+    // not answered in time fails (presence's own deadline, which also covers a command
+    // already written to a Redis that stalled). So a join during an outage is answered
     // (`transport`) instead of hanging, and nothing stale runs late once Redis is back.
     const store = pub.duplicate({ disableOfflineQueue: true, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS } });
     let lastError = '';
@@ -675,9 +692,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
       throw e;
     }
     ready = true;
-    // The adapter publishes without handling a failure (a publish in flight when Redis goes
-    // away rejects): that must not become an unhandled rejection that ends the process.
-    // Logged once per outage: every broadcast fails alike meanwhile.
+    // The adapter publishes without handling a failure (every publish while Redis is
+    // unreachable rejects at once, and one in flight when it goes away): that must not become
+    // an unhandled rejection that ends the process. Logged once per outage: every broadcast
+    // fails alike meanwhile.
     const publish = pub.publish.bind(pub);
     let publishFailing = false;
     (pub as { publish: unknown }).publish = (...args: Parameters<typeof publish>) =>
@@ -687,7 +705,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
           return n;
         },
         (e: unknown) => {
-          if (!publishFailing) log(`error redis publish ${describeError(e)} (messages to other relay processes fail until Redis is back)`);
+          if (!publishFailing) log(`error redis publish ${describeError(e)} (messages to other relay processes are dropped until Redis is back)`);
           publishFailing = true;
           return 0;
         },
@@ -696,11 +714,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
     presence = new RedisPresence(store as unknown as RedisCommands, {
       prefix,
       heartbeatMs: options.redisHeartbeatMs ?? 2000,
+      commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
       log,
-      onSwept: (gone) => {
+      onGone: (gone, reason) => {
         for (const { room, id } of gone) {
           io.to(ROOM(room)).emit('peer-left', { id });
-          log(`leave room=${JSON.stringify(room)} id=${id} reason=relay-process-gone`);
+          log(`leave room=${JSON.stringify(room)} id=${id} reason=${reason}`);
         }
       },
     });

@@ -271,8 +271,20 @@ export interface RedisPresenceOptions {
   prefix: string;
   /** Heartbeat period; a process is declared dead after 3 missed beats. */
   heartbeatMs: number;
-  /** Called with the members removed because their process died. */
-  onSwept: (gone: { room: string; id: string }[]) => void;
+  /**
+   * How long a command may wait for Redis's answer before it fails (default 2000 ms).
+   * Counted by this store, so it holds for a command already written to a Redis that
+   * stopped answering (stalled, or a silent network cut), which the client's own timeout
+   * does not cover.
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Called with members removed from Redis without their room having heard of it: those of
+   * a process that died (`relay-process-gone`), and those removed by a retried removal
+   * after Redis was out of reach (`retried`: a departure whose `peer-left` could not reach
+   * other processes then, or a join whose answer was lost). Announce `peer-left` for them.
+   */
+  onGone: (gone: { room: string; id: string }[], reason: 'relay-process-gone' | 'retried') => void;
   /** Error logger. */
   log: (line: string) => void;
 }
@@ -285,6 +297,19 @@ type Pending = { kind: 'leave'; room: string; id: string; sid: string } | { kind
 
 /** Removals kept for retrying at most (beyond that the oldest are dropped; a dead process's are swept anyway). */
 const MAX_PENDING = 10_000;
+/**
+ * Removals retried per heartbeat at most, so a long backlog drains over several beats
+ * instead of holding one beat's work for minutes (the liveness refresh runs every beat anyway).
+ */
+const MAX_RETRIES_PER_BEAT = 100;
+
+/** A Redis command that got no answer within {@link RedisPresenceOptions.commandTimeoutMs} (it may still run). */
+export class PresenceTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms`);
+    this.name = 'PresenceTimeoutError';
+  }
+}
 
 /**
  * Whether a Redis command certainly never reached Redis (the client was offline or closed),
@@ -319,14 +344,35 @@ export class RedisPresence implements Presence {
   /** Joins waiting for Redis's answer, by `id` + `sid`: their room entries must not be undone meanwhile. */
   #joining = new Map<string, number>();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #beating = false;
+  /** A liveness refresh is waiting for Redis. */
+  #refreshing = false;
+  /** The rest of a beat (restore, retries, sweeps) is running. */
+  #maintaining = false;
+  /** Our members must be put back: a refresh found that we had been swept. */
+  #mustRestore = false;
   /** The last heartbeat failure, while they go on. */
   #beatError: string | undefined;
+  readonly #commandTimeoutMs: number;
 
   constructor(
     private readonly client: RedisCommands,
     private readonly opts: RedisPresenceOptions,
-  ) {}
+  ) {
+    this.#commandTimeoutMs = opts.commandTimeoutMs ?? 2000;
+  }
+
+  /**
+   * `command`, or a {@link PresenceTimeoutError} if Redis has not answered it in time. The
+   * command itself is not cancelled (once written, it may still run): callers treat a
+   * timeout like a lost answer.
+   */
+  #timed<T>(command: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PresenceTimeoutError(this.#commandTimeoutMs)), this.#commandTimeoutMs);
+    });
+    return Promise.race([command, deadline]).finally(() => clearTimeout(timer));
+  }
 
   #roomKey(room: string): string {
     return `${this.opts.prefix}room:${room}`;
@@ -350,13 +396,16 @@ export class RedisPresence implements Presence {
     this.#joining.set(claim, (this.#joining.get(claim) ?? 0) + 1);
     let reply: string[];
     try {
-      reply = (await this.client.eval(JOIN, {
+      const command = this.client.eval(JOIN, {
         keys: [this.#roomKey(room), this.#procKey(), this.#peerKey(id), this.#procPeersKey()],
         arguments: [id, name, String(max), JSON.stringify([room, id, sid]), sid, peer.keyHash, this.procId, peer.mayTakeOver ? '1' : '0'],
-      })) as string[];
+      });
+      reply = (await this.#timed(command)) as string[];
     } catch (err) {
-      // Sent but not answered (timeout, connection lost): the script may have run. Undo it
-      // once Redis answers again, unless a later join of this socket makes it true meanwhile.
+      // Sent but not answered (our deadline, a timeout, the connection lost): the script may
+      // have run, or may still run once a stalled Redis goes on (after the removals queued
+      // here: one connection keeps the order). Undo it once Redis answers again, unless a
+      // later join of this socket makes it true meanwhile.
       if (!neverSent(err)) {
         this.#defer({ kind: 'leave', room, id, sid });
         this.#defer({ kind: 'release', id, sid });
@@ -391,9 +440,9 @@ export class RedisPresence implements Presence {
   }
 
   #leave(room: string, id: string, sid: string): Promise<boolean> {
-    return this.client
-      .eval(LEAVE, { keys: [this.#roomKey(room), this.#procKey()], arguments: [id, sid, JSON.stringify([room, id, sid])] })
-      .then((reply) => reply === 1);
+    return this.#timed(
+      this.client.eval(LEAVE, { keys: [this.#roomKey(room), this.#procKey()], arguments: [id, sid, JSON.stringify([room, id, sid])] }),
+    ).then((reply) => reply === 1);
   }
 
   async release(id: string, sid: string): Promise<void> {
@@ -407,7 +456,7 @@ export class RedisPresence implements Presence {
   }
 
   async #release(id: string, sid: string): Promise<void> {
-    await this.client.eval(RELEASE, { keys: [this.#peerKey(id), this.#procPeersKey()], arguments: [sid, id, this.procId] });
+    await this.#timed(this.client.eval(RELEASE, { keys: [this.#peerKey(id), this.#procPeersKey()], arguments: [sid, id, this.procId] }));
   }
 
   #defer(op: Pending): void {
@@ -421,25 +470,35 @@ export class RedisPresence implements Presence {
   }
 
   /**
-   * Retries the removals that failed, in order, each still conditional on the socket
-   * holding the entry in Redis. One whose entry this process holds again (the socket
-   * re-joined) is dropped; one whose socket has a join in flight waits for the next beat.
+   * Retries the removals that failed, oldest first, at most {@link MAX_RETRIES_PER_BEAT}
+   * per beat, each still conditional on the socket holding the entry in Redis. One whose
+   * entry this process holds again (the socket re-joined) is dropped; one whose socket has a
+   * join in flight waits for a later beat. A room entry it did remove was never announced
+   * gone to the other processes (or was never announced at all): it is announced now.
    * Stops at the first failure (Redis gone again).
    */
   async #retryPending(): Promise<void> {
-    for (const [key, op] of [...this.#pending]) {
-      if (this.#joining.has(`${op.id}\n${op.sid}`)) continue;
-      const live = op.kind === 'leave' ? this.#local.map.get(op.room)?.get(op.id)?.sid === op.sid : this.#peers.get(op.id)?.sid === op.sid;
-      if (!live) {
-        if (op.kind === 'leave') await this.#leave(op.room, op.id, op.sid);
-        else await this.#release(op.id, op.sid);
+    let sent = 0;
+    const gone: { room: string; id: string }[] = [];
+    try {
+      for (const [key, op] of this.#pending) {
+        if (sent >= MAX_RETRIES_PER_BEAT) break;
+        if (this.#joining.has(`${op.id}\n${op.sid}`)) continue;
+        const live = op.kind === 'leave' ? this.#local.map.get(op.room)?.get(op.id)?.sid === op.sid : this.#peers.get(op.id)?.sid === op.sid;
+        if (!live) {
+          sent++;
+          if (op.kind === 'release') await this.#release(op.id, op.sid);
+          else if (await this.#leave(op.room, op.id, op.sid)) gone.push({ room: op.room, id: op.id });
+        }
+        if (this.#pending.get(key) === op) this.#pending.delete(key);
       }
-      if (this.#pending.get(key) === op) this.#pending.delete(key);
+    } finally {
+      if (gone.length > 0) this.opts.onGone(gone, 'retried');
     }
   }
 
   async has(room: string, id: string): Promise<boolean> {
-    const reply = await this.client.hExists(this.#roomKey(room), id);
+    const reply = await this.#timed(this.client.hExists(this.#roomKey(room), id));
     return reply === 1 || reply === true;
   }
 
@@ -453,52 +512,87 @@ export class RedisPresence implements Presence {
     this.#timer.unref();
   }
 
-  /** Refreshes our heartbeat, restores our members if we were swept, and sweeps dead processes. */
+  /**
+   * One heartbeat: first our own liveness (every beat, whatever else is still running, so a
+   * long backlog of retried removals never gets us declared dead), then, unless the previous
+   * beat's is still running, the rest: our members put back if we had been swept, failed
+   * removals retried, dead processes swept. Every command has a deadline, so a stalled Redis
+   * never wedges the heartbeat.
+   */
   async #beat(): Promise<void> {
-    if (this.#beating) return;
-    this.#beating = true;
+    if (this.#refreshing) return;
+    this.#refreshing = true;
+    const procs = `${this.opts.prefix}procs`;
     try {
-      const procs = `${this.opts.prefix}procs`;
-      const swept = await this.client.eval(BEAT, {
-        keys: [procs, this.#aliveKey()],
-        arguments: [this.procId, String(this.opts.heartbeatMs * 3)],
-      });
-      if (swept === 1 && this.#local.map.size > 0) {
-        // We stalled long enough to be declared dead: put our members back (unless taken over meanwhile).
-        this.opts.log(`presence restored after a stall proc=${this.procId}`);
-        for (const [room, members] of this.#local.map) {
-          for (const [id, { sid, name }] of members) {
-            await this.client.eval(RESTORE, {
-              keys: [this.#roomKey(room), this.#procKey(), this.#peerKey(id), this.#procPeersKey()],
-              arguments: [id, sid, name, JSON.stringify([room, id, sid]), this.#peers.get(id)?.keyHash ?? '', this.procId],
-            });
-          }
-        }
-      }
+      const swept = await this.#timed(
+        this.client.eval(BEAT, { keys: [procs, this.#aliveKey()], arguments: [this.procId, String(this.opts.heartbeatMs * 3)] }),
+      );
+      if (swept === 1 && this.#local.map.size > 0) this.#mustRestore = true;
+    } catch (err) {
+      this.#beatFailed(err);
+      return;
+    } finally {
+      this.#refreshing = false;
+    }
+    if (this.#maintaining) return;
+    this.#maintaining = true;
+    try {
+      if (this.#mustRestore) await this.#restore();
       if (this.#pending.size > 0) await this.#retryPending();
-      for (const other of await this.client.sMembers(procs)) {
-        if (other === this.procId) continue;
-        const removed = (await this.client.eval(SWEEP, {
-          keys: [procs, this.#aliveKey(other), this.#procKey(other), this.#procPeersKey(other)],
-          arguments: [other, this.opts.prefix],
-        })) as string[];
-        if (removed.length === 0) continue;
-        const gone = removed.map((entry) => {
-          const [room, id] = JSON.parse(entry) as [string, string, string];
-          return { room, id };
-        });
-        this.opts.log(`presence swept dead proc=${other} members=${gone.length}`);
-        this.opts.onSwept(gone);
-      }
+      await this.#sweep(procs);
       if (this.#beatError !== undefined) this.opts.log('presence heartbeat: Redis answers again');
       this.#beatError = undefined;
     } catch (err) {
-      // While Redis is down every beat fails the same way: log it once, not every beat.
-      const message = describeError(err);
-      if (message !== this.#beatError) this.opts.log(`error presence heartbeat: ${message}`);
-      this.#beatError = message;
+      this.#beatFailed(err);
     } finally {
-      this.#beating = false;
+      this.#maintaining = false;
+    }
+  }
+
+  #beatFailed(err: unknown): void {
+    // While Redis is down every beat fails the same way: log it once, not every beat.
+    const message = describeError(err);
+    if (message !== this.#beatError) this.opts.log(`error presence heartbeat: ${message}`);
+    this.#beatError = message;
+  }
+
+  /** We stalled long enough to be declared dead: put our members back (unless taken over meanwhile). */
+  async #restore(): Promise<void> {
+    this.opts.log(`presence restored after a stall proc=${this.procId}`);
+    for (const [room, members] of [...this.#local.map]) {
+      for (const [id, { sid, name }] of [...members]) {
+        await this.#timed(
+          this.client.eval(RESTORE, {
+            keys: [this.#roomKey(room), this.#procKey(), this.#peerKey(id), this.#procPeersKey()],
+            arguments: [id, sid, name, JSON.stringify([room, id, sid]), this.#peers.get(id)?.keyHash ?? '', this.procId],
+          }),
+        );
+      }
+    }
+    this.#mustRestore = false;
+  }
+
+  /** Removes the members of processes whose heartbeat expired, and has them announced. */
+  async #sweep(procs: string): Promise<void> {
+    for (const other of await this.#timed(this.client.sMembers(procs))) {
+      if (other === this.procId) continue;
+      // Announced whenever the sweep's answer comes, even after our deadline: the script
+      // removed them either way, and exactly one process gets them back.
+      const sweep = this.client
+        .eval(SWEEP, {
+          keys: [procs, this.#aliveKey(other), this.#procKey(other), this.#procPeersKey(other)],
+          arguments: [other, this.opts.prefix],
+        })
+        .then((removed) => {
+          if ((removed as string[]).length === 0) return;
+          const gone = (removed as string[]).map((entry) => {
+            const [room, id] = JSON.parse(entry) as [string, string, string];
+            return { room, id };
+          });
+          this.opts.log(`presence swept dead proc=${other} members=${gone.length}`);
+          this.opts.onGone(gone, 'relay-process-gone');
+        });
+      await this.#timed(sweep);
     }
   }
 

@@ -21,14 +21,24 @@ export interface SocketIoTransportOptions {
 
 
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Refusals of an automatic re-join that trying again would not change: signaling for the room ends. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set(['unauthorized', 'room-full', 'bad-request']);
+/** First wait before trying an automatic re-join again; doubled each time, up to the maximum. */
+const REJOIN_RETRY_MS = 1000;
+const REJOIN_RETRY_MAX_MS = 10_000;
 type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; id: string } | { type: 'signal'; from: string; data: unknown };
 
 /**
  * A {@link Transport} over a Socket.IO relay. The socket connects on
  * construction; after an automatic reconnection it re-joins the room on its
  * own and emits `rejoined` with the new id and peers. If the relay refuses that
- * re-join (e.g. `unauthorized`: the token expired meanwhile; `room-full`), it
- * emits `error` with the reason, then goes to state `closed`.
+ * re-join for good (`unauthorized`: the token expired meanwhile; `room-full`;
+ * `bad-request`), it emits `error` with the reason, then goes to state `closed`.
+ * A re-join that fails otherwise (`transport`, e.g. the relay's Redis is briefly
+ * away, or no answer in time) is tried again after 1 s, 2 s, 4 s … (at most 10 s
+ * apart) while the connection holds and the room is still wanted, in state
+ * `reconnecting` meanwhile.
  */
 export class SocketIoTransport extends Emitter<TransportEvents> implements Transport {
   readonly url: string;
@@ -41,6 +51,10 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
   #buffer: Buffered[] | undefined;
   #peers = new Set<string>();
   #wasConnected = false;
+  /** The next automatic re-join attempt, while one failed and waits to be tried again. */
+  #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Wait before the next re-join attempt after a failed one. */
+  #rejoinDelay = REJOIN_RETRY_MS;
   /**
    * Our peer id, proposed on every join, and the secret that lets us (and only us) take it
    * back after a reconnection: everyone knows us by one id, even across relay restarts.
@@ -85,9 +99,13 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       this.#setState('connected');
       const reconnect = this.#wasConnected;
       this.#wasConnected = true;
+      this.#cancelRejoin();
+      this.#rejoinDelay = REJOIN_RETRY_MS;
       if (reconnect && this.#room && !this.#buffer) void this.#rejoin();
     });
     socket.on('disconnect', (reason) => {
+      // The next connection re-joins afresh.
+      this.#cancelRejoin();
       if (this.#state === 'closed') return;
       // The relay cut us off on purpose (e.g. flooding): do not come back.
       if (reason === 'io server disconnect') this.#shutDown();
@@ -175,6 +193,8 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       }
       this.#peers = new Set(peers.keys());
       this.#buffer = undefined;
+      // In the room again after re-joins that failed (see #rejoin).
+      if (this.#state === 'reconnecting' && this.#socket.connected) this.#setState('connected');
       if (signals.length) setTimeout(() => signals.forEach((e) => this.#onRoomEvent(e)), 0);
       return { selfId: ack.selfId, peers: [...peers.values()] };
     } finally {
@@ -206,21 +226,45 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
     });
   }
 
-  /** After a reconnection: enter the room again and tell the listener. */
+  /**
+   * After a reconnection: enter the room again and tell the listener. A refusal that will
+   * not change ends signaling for the room; any other failure is tried again later.
+   */
   async #rejoin(): Promise<void> {
+    const wanted = this.#room;
     try {
       const result = await this.#joinRoom();
+      this.#rejoinDelay = REJOIN_RETRY_MS;
       this.emit('rejoined', result);
     } catch (e) {
-      // Disconnected again meanwhile: the next connection tries again.
-      if (!this.#socket.connected || this.#state === 'closed') return;
-      // Refused now (room full, token expired during the outage) or not answered: signaling
-      // for the room is over. Say why first, then close.
-      this.#room = undefined;
-      this.#peers.clear();
-      this.emit('error', toVideoCallError(e, 'transport'));
-      this.#shutDown();
+      // Disconnected again meanwhile (the next connection tries again), closed, or the room
+      // was left or changed meanwhile: nothing more to do here.
+      if (!this.#socket.connected || this.#state === 'closed' || this.#room !== wanted) return;
+      const error = toVideoCallError(e, 'transport');
+      if (FINAL_REFUSALS.has(error.code)) {
+        // Refused for good (room full, token expired during the outage): signaling for the
+        // room is over. Say why first, then close.
+        this.#room = undefined;
+        this.#peers.clear();
+        this.emit('error', error);
+        this.#shutDown();
+        return;
+      }
+      // Not answered, or the relay could not serve it right now (e.g. its Redis is away):
+      // try again in a while, still reconnecting meanwhile.
+      this.#setState('reconnecting');
+      const delay = this.#rejoinDelay;
+      this.#rejoinDelay = Math.min(delay * 2, REJOIN_RETRY_MAX_MS);
+      this.#rejoinTimer = setTimeout(() => {
+        this.#rejoinTimer = undefined;
+        if (this.#socket.connected && this.#state !== 'closed' && this.#room === wanted && !this.#buffer) void this.#rejoin();
+      }, delay);
     }
+  }
+
+  #cancelRejoin(): void {
+    clearTimeout(this.#rejoinTimer);
+    this.#rejoinTimer = undefined;
   }
 
   send(to: string, data: unknown): void {
@@ -232,6 +276,7 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
   async leave(): Promise<void> {
     const current = this.#room;
     this.#room = undefined;
+    this.#cancelRejoin();
     this.#peers.clear();
     if (!current || !this.#socket.connected) return;
     try {
@@ -250,6 +295,7 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
   }
 
   #shutDown(): void {
+    this.#cancelRejoin();
     this.#setState('closed');
     this.#socket.disconnect();
   }
