@@ -53,8 +53,9 @@ export type TransportEvents = {
   /**
    * Optional: signaling for the room ended for this reason, e.g. the relay refused an
    * automatic re-join after a reconnection (`unauthorized`: the room token expired
-   * meanwhile; `room-full`: the room filled up), or it could not be answered
-   * (`transport`). A `VideoCallError`-shaped object. Emitted once, just before the
+   * meanwhile; `room-full`: the room filled up). A passing failure (the relay's store
+   * briefly down, a timeout) is not a reason: the transport keeps trying, in state
+   * `reconnecting`. A `VideoCallError`-shaped object. Emitted once, just before the
    * state goes to `closed`, so a listener can tell the user why rather than a bare
    * "connection closed". A transport that never ends signaling on its own need not emit it.
    */
