@@ -495,12 +495,27 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     }
   }
 
-  async #rejoin(member: Membership): Promise<void> {
+  async #rejoin(member: Membership, attempt = 0): Promise<void> {
     try {
       const result = await this.#enter(member);
       if (this.#member === member) this.emit('rejoined', result);
-    } catch {
-      // Left, closed, or refused meanwhile: the next reconnection (if any) tries again.
+    } catch (err) {
+      if (this.#member !== member || this.state === 'closed') return; // left or closed meanwhile
+      if (isPermissionDenied(err) || member.refused) {
+        // The rules refuse us now (redeployed mid-call): signaling for this room has ended.
+        this.emit('error', {
+          code: 'unauthorized',
+          message: `The Firebase database no longer lets this tab into the room (${(err as Error)?.message ?? err})`,
+        });
+        this.close();
+        return;
+      }
+      // A passing failure (no snapshot in time): try again while connected; after a new drop,
+      // the reconnection re-enters on its own.
+      const retry = () => {
+        if (this.#member === member && this.#connected && !member.entering && !member.live) void this.#rejoin(member, attempt + 1);
+      };
+      setTimeout(retry, Math.min(1000 * 2 ** attempt, 10_000));
     }
   }
 

@@ -219,6 +219,11 @@ export class RtdbTestServer {
     this.#wss.on('connection', (socket, req) => this.#accept(socket, req.headers.host ?? '127.0.0.1'));
   }
 
+  /** Replaces the security rules, as a deploy does on the real service (existing listens are not re-checked). */
+  setRules(rules: object): void {
+    this.#rules = targaryen.ruleset(rules);
+  }
+
   /** Starts a server on 127.0.0.1. */
   static async start(options: RtdbServerOptions = {}): Promise<RtdbTestServer> {
     const server = new RtdbTestServer(options.rules ?? OPEN_RULES);

@@ -382,6 +382,26 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await waitFor(() => getApps().length === before, 'the app is deleted');
   });
 
+  it('rules that refuse it when it re-enters after a reconnection end signaling with error unauthorized, then closed', async () => {
+    const r = room();
+    const [a, b] = [peer(), peer()];
+    const ra = await a.t.join(r, { name: 'Ada' });
+    await b.t.join(r, { name: 'Bob' });
+    const errors = record(a.t, 'error');
+    const states = record(a.t, 'state');
+    server.setRules({ rules: {} }); // the operator deploys rules that let nobody in
+    try {
+      server.listeners(`/${FIREBASE_ROOT}`).filter((c) => [...c.listens].some((l) => l.endsWith(ra.selfId)))[0].drop();
+      await waitFor(() => states.includes('closed'), 'Ada’s transport ends', 15000);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].code, 'unauthorized');
+      assert.match(errors[0].message, /no longer lets this tab into the room/);
+      assert.deepEqual(states, ['reconnecting', 'connected', 'closed']);
+    } finally {
+      server.setRules(RULES);
+    }
+  });
+
   it('reports refused access (rules not deployed) as unauthorized, with a hint', async () => {
     const locked = await startServer({ rules: {} });
     const client = connect(locked);
