@@ -18,20 +18,32 @@ function pair(opts: { aInitiator: boolean; bInitiator: boolean; stream?: MediaSt
     for (const w of batch) wire.splice(wire.indexOf(w), 1);
     return Promise.all(batch.map((w) => (w.to === 'a' ? a : b).handleSignal(w.message)));
   };
-  /** Delivers everything, now and as it comes, until closed. */
-  let pumping = true;
+  /** Delivers everything, now and as it comes, until closed or paused. */
+  let pumping = false;
   const pump = async () => {
+    pumping = true;
     while (pumping) {
       await deliver();
       await new Promise((r) => setTimeout(r, 20));
     }
+  };
+  /** Stops delivering: from now on the test decides what reaches whom. */
+  const pause = async () => {
+    pumping = false;
+    await new Promise((r) => setTimeout(r, 50));
   };
   const close = () => {
     pumping = false;
     a.close();
     b.close();
   };
-  return { a, b, wire, deliver, pump, close };
+  /** Connects the two, then pauses delivery. */
+  const connectThenPause = async () => {
+    void pump();
+    await bothConnected(a, b);
+    await pause();
+  };
+  return { a, b, wire, deliver, pump, close, connectThenPause };
 }
 
 const bothConnected = (a: PeerSession, b: PeerSession) =>
@@ -79,17 +91,8 @@ describe('PeerSession (perfect negotiation)', function () {
 
   for (const lost of ['offer', 'answer'] as const) {
     it(`an ${lost} lost by signaling is recovered: the offer is sent again and the renegotiation completes`, async () => {
-      const { a, b, wire, deliver, pump, close } = pair({ aInitiator: true, bInitiator: false });
-      let pumping = true;
-      void (async () => {
-        while (pumping) {
-          await deliver();
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })();
-      await bothConnected(a, b);
-      pumping = false;
-      await new Promise((r) => setTimeout(r, 50));
+      const { a, b, wire, deliver, pump, close, connectThenPause } = pair({ aInitiator: true, bInitiator: false });
+      await connectThenPause();
       // A renegotiation (a camera turned on) while signaling drops one message.
       const cam = await navigator.mediaDevices.getUserMedia({ video: true });
       const arrived = new Promise((r) => b.on('track', r));
@@ -112,21 +115,12 @@ describe('PeerSession (perfect negotiation)', function () {
   }
 
   it('a duplicated offer (answered twice) does no harm: the extra answer is ignored and a later glare still resolves', async () => {
-    const { a, b, wire, deliver, pump, close } = pair({ aInitiator: true, bInitiator: false });
+    const { a, b, wire, deliver, pump, close, connectThenPause } = pair({ aInitiator: true, bInitiator: false });
     const warnings: unknown[][] = [];
     const warn = console.warn;
     console.warn = (...args: unknown[]) => void warnings.push(args);
     try {
-      let pumping = true;
-      void (async () => {
-        while (pumping) {
-          await deliver();
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })();
-      await bothConnected(a, b);
-      pumping = false;
-      await new Promise((r) => setTimeout(r, 50));
+      await connectThenPause();
       const cam = await navigator.mediaDevices.getUserMedia({ video: true });
       await a.setTrack('video', cam.getVideoTracks()[0]);
       await waitUntil(() => wire.some((w) => w.message.t === 'sdp'), 'no offer');

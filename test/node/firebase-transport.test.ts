@@ -24,6 +24,16 @@ function peer() {
   return Object.assign(client, { t });
 }
 
+/** Ada and Bob, each on a connection of its own, both in a new room. */
+async function adaAndBob() {
+  const r = room();
+  const key = firebaseRoomKey(r);
+  const [a, b] = [peer(), peer()];
+  const ra = await a.t.join(r, { name: 'Ada' });
+  const rb = await b.t.join(r, { name: 'Bob' });
+  return { r, key, a, b, ra, rb };
+}
+
 function record<K extends keyof TransportEvents>(t: Transport, type: K): TransportEvents[K][] {
   const seen: TransportEvents[K][] = [];
   t.on(type, (p) => seen.push(p));
@@ -70,17 +80,13 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('a tab closed without leaving (socket gone) leaves no presence and no unread signals', async () => {
-    const r = room();
-    const [a, b] = [peer(), peer()];
-    const ra = await a.t.join(r, { name: 'Ada' });
-    await b.t.join(r, { name: 'Bob' });
+    const { key, a, b, ra } = await adaAndBob();
     const left = record(b.t, 'peer-left');
     // Ada's page hangs: the server still holds her socket but she reads nothing more.
-    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${firebaseRoomKey(r)}/inbox/${ra.selfId}`);
+    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`);
     assert.ok(conn, "the server sees Ada's inbox listener");
     conn.freeze();
     for (let i = 0; i < 5; i++) b.t.send(ra.selfId, { candidate: i });
-    const key = firebaseRoomKey(r);
     await waitFor(() => Object.keys(roomsData()?.[key]?.inbox?.[ra.selfId] ?? {}).length === 5, '5 unread signals for Ada');
     // The tab closes: its websocket ends, and the server runs Ada's onDisconnect.
     goOffline(a.db);
@@ -95,10 +101,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('after a dropped connection it comes back under the same id, says so, and can be reached', async () => {
-    const r = room();
-    const [a, b] = [peer(), peer()];
-    const ra = await a.t.join(r, { name: 'Ada' });
-    const rb = await b.t.join(r, { name: 'Bob' });
+    const { a, b, ra, rb } = await adaAndBob();
     const states = record(a.t, 'state');
     const rejoined = record(a.t, 'rejoined');
     const bLeft = record(b.t, 'peer-left');
@@ -167,11 +170,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('a member gone silently (connection stalled, the server keeps its presence) leaves the others’ view within 15 s, leaves nothing behind, and is back when it beats again', async () => {
-    const r = room();
-    const key = firebaseRoomKey(r);
-    const [a, b] = [peer(), peer()];
-    const ra = await a.t.join(r, { name: 'Ada' });
-    const rb = await b.t.join(r, { name: 'Bob' });
+    const { key, a, b, ra, rb } = await adaAndBob();
     const aLeft = record(a.t, 'peer-left');
     const bLeft = record(b.t, 'peer-left');
     const bJoined = record(b.t, 'peer-joined');
@@ -210,11 +209,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('a member on a slow but working connection (4 s each way: a round trip of three beats) is never taken for gone', { timeout: 60_000 }, async () => {
-    const r = room();
-    const key = firebaseRoomKey(r);
-    const [a, b] = [peer(), peer()];
-    const ra = await a.t.join(r, { name: 'Ada' });
-    const rb = await b.t.join(r, { name: 'Bob' });
+    const { key, a, b, ra, rb } = await adaAndBob();
     const aLeft = record(a.t, 'peer-left');
     const bLeft = record(b.t, 'peer-left');
     const [conn] = server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`);
@@ -383,10 +378,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('rules that refuse it when it re-enters after a reconnection end signaling with error unauthorized, then closed', async () => {
-    const r = room();
-    const [a, b] = [peer(), peer()];
-    const ra = await a.t.join(r, { name: 'Ada' });
-    await b.t.join(r, { name: 'Bob' });
+    const { a, b, ra } = await adaAndBob();
     const errors = record(a.t, 'error');
     const states = record(a.t, 'state');
     server.setRules({ rules: {} }); // the operator deploys rules that let nobody in
