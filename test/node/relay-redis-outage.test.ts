@@ -89,6 +89,24 @@ async function eventually(what: string, fn: () => Promise<boolean>, ms = 10_000)
   }
 }
 
+type Client = Awaited<ReturnType<typeof connect>>;
+
+/** Once Redis is back: B (on the other process) can join `room` and sees A, and signals cross processes both ways. */
+async function backInService(a: Client, b: Client, room: string): Promise<void> {
+  const aSawB = next(a, 'peer-joined', 10_000);
+  await eventually('B joins and sees A', async () => {
+    const ack = await join(b, room, 'B');
+    return ack.ok === true && ack.peers.some((p: { id: string }) => p.id === a.id);
+  });
+  assert.deepEqual(await aSawB, { id: b.id, name: 'B' });
+  const toA = next(a, 'signal');
+  assert.deepEqual(await request(b, 'signal', { to: a.id, data: 'back' }), { ok: true });
+  assert.deepEqual(await toA, { from: b.id, data: 'back' });
+  const toB = next(b, 'signal');
+  assert.deepEqual(await request(a, 'signal', { to: b.id, data: 'hi' }), { ok: true });
+  assert.deepEqual(await toB, { from: a.id, data: 'hi' });
+}
+
 describe('relay over Redis, Redis going away', () => {
   it('Redis killed mid-run: joins fail fast with "transport", retries are not stuck, and work again once Redis is back', async () => {
     const port = await freePort();
@@ -133,19 +151,7 @@ describe('relay over Redis, Redis going away', () => {
 
     // Redis comes back empty: the relays reconnect, A's process puts A back, B can join and sees A.
     redis = await startRedis(port);
-    const aSawB = next(a, 'peer-joined', 10_000);
-    await eventually('B joins and sees A', async () => {
-      const ack = await join(b, 'outage', 'B');
-      return ack.ok === true && ack.peers.some((p: { id: string }) => p.id === a.id);
-    });
-    assert.deepEqual(await aSawB, { id: b.id, name: 'B' });
-    // Signals cross processes again, both ways.
-    const toA = next(a, 'signal');
-    assert.deepEqual(await request(b, 'signal', { to: a.id, data: 'back' }), { ok: true });
-    assert.deepEqual(await toA, { from: b.id, data: 'back' });
-    const toB = next(b, 'signal');
-    assert.deepEqual(await request(a, 'signal', { to: b.id, data: 'hi' }), { ok: true });
-    assert.deepEqual(await toB, { from: a.id, data: 'hi' });
+    await backInService(a, b, 'outage');
     // A newcomer on either process sees exactly A and B.
     const c = await connect(one.url);
     const ackC = await join(c, 'outage', 'C');
@@ -247,18 +253,7 @@ describe('relay over Redis, Redis going away', () => {
     }
 
     // Redis goes on (running what it was sent meanwhile, G's join included).
-    const aSawB = next(a, 'peer-joined', 10_000);
-    await eventually('B joins and sees A', async () => {
-      const ack = await join(b, 'stall', 'B');
-      return ack.ok === true && ack.peers.some((p: { id: string }) => p.id === a.id);
-    });
-    assert.deepEqual(await aSawB, { id: b.id, name: 'B' });
-    const toA = next(a, 'signal');
-    assert.deepEqual(await request(b, 'signal', { to: a.id, data: 'back' }), { ok: true });
-    assert.deepEqual(await toA, { from: b.id, data: 'back' });
-    const toB = next(b, 'signal');
-    assert.deepEqual(await request(a, 'signal', { to: b.id, data: 'hi' }), { ok: true });
-    assert.deepEqual(await toB, { from: a.id, data: 'hi' });
+    await backInService(a, b, 'stall');
     // G's late write is undone: the room in Redis holds exactly A and B, and so a newcomer sees.
     const plain = await inspect(url);
     await eventually('no ghost in Redis', async () => {
