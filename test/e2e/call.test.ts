@@ -5,44 +5,31 @@
  * decoded frame count keeps advancing.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import {
   callPage,
   closeAll,
   events,
-  launchBrowser,
   newPerson,
   now,
   remoteVideos,
   room,
   selfId,
-  startRelay,
-  startStaticServer,
   waitForEvent,
   waitForLiveVideos,
   waitForRemoteVideo,
+  useStage,
   type Person,
 } from './harness.js';
 
-let browser: Browser;
-let web: Awaited<ReturnType<typeof startStaticServer>>;
-let relay: Awaited<ReturnType<typeof startRelay>>;
-
-before(async () => {
-  web = await startStaticServer();
-  // Only the page origin may use the relay: proves the cross-origin path (CORS + handshake) really is taken.
-  relay = await startRelay({ allowedOrigins: [web.origin] });
-  browser = await launchBrowser();
-});
-
-after(() => closeAll(() => browser?.close(), () => relay?.close(), () => web?.close()));
+// Only the page origin may use the relay: proves the cross-origin path (CORS + handshake) really is taken.
+const stage = useStage();
 
 /** Opens people one after another (each waits until joined); returns them with their relay ids. */
 async function join(people: { name: string; url: string }[], track: Person[]): Promise<{ person: Person; id: string }[]> {
   const out = [];
   for (const p of people) {
-    const person = await newPerson(browser, p.name);
+    const person = await newPerson(stage.browser, p.name);
     track.push(person);
     await person.page.goto(p.url);
     out.push({ person, id: await selfId(person.page) });
@@ -60,13 +47,13 @@ for (const script of ['classic', 'module'] as const) {
       const r = room(`two-${script}`);
       const [a, b] = await join(
         [
-          { name: 'Ann', url: web.addPage(callPage({ script, relayUrl: relay.url, room: r, name: 'Ann' })) },
-          { name: 'Bob', url: web.addPage(callPage({ script, relayUrl: relay.url, room: r, name: 'Bob' })) },
+          { name: 'Ann', url: stage.web.addPage(callPage({ script, relayUrl: stage.relay.url, room: r, name: 'Ann' })) },
+          { name: 'Bob', url: stage.web.addPage(callPage({ script, relayUrl: stage.relay.url, room: r, name: 'Bob' })) },
         ],
         people,
       );
-      assert.notEqual(new URL(relay.url).origin, web.origin);
-      assert.ok(web.requests.includes('/dist/video-call.js'), 'the bundle came from the page origin');
+      assert.notEqual(new URL(stage.relay.url).origin, stage.web.origin);
+      assert.ok(stage.web.requests.includes('/dist/video-call.js'), 'the bundle came from the page origin');
       await waitForEvent(a.person.page, 'vc-peer-connected', { peerId: b.id });
       await waitForEvent(b.person.page, 'vc-peer-connected', { peerId: a.id });
       await waitForLiveVideos(a.person.page, [b.id]);
@@ -87,7 +74,7 @@ test('three pages in one room: everyone sees two remote videos with live frames 
     const r = room('mesh');
     const names = ['Ann', 'Bob', 'Cyd'];
     const joined = await join(
-      names.map((name) => ({ name, url: web.addPage(callPage({ relayUrl: relay.url, room: r, name })) })),
+      names.map((name) => ({ name, url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name })) })),
       people,
     );
     for (const me of joined) {
@@ -109,7 +96,7 @@ test('loading the script twice, and a second copy under another URL, throws noth
   try {
     const r = room('twice');
     const twice = callPage({
-      relayUrl: relay.url,
+      relayUrl: stage.relay.url,
       room: r,
       name: 'Ann',
       extraHead: [
@@ -120,13 +107,13 @@ test('loading the script twice, and a second copy under another URL, throws noth
     });
     const [a, b] = await join(
       [
-        { name: 'Ann', url: web.addPage(twice) },
-        { name: 'Bob', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })) },
+        { name: 'Ann', url: stage.web.addPage(twice) },
+        { name: 'Bob', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Bob' })) },
       ],
       people,
     );
     // The server really delivered every copy (so each one ran).
-    for (const u of ['/dist/video-call.js?v=2', '/dist/video-call.js?v=3']) assert.ok(web.requests.includes(u), `${u} was loaded`);
+    for (const u of ['/dist/video-call.js?v=2', '/dist/video-call.js?v=3']) assert.ok(stage.web.requests.includes(u), `${u} was loaded`);
     await waitForLiveVideos(a.person.page, [b.id]);
     await waitForLiveVideos(b.person.page, [a.id]);
     assert.deepEqual(a.person.errors, [], 'no page errors with the bundle loaded four times');
@@ -142,8 +129,8 @@ test('chat across pages: markup arrives as text in the other page\'s chat panel,
     const r = room('chat');
     const [a, b] = await join(
       [
-        { name: 'Ann', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Ann' })) },
-        { name: 'Bob', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })) },
+        { name: 'Ann', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Ann' })) },
+        { name: 'Bob', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Bob' })) },
       ],
       people,
     );
@@ -191,8 +178,8 @@ test('removing the element: the other page gets vc-peer-left and loses the tile;
     const r = room('remove');
     const [a, b] = await join(
       [
-        { name: 'Ann', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Ann' })) },
-        { name: 'Bob', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })) },
+        { name: 'Ann', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Ann' })) },
+        { name: 'Bob', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Bob' })) },
       ],
       people,
     );
@@ -237,8 +224,8 @@ test('closing the tab: the other page gets vc-peer-left and the tile goes', { ti
     const r = room('close-tab');
     const [a, b] = await join(
       [
-        { name: 'Ann', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Ann' })) },
-        { name: 'Bob', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })) },
+        { name: 'Ann', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Ann' })) },
+        { name: 'Bob', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Bob' })) },
       ],
       people,
     );
@@ -262,8 +249,8 @@ test('screen share: the other page\'s remote video switches to the screen and ke
     const r = room('screen');
     const [a, b] = await join(
       [
-        { name: 'Ann', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Ann' })) },
-        { name: 'Bob', url: web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })) },
+        { name: 'Ann', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Ann' })) },
+        { name: 'Bob', url: stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Bob' })) },
       ],
       people,
     );

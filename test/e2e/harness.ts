@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -328,6 +329,26 @@ export async function closeAll(...closers: (() => Promise<unknown>)[]): Promise<
       /* keep closing the rest */
     }
   }
+}
+
+/**
+ * The usual stage for a test file: the built bundle served from one origin, a relay that admits
+ * only that origin (so the cross-origin path, CORS and handshake, is really taken) and one
+ * browser; set up before the file's tests and closed after them. Read its fields inside tests.
+ */
+export function useStage(options: { fakeUi?: boolean } = {}) {
+  const stage = {} as {
+    web: Awaited<ReturnType<typeof startStaticServer>>;
+    relay: Awaited<ReturnType<typeof startRelay>>;
+    browser: Browser;
+  };
+  before(async () => {
+    stage.web = await startStaticServer();
+    stage.relay = await startRelay({ allowedOrigins: [stage.web.origin] });
+    stage.browser = await launchBrowser(options);
+  });
+  after(() => closeAll(() => stage.browser?.close(), () => stage.relay?.close(), () => stage.web?.close()));
+  return stage;
 }
 
 /** A fresh room name per test, so tests never see each other's peers. */

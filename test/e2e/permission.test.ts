@@ -21,34 +21,22 @@
  * when exactly one of the two is "denied".)
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { test } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
 import {
   callPage,
   closeAll,
   events,
-  launchBrowser,
   newPerson,
   room,
   selfId,
-  startRelay,
-  startStaticServer,
   waitForEvent,
   waitForLiveVideos,
+  useStage,
   type Person,
 } from './harness.js';
 
-let browser: Browser;
-let web: Awaited<ReturnType<typeof startStaticServer>>;
-let relay: Awaited<ReturnType<typeof startRelay>>;
-
-before(async () => {
-  web = await startStaticServer();
-  relay = await startRelay({ allowedOrigins: [web.origin] });
-  browser = await launchBrowser({ fakeUi: false });
-});
-
-after(() => closeAll(() => browser?.close(), () => relay?.close(), () => web?.close()));
+const stage = useStage({ fakeUi: false });
 
 /** Sum of what the page's peer connections have decoded of incoming audio. */
 function inboundAudio(p: Person) {
@@ -73,16 +61,16 @@ test('camera and mic refused: vc-error permission-denied, a readable message, an
   const people: Person[] = [];
   try {
     const r = room('denied');
-    const bob = await newPerson(browser, 'Bob', (ctx) => ctx.grantPermissions(['camera', 'microphone'], { origin: web.origin }));
+    const bob = await newPerson(stage.browser, 'Bob', (ctx) => ctx.grantPermissions(['camera', 'microphone'], { origin: stage.web.origin }));
     people.push(bob);
-    await bob.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })));
+    await bob.page.goto(stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Bob' })));
     const bobId = await selfId(bob.page);
 
     // Dee joins second, so she is the one who makes the first offer, with nothing to send.
-    const dee = await newPerson(browser, 'Dee', (ctx) => ctx.grantPermissions([]));
+    const dee = await newPerson(stage.browser, 'Dee', (ctx) => ctx.grantPermissions([]));
     people.push(dee);
     // Not waiting for `load` here: see the next test.
-    await dee.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Dee' })), { waitUntil: 'domcontentloaded' });
+    await dee.page.goto(stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Dee' })), { waitUntil: 'domcontentloaded' });
 
     const err = await waitForEvent<{ code: string; message: string }>(dee.page, 'vc-error', { code: 'permission-denied' });
     assert.equal(
@@ -135,9 +123,9 @@ test('camera and mic refused: vc-error permission-denied, a readable message, an
 test('camera and mic refused: the embedding page still finishes loading (its load event fires)', { timeout: 30_000 }, async () => {
   // A <video> whose srcObject is a MediaStream with no tracks keeps the document's load
   // event pending forever in Chromium (the tab's spinner never stops, window.onload never runs).
-  const dee = await newPerson(browser, 'Dee', (ctx) => ctx.grantPermissions([]));
+  const dee = await newPerson(stage.browser, 'Dee', (ctx) => ctx.grantPermissions([]));
   try {
-    await dee.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: room('denied-load'), name: 'Dee' })), { waitUntil: 'domcontentloaded' });
+    await dee.page.goto(stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: room('denied-load'), name: 'Dee' })), { waitUntil: 'domcontentloaded' });
     await waitForEvent(dee.page, 'vc-error', { code: 'permission-denied' });
     await selfId(dee.page);
     const state = await dee.page
@@ -209,14 +197,14 @@ async function shownError(p: Person): Promise<string> {
 
 async function bobAndMia(label: string, miaGrants: string[]) {
   const r = room(label);
-  const bob = await newPerson(browser, 'Bob', (ctx) => ctx.grantPermissions(['camera', 'microphone'], { origin: web.origin }));
-  await bob.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })));
+  const bob = await newPerson(stage.browser, 'Bob', (ctx) => ctx.grantPermissions(['camera', 'microphone'], { origin: stage.web.origin }));
+  await bob.page.goto(stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Bob' })));
   const bobId = await selfId(bob.page);
-  const mia = await newPerson(browser, 'Mia', async (ctx) => {
-    await ctx.grantPermissions(miaGrants, { origin: web.origin });
+  const mia = await newPerson(stage.browser, 'Mia', async (ctx) => {
+    await ctx.grantPermissions(miaGrants, { origin: stage.web.origin });
     await countRequests(ctx);
   });
-  await mia.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Mia' })), { waitUntil: 'domcontentloaded' });
+  await mia.page.goto(stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: r, name: 'Mia' })), { waitUntil: 'domcontentloaded' });
   return { bob, bobId, mia };
 }
 
@@ -277,12 +265,12 @@ test('only the mic blocked: Mia joins with her camera (Bob sees her) and is told
 });
 
 test('both blocked: asked once, not again one by one (no extra prompts)', { timeout: 30_000 }, async () => {
-  const mia = await newPerson(browser, 'Mia', async (ctx) => {
+  const mia = await newPerson(stage.browser, 'Mia', async (ctx) => {
     await ctx.grantPermissions([]);
     await countRequests(ctx);
   });
   try {
-    await mia.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: room('both-blocked'), name: 'Mia' })), { waitUntil: 'domcontentloaded' });
+    await mia.page.goto(stage.web.addPage(callPage({ relayUrl: stage.relay.url, room: room('both-blocked'), name: 'Mia' })), { waitUntil: 'domcontentloaded' });
     await waitForEvent(mia.page, 'vc-error', { code: 'permission-denied' });
     await selfId(mia.page);
     assert.deepEqual([await permission(mia, 'camera'), await permission(mia, 'microphone')], ['denied', 'denied']);
