@@ -383,13 +383,13 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       transport.on('error', (e) => {
         if (this.state !== 'joined' || seq !== this.#joinSeq) return;
         ended = true;
-        const reason = /[.!?]$/.test(e.message.trim()) ? e.message.trim() : `${e.message.trim()}.`;
-        this.#fail(new VideoCallError(e.code, `${reason} Calls in progress go on, but nobody new can join; leave and join again to reconnect.`), false);
+        const reason = e.message.trim();
+        this.#signalingEnded(e.code, /[.!?]$/.test(reason) ? reason : `${reason}.`);
       }),
       transport.on('state', (s) => {
         this.transportState = s;
         if (s === 'closed' && this.state === 'joined' && !ended) {
-          this.#fail(new VideoCallError('transport', 'The connection to the signaling server was closed. Calls in progress go on, but nobody new can join; leave and join again to reconnect.'), false);
+          this.#signalingEnded('transport', 'The connection to the signaling server was closed.');
         }
         this.emit('change', undefined);
       }),
@@ -430,6 +430,11 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (transport) await transport.leave().catch(() => {});
     if (this.state !== 'idle') this.#setState('idle');
     if (wasIn) this.emit('left', { room: this.room });
+  }
+
+  /** Signaling for the room has ended for `reason`; the peer connections stay up. */
+  #signalingEnded(code: VideoCallErrorCode, reason: string): void {
+    this.#fail(new VideoCallError(code, `${reason} Calls in progress go on, but nobody new can join; leave and join again to reconnect.`), false);
   }
 
   /** Leaves and stops the camera and mic. */

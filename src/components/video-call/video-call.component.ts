@@ -40,7 +40,7 @@ const jsonish = {
 };
 /** A transport name reflects; a transport object does not (its JSON would be junk as an attribute). */
 const transportConverter = {
-  fromAttribute: (v: string | null) => v ?? undefined,
+  ...jsonish,
   toAttribute: (v: unknown) => (typeof v === 'string' ? v : null),
 };
 const MAX_CHAT_HISTORY = 500;
