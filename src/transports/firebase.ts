@@ -17,7 +17,7 @@ import {
 } from 'firebase/database';
 import { Emitter } from '../emitter.js';
 import { VideoCallError } from '../errors.js';
-import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from './transport.js';
+import { REJOIN_RETRY_MAX_MS, REJOIN_RETRY_MS, type JoinOptions, type JoinResult, type PeerInfo, type Transport, type TransportEvents, type TransportState } from './transport.js';
 
 /**
  * `firebase`: signaling through a Firebase Realtime Database.
@@ -515,7 +515,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       const retry = () => {
         if (this.#member === member && this.#connected && !member.entering && !member.live) void this.#rejoin(member, attempt + 1);
       };
-      setTimeout(retry, Math.min(1000 * 2 ** attempt, 10_000));
+      setTimeout(retry, Math.min(REJOIN_RETRY_MS * 2 ** attempt, REJOIN_RETRY_MAX_MS));
     }
   }
 

@@ -7,7 +7,7 @@ import { Emitter } from '../emitter.js';
 import { VideoCallError, isVideoCallErrorCode, toVideoCallError } from '../errors.js';
 import { randomId } from '../random-id.js';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from './relay-protocol.js';
-import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from './transport.js';
+import { REJOIN_RETRY_MAX_MS, REJOIN_RETRY_MS, type JoinOptions, type JoinResult, type PeerInfo, type Transport, type TransportEvents, type TransportState } from './transport.js';
 
 /** Options of {@link createSocketIoTransport}. */
 export interface SocketIoTransportOptions {
@@ -24,9 +24,6 @@ type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Refusals of an automatic re-join that trying again would not change: signaling for the room ends. */
 const FINAL_REFUSALS: ReadonlySet<string> = new Set(['unauthorized', 'room-full', 'bad-request']);
-/** First wait before trying an automatic re-join again; doubled each time, up to the maximum. */
-const REJOIN_RETRY_MS = 1000;
-const REJOIN_RETRY_MAX_MS = 10_000;
 type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; id: string } | { type: 'signal'; from: string; data: unknown };
 
 /**

@@ -10,6 +10,13 @@ import type { VideoCallErrorCode } from '../errors.js';
  * A transport instance serves one room at a time: `join` → signals → `leave`.
  */
 
+/**
+ * How transports retry an automatic re-join that failed for a passing reason (no answer in
+ * time, the server's store briefly away): first after this long, doubling up to the maximum.
+ */
+export const REJOIN_RETRY_MS = 1000;
+export const REJOIN_RETRY_MAX_MS = 10_000;
+
 /** Connection state of a transport. */
 export type TransportState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
