@@ -1,5 +1,6 @@
 import { Emitter } from '../emitter.js';
 import { VideoCallError, toVideoCallError, type VideoCallErrorCode } from '../errors.js';
+import { randomId } from '../random-id.js';
 import type { PeerInfo, Transport } from '../transports/transport.js';
 import { getScreenTrack, getUserTracks } from './media.js';
 import { PeerSession, type ChannelMessage } from './peer-session.js';
@@ -97,6 +98,12 @@ interface RemotePeer extends PeerState {
   present: boolean;
   /** When anything last arrived on the peer's data channel (ms epoch; 0 before). */
   lastHeard: number;
+  /** The secret we gave this peer: we show it in a transport-level rename, to prove it is us. */
+  ourKey: string;
+  /** The secret this peer gave us: a transport-level rename of it must show it. */
+  theirKey: string | null;
+  /** Whether `theirKey` came over the peer's data channel (no server saw it; the transport's no longer counts). */
+  keyFromChannel: boolean;
 }
 
 /**
@@ -142,6 +149,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #ownIds = new Set<string>();
   /** Names of the peers the transport has listed, for peers whose first signal beats their admission. */
   #listedNames = new Map<string, string>();
+  /** Rename secrets from ids the transport has not listed yet (their signal beat their admission). */
+  #listedKeys = new Map<string, string>();
   #onPageHide = () => this.#sayBye();
 
   constructor(options: CallEngineOptions = {}) {
@@ -409,6 +418,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.selfId = result.selfId;
     this.#ownIds = new Set([result.selfId]);
     this.#listedNames = new Map(result.peers.map((p) => [p.id, p.name]));
+    this.#listedKeys.clear();
     this.transportState = transport.state;
     this.#setState('joined');
     this.emit('joined', { room, selfId: this.selfId });
@@ -556,7 +566,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (previous !== selfId) {
       for (const p of this.#peers.values()) {
         p.session?.send({ t: 'renamed', id: selfId });
-        this.#send(p.tid, { t: 'renamed', previous });
+        this.#send(p.tid, { t: 'renamed', previous, key: p.ourKey });
       }
     }
     for (const p of peers) {
@@ -573,10 +583,15 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.emit('change', undefined);
   }
 
-  /** A peer we know now goes by `tid` on the transport. */
+  /**
+   * A peer we know now goes by `tid` on the transport (its rename was proven). The id may already
+   * stand for a peer listed before the rename arrived, which is then dropped; never for one we are
+   * connected to, nor for us: nobody takes over another's id.
+   */
   #renamed(peer: RemotePeer, tid: string): void {
     const other = this.#peerByTid(tid);
-    if (other && other !== peer) this.#removePeer(other.id); // listed before its rename arrived
+    if (this.#ownIds.has(tid) || other?.connectedOnce) return;
+    if (other && other !== peer) this.#removePeer(other.id);
     peer.tid = tid;
     peer.present = true;
     this.emit('change', undefined);
@@ -612,8 +627,14 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       stream: null,
       session: null,
       connectedOnce: false,
+      ourKey: randomId(),
+      theirKey: this.#listedKeys.get(id) ?? null,
+      keyFromChannel: false,
     };
+    this.#listedKeys.delete(id);
     this.#peers.set(id, peer);
+    // Our rename secret, for renames before a data channel exists (the ring flow before accept).
+    this.#send(id, { t: 'key', key: peer.ourKey });
     this.emit('peer-joined', { peerId: id, name });
     return peer;
   }
@@ -652,6 +673,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     });
     session.on('open', () => {
       peer.lastHeard = Date.now();
+      // A fresh rename secret that only the peer sees (the transport's may have been read on the way).
+      peer.ourKey = randomId();
+      session.send({ t: 'key', key: peer.ourKey });
       session.send(this.#mediaState());
     });
     session.on('message', (m) => {
@@ -677,6 +701,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       this.emit('chat-message', { from: peer.id, name: m.name || peer.name, text: m.text, at: m.at });
     } else if (m.t === 'renamed') {
       this.#renamed(peer, m.id);
+    } else if (m.t === 'key') {
+      peer.theirKey = m.key;
+      peer.keyFromChannel = true;
     } else if (m.t === 'bye') {
       this.#removePeer(peer.id);
     }
@@ -696,10 +723,15 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     let peer = this.#peerByTid(from);
     switch (signal.t) {
       case 'renamed': {
+        // Only with the secret `previous` gave us: any room member can claim to have been anyone.
         const known = this.#peerByTid(signal.previous);
-        if (known && known !== peer) this.#renamed(known, from);
+        if (known && known !== peer && known.theirKey !== null && known.theirKey === signal.key) this.#renamed(known, from);
         return;
       }
+      case 'key':
+        if (!peer) this.#listedKeys.set(from, signal.key);
+        else if (!peer.keyFromChannel) peer.theirKey = signal.key;
+        return;
       case 'sdp':
       case 'ice':
         if (!peer) {

@@ -13,7 +13,9 @@ export type ChannelMessage =
   /** We are leaving (or closing the tab): drop us now. */
   | { t: 'bye' }
   /** Our transport reconnected; we are now `id` there. */
-  | { t: 'renamed'; id: string };
+  | { t: 'renamed'; id: string }
+  /** The secret we will show in a transport-level rename (see signals.ts); replaces any earlier one. */
+  | { t: 'key'; key: string };
 
 export type SessionEvents = {
   /** A remote track arrived or ended; `stream` holds the remote tracks. */
@@ -78,6 +80,8 @@ export function parseChannelMessage(raw: unknown): ChannelMessage | null {
       return { t: m.t };
     case 'renamed':
       return typeof m.id === 'string' && m.id.length > 0 && m.id.length <= 128 ? { t: 'renamed', id: m.id } : null;
+    case 'key':
+      return typeof m.key === 'string' && m.key.length >= 16 && m.key.length <= 128 ? { t: 'key', key: m.key } : null;
     default:
       return null;
   }

@@ -9,8 +9,21 @@ export type EngineSignal =
   | { t: 'decline' }
   /** Mesh limit reached on the receiving side: it will not connect to us. */
   | { t: 'full' }
-  /** The sender's transport reconnected: it was `previous` and is now the sender's id. */
-  | { t: 'renamed'; previous: string };
+  /**
+   * The sender's transport reconnected: it was `previous` and is now the sender's id. `key` proves
+   * it: the secret the sender gave us (see `key`) while it was `previous`. Unproven renames are ignored.
+   */
+  | { t: 'renamed'; previous: string; key: string }
+  /**
+   * The secret the sender will show when it renames (see `renamed`): given through the transport
+   * at first contact, then replaced by one given over the data channel, which no server sees.
+   */
+  | { t: 'key'; key: string };
+
+/** A rename proof: a random string of this many characters at most. */
+export const MAX_KEY_LENGTH = 128;
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
+const isKey = (v: unknown): v is string => typeof v === 'string' && v.length >= 16 && v.length <= MAX_KEY_LENGTH;
 
 const SDP_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
 
@@ -45,7 +58,9 @@ export function parseEngineSignal(data: unknown): EngineSignal | null {
     case 'full':
       return { t: m.t };
     case 'renamed':
-      return typeof m.previous === 'string' && m.previous.length > 0 && m.previous.length <= 128 ? { t: 'renamed', previous: m.previous } : null;
+      return isId(m.previous) && isKey(m.key) ? { t: 'renamed', previous: m.previous, key: m.key } : null;
+    case 'key':
+      return isKey(m.key) ? { t: 'key', key: m.key } : null;
     default:
       return null;
   }
