@@ -19,7 +19,6 @@
  * `{ok:false, error:{code:'bad-request', ...}}` when the client passed an ack,
  * else are dropped. Handlers never throw.
  */
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { jwtVerify, SignJWT } from 'jose';
@@ -27,6 +26,7 @@ import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import type { VideoCallErrorCode } from '../src/errors.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/transports/relay-protocol.js';
+import { hashKey, peerIdForKey } from './peer-id.js';
 import { describeError, LocalPresence, RedisPresence, type Presence, type RedisCommands } from './presence.js';
 import { createStaticHandler, type StaticMount } from './static.js';
 import { checkName, checkRoom, isPlainObject, measureJson, own, TokenBucket } from './validate.js';
@@ -163,7 +163,7 @@ interface SocketState {
   /** Disconnected for flooding: anything still queued is dropped unread. */
   cut: boolean;
   errorLines: number;
-  /** The socket's peer id, fixed at its first successful join (its own id unless it proposed one). */
+  /** The socket's peer id, fixed at its first successful join (its key's, or its own id when it sent no key). */
   peerId?: string;
   /** Hash of the resume key the peer id was claimed with (`''`: none). */
   keyHash: string;
@@ -183,7 +183,7 @@ const REDIS_COMMAND_TIMEOUT_MS = 2000;
 const MAX_REDIS_QUEUE = 10_000;
 const MAX_TOKEN_CHARS = 4096;
 const MAX_PEER_ID_CHARS = 64;
-/** A proposed peer id. Never contains `:`, so it cannot name an internal room (`r:…`, `s:…`). */
+/** A peer id as sent with `id` (checked against its key). Never contains `:`, so it cannot name an internal room (`r:…`, `s:…`). */
 const PEER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MIN_KEY_CHARS = 16;
 const MAX_KEY_CHARS = 128;
@@ -432,20 +432,25 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
     const proposed = own(payload, 'id');
     const key = own(payload, 'key');
-    if ((proposed === undefined) !== (key === undefined)) throw new RequestError('bad-request', 'id and key go together');
-    if (proposed !== undefined && (typeof proposed !== 'string' || !PEER_ID.test(proposed))) {
-      throw new RequestError('bad-request', 'id must be 1 to 64 characters of A-Z a-z 0-9 _ -');
-    }
+    if (proposed !== undefined && key === undefined) throw new RequestError('bad-request', 'id needs its key (or send only key)');
     if (key !== undefined && (typeof key !== 'string' || key.length < MIN_KEY_CHARS || key.length > MAX_KEY_CHARS)) {
       throw new RequestError('bad-request', `key must be a string of ${MIN_KEY_CHARS} to ${MAX_KEY_CHARS} characters`);
     }
-    // One peer id per socket: the one proposed on its first join (else its own id), for all its rooms.
-    // A later join may omit id and key; if it names them, they must be the same.
-    const keyHash = typeof key === 'string' ? createHash('sha256').update(key).digest('base64url') : '';
+    if (proposed !== undefined && (typeof proposed !== 'string' || !PEER_ID.test(proposed))) {
+      throw new RequestError('bad-request', 'id must be 1 to 64 characters of A-Z a-z 0-9 _ -');
+    }
+    // The peer id of a key is a function of the key: only the key's holder can be known by it.
+    const derived = typeof key === 'string' ? peerIdForKey(key) : undefined;
+    if (proposed !== undefined && proposed !== derived) {
+      throw new RequestError('bad-request', 'id is not the peer id of this key (send only key; the ack gives the peer id)');
+    }
+    // One peer id per socket: its key's on its first join (else its own id), for all its rooms.
+    // A later join may omit the key; if it sends one, it must be the same.
+    const keyHash = typeof key === 'string' ? hashKey(key) : '';
     const fixed = state.peerId ?? state.claiming;
-    const id = (proposed as string | undefined) ?? fixed ?? socket.id;
+    const id = derived ?? fixed ?? socket.id;
     if (fixed !== undefined && id !== fixed) throw new RequestError('bad-request', 'This connection already joined under another peer id');
-    if (proposed !== undefined && fixed !== undefined && keyHash !== state.keyHash) {
+    if (key !== undefined && fixed !== undefined && keyHash !== state.keyHash) {
       throw new RequestError('bad-request', 'This connection already joined with another key');
     }
     // Another connected socket's own id (a stranger cannot know it before that socket joins).

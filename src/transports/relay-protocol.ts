@@ -14,26 +14,29 @@ export interface JoinPayload {
   name?: string;
   token?: string;
   /**
-   * Resumable peer id: the id this client wants to be known by, 1–64
-   * characters of `A-Z a-z 0-9 _ -`; requires `key`. A socket has one peer id
-   * for all its rooms, fixed at its first successful join; a later join may
-   * omit `id`/`key`, or must repeat the same ones. If another socket holds the
-   * id with the same `key`, it is taken over (that socket is disconnected, no
-   * `peer-left` is sent for the id in the rooms the new socket joins); with
-   * another key the join fails with `bad-request` ("That peer id is in use").
-   * Absent: the peer id is the socket's own id, as before.
-   */
-  id?: string;
-  /**
-   * Secret proving ownership of `id` (16–128 characters), generated once per
-   * client (transport instance) and sent with every join; required with `id`.
-   * The relay keeps only its hash.
+   * Resumable peer id: the secret (16–128 characters) a client generates once
+   * (per transport instance) and sends with every join. The relay derives the
+   * peer id from it (base64url(SHA-256("video-call peer id:" + key)), first 22
+   * characters) and returns it as `selfId`: only the key's holder can ever be
+   * known by that id, across reconnections, relay restarts and relay processes.
+   * A socket has one peer id for all its rooms, fixed at its first successful
+   * join; a later join may omit `key`, or must repeat the same one. If another
+   * socket holds the id, it is taken over (that socket is disconnected, no
+   * `peer-left` is sent for the id in the rooms the new socket joins).
+   * Absent: the peer id is the socket's own id, as before. The relay keeps
+   * only a hash of the key.
    */
   key?: string;
+  /**
+   * Optional: the peer id of `key`, for a client that computed it itself. Must
+   * be exactly the id the relay derives from `key` (else `bad-request`);
+   * requires `key`.
+   */
+  id?: string;
 }
 
 export type JoinAck =
-  /** `selfId`: our peer id (`id` if we proposed one); `peers`: the others in the room, by peer id. */
+  /** `selfId`: our peer id (derived from `key` if we sent one); `peers`: the others in the room, by peer id. */
   | { ok: true; selfId: string; peers: { id: string; name: string }[] }
   | { ok: false; error: RelayError };
 

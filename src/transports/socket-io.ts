@@ -53,11 +53,11 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
   /** Wait before the next re-join attempt after a failed one. */
   #rejoinDelay = REJOIN_RETRY_MS;
   /**
-   * Our peer id, proposed on every join, and the secret that lets us (and only us) take it
-   * back after a reconnection: everyone knows us by one id, even across relay restarts.
-   * (A relay without resumable ids ignores both and assigns one.)
+   * The secret sent with every join: the relay derives our peer id from it (the ack's
+   * `selfId`), so everyone knows us by one id, even across reconnections and relay
+   * restarts, and nobody without the key can ever take that id. (A relay without
+   * resumable ids ignores it and assigns one.)
    */
-  readonly #peerId = randomId();
   readonly #key = randomId(24);
 
   constructor(options: SocketIoTransportOptions = {}) {
@@ -168,7 +168,7 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
     try {
       const deadline = Date.now() + this.#joinTimeoutMs;
       await this.#connected(this.#joinTimeoutMs);
-      const payload = { room, name, id: this.#peerId, key: this.#key, ...(token === undefined ? {} : { token }) };
+      const payload = { room, name, key: this.#key, ...(token === undefined ? {} : { token }) };
       let ack: JoinAck;
       try {
         ack = await this.#socket.timeout(Math.max(1, deadline - Date.now())).emitWithAck('join', payload);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
+import { peerIdForKey as idOf } from '../../server/peer-id.js';
 import { connect, disconnectAll, flush, get, join, next, record, request, sleep, type Client } from './relay-helpers.js';
 import { freePort } from '../support/net.js';
 
@@ -54,6 +55,12 @@ function startRelayProcess(): Promise<{ child: ChildProcess; url: string }> {
 
 const KEY = 'resume-key-0123456789';
 const OTHER_KEY = 'other-key-0123456789';
+const SURVIVOR_KEY = 'survivor-key-0123456789';
+/** Peer ids are derived from their keys by the relay. */
+const ROAMER = idOf(KEY);
+const BEE = idOf(OTHER_KEY);
+const SURVIVOR = idOf(SURVIVOR_KEY);
+const NOT_ITS_ID = { code: 'bad-request', message: 'id is not the peer id of this key (send only key; the ack gives the peer id)' };
 
 function joinAs(socket: Client, room: string, id?: string, key?: string, name?: string): Promise<any> {
   return request(socket, 'join', { room, name, id, key });
@@ -152,42 +159,42 @@ describe('relay over Redis, three processes', () => {
     const [one, two, three] = relays;
     const old = await connect(one!.url);
     const b = await connect(two!.url);
-    assert.equal((await joinAs(old, 'resume-x', 'roamer', KEY, 'R')).selfId, 'roamer');
-    await joinAs(b, 'resume-x', 'bee', OTHER_KEY, 'B');
+    assert.equal((await joinAs(old, 'resume-x', ROAMER, KEY, 'R')).selfId, ROAMER);
+    await joinAs(b, 'resume-x', BEE, OTHER_KEY, 'B');
     const seenB = record(b);
 
     // Another key, from a third process: refused, the holder keeps it.
     const thief = await connect(three!.url);
-    assert.deepEqual((await joinAs(thief, 'elsewhere-x', 'roamer', OTHER_KEY)).error, { code: 'bad-request', message: 'That peer id is in use' });
+    assert.deepEqual((await joinAs(thief, 'elsewhere-x', ROAMER, OTHER_KEY)).error, NOT_ITS_ID);
     assert.equal(old.connected, true);
 
     // Same key, on another process: the old connection (on process one) is cut through the adapter.
     const oldGone = new Promise((resolve) => old.once('disconnect', resolve));
     const fresh = await connect(three!.url);
-    const ack = await joinAs(fresh, 'resume-x', 'roamer', KEY, 'R');
-    assert.deepEqual(ack, { ok: true, selfId: 'roamer', peers: [{ id: 'bee', name: 'B' }] });
+    const ack = await joinAs(fresh, 'resume-x', ROAMER, KEY, 'R');
+    assert.deepEqual(ack, { ok: true, selfId: ROAMER, peers: [{ id: BEE, name: 'B' }] });
     assert.equal(await oldGone, 'io server disconnect');
     const toFresh = next(fresh, 'signal');
-    assert.deepEqual(await request(b, 'signal', { to: 'roamer', data: 'found you' }), { ok: true });
-    assert.deepEqual(await toFresh, { from: 'bee', data: 'found you' });
+    assert.deepEqual(await request(b, 'signal', { to: ROAMER, data: 'found you' }), { ok: true });
+    assert.deepEqual(await toFresh, { from: BEE, data: 'found you' });
     const toB = next(b, 'signal');
-    await request(fresh, 'signal', { to: 'bee', data: 'hi' });
-    assert.deepEqual(await toB, { from: 'roamer', data: 'hi' });
+    await request(fresh, 'signal', { to: BEE, data: 'hi' });
+    assert.deepEqual(await toB, { from: ROAMER, data: 'hi' });
     await sleep(200);
     assert.deepEqual(seenB.filter((e) => e.event === 'peer-left'), [], 'no peer-left for the resumed id');
-    assert.deepEqual(seenB.filter((e) => e.event === 'peer-joined').map((e) => e.args[0]), [{ id: 'roamer', name: 'R' }]);
+    assert.deepEqual(seenB.filter((e) => e.event === 'peer-joined').map((e) => e.args[0]), [{ id: ROAMER, name: 'R' }]);
 
     // A newcomer on the old process sees the id once, held by the new connection.
     const d = await connect(one!.url);
     const ackD = await joinAs(d, 'resume-x', undefined, undefined, 'D');
-    assert.deepEqual(ackD.peers.map((p: { id: string }) => p.id).sort(), ['bee', 'roamer']);
+    assert.deepEqual(ackD.peers.map((p: { id: string }) => p.id).sort(), [BEE, ROAMER].sort());
     // Redis lists the id under the process holding it only: the old process's release
     // dropped it from its own set though the id record now names another process.
-    assert.equal(await procsListing('roamer', 1), 1, 'roamer listed by exactly one process');
+    assert.equal(await procsListing(ROAMER, 1), 1, 'roamer listed by exactly one process');
     const left = next(b, 'peer-left');
     fresh.disconnect();
-    assert.deepEqual(await left, { id: 'roamer' });
-    assert.equal(await procsListing('roamer', 0), 0, 'roamer listed by no process once released');
+    assert.deepEqual(await left, { id: ROAMER });
+    assert.equal(await procsListing(ROAMER, 0), 0, 'roamer listed by no process once released');
     await request(b, 'leave', { room: 'resume-x' });
     await request(d, 'leave', { room: 'resume-x' });
   });
@@ -198,8 +205,8 @@ describe('relay over Redis, three processes', () => {
     const old = await connect(doomed.url);
     const stays = await connect(doomed.url);
     const b = await connect(one!.url);
-    await joinAs(old, 'sweep-x', 'survivor', KEY, 'S');
-    await joinAs(old, 'sweep-y', 'survivor', KEY, 'S');
+    await joinAs(old, 'sweep-x', SURVIVOR, SURVIVOR_KEY, 'S');
+    await joinAs(old, 'sweep-y', SURVIVOR, SURVIVOR_KEY, 'S');
     await joinAs(stays, 'sweep-x', undefined, undefined, 'T');
     await joinAs(b, 'sweep-x', undefined, undefined, 'B');
     await joinAs(b, 'sweep-y', undefined, undefined, 'B');
@@ -210,8 +217,8 @@ describe('relay over Redis, three processes', () => {
     // client comes back on another process and takes its id over; then the doomed one dies.
     doomed.child.kill('SIGSTOP');
     const fresh = await connect(two!.url);
-    const ack = await joinAs(fresh, 'sweep-x', 'survivor', KEY, 'S');
-    assert.equal(ack.selfId, 'survivor');
+    const ack = await joinAs(fresh, 'sweep-x', SURVIVOR, SURVIVOR_KEY, 'S');
+    assert.equal(ack.selfId, SURVIVOR);
     doomed.child.kill('SIGKILL');
     await exited(doomed.child);
 
@@ -223,21 +230,55 @@ describe('relay over Redis, three processes', () => {
     const lefts = seenB.filter((e) => e.event === 'peer-left').map((e) => e.args[0]);
     assert.deepEqual(
       lefts.map((l) => JSON.stringify(l)).sort(),
-      [{ id: staysId }, { id: 'survivor' }].map((l) => JSON.stringify(l)).sort(),
+      [{ id: staysId }, { id: SURVIVOR }].map((l) => JSON.stringify(l)).sort(),
       'one peer-left for the doomed peer (sweep-x) and one for the id in sweep-y only',
     );
     // sweep-x: the id is still there; sweep-y: it is gone.
     const d = await connect(one!.url);
-    assert.deepEqual((await joinAs(d, 'sweep-x')).peers.map((p: { id: string }) => p.id).sort(), [b.id, 'survivor'].sort());
+    assert.deepEqual((await joinAs(d, 'sweep-x')).peers.map((p: { id: string }) => p.id).sort(), [b.id, SURVIVOR].sort());
     assert.deepEqual((await joinAs(d, 'sweep-y')).peers.map((p: { id: string }) => p.id), [b.id]);
     const toFresh = next(fresh, 'signal');
-    assert.deepEqual(await request(b, 'signal', { to: 'survivor', data: 'still here' }), { ok: true });
+    assert.deepEqual(await request(b, 'signal', { to: SURVIVOR, data: 'still here' }), { ok: true });
     assert.deepEqual(await toFresh, { from: b.id, data: 'still here' });
     // The id stays claimed by the live connection: another key cannot take it.
     const thief = await connect(one!.url);
-    assert.equal((await joinAs(thief, 'sweep-z', 'survivor', OTHER_KEY)).error.message, 'That peer id is in use');
+    assert.deepEqual((await joinAs(thief, 'sweep-z', SURVIVOR, OTHER_KEY)).error, NOT_ITS_ID);
     for (const c of [b, d]) for (const room of ['sweep-x', 'sweep-y']) await request(c, 'leave', { room });
     fresh.disconnect();
+  });
+
+  it('a room member cannot squat the peer id of a dropped peer on any process; the peer resumes it on another', async () => {
+    const [one, two, three] = relays;
+    const victimKey = 'victim-key-0123456789';
+    const squatterKey = 'squatter-key-0123456789';
+    const victimId = idOf(victimKey);
+    const victim = await connect(one!.url);
+    const squatter = await connect(two!.url);
+    // (Sent with the ids, as older clients did, so this runs the same on a relay without derived ids.)
+    await joinAs(victim, 'squat-x', victimId, victimKey, 'V');
+    const ack = await joinAs(squatter, 'squat-x', idOf(squatterKey), squatterKey, 'S');
+    assert.deepEqual(ack.peers, [{ id: victimId, name: 'V' }], 'the squatter learns the id from the room list');
+    const victimLeft = next(squatter, 'peer-left');
+    victim.disconnect(); // a dropped connection: the id is free until the victim resumes
+    assert.deepEqual(await victimLeft, { id: victimId });
+
+    // On the squatter's process, on the victim's and on a third: refused, in the shared room or another.
+    for (const [relay, room] of [[two, 'squat-x'], [one, 'squat-x'], [three, 'squat-y']] as const) {
+      const s = await connect(relay!.url);
+      assert.deepEqual((await joinAs(s, room, victimId, squatterKey)).error, NOT_ITS_ID, `${relay!.url} ${room}`);
+      s.disconnect();
+    }
+
+    // The victim comes back on the third process and gets its id and its signals.
+    const back = await connect(three!.url);
+    const resumed = await joinAs(back, 'squat-x', undefined, victimKey, 'V');
+    assert.equal(resumed.ok, true, JSON.stringify(resumed));
+    assert.equal(resumed.selfId, victimId);
+    const got = next(back, 'signal');
+    assert.deepEqual(await request(squatter, 'signal', { to: victimId, data: 'for the victim' }), { ok: true });
+    assert.deepEqual(await got, { from: idOf(squatterKey), data: 'for the victim' });
+    await request(squatter, 'leave', { room: 'squat-x' });
+    back.disconnect();
   });
 
   it('tells the others at once when a process shuts down gracefully, and when one is killed', async () => {
