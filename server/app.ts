@@ -26,6 +26,7 @@ import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import type { VideoCallErrorCode } from '../src/errors.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/transports/relay-protocol.js';
+import { quote, safeLogger } from './log.js';
 import { hashKey, peerIdForKey } from './peer-id.js';
 import { describeError, LocalPresence, RedisPresence, type Presence, type RedisCommands } from './presence.js';
 import { createStaticHandler, type StaticMount } from './static.js';
@@ -74,7 +75,10 @@ export interface RelayOptions {
   redisHeartbeatMs?: number;
   /** Directories served over HTTP, e.g. the demo page and the bundle. */
   static?: StaticMount[];
-  /** One line per join, leave and error (default `console.log`). Never gets message contents. */
+  /**
+   * One line per join, leave and error (default `console.log`). Never gets message contents; every
+   * line is escaped first (controls, U+2028/U+2029, bidi and zero-width characters as `\uXXXX`).
+   */
   logger?: (line: string) => void;
   /** Per-socket limits. */
   limits?: Partial<RelayLimits>;
@@ -203,7 +207,8 @@ class RequestError extends Error {
 export function createRelay(options: RelayOptions = {}): Relay {
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const maxPeers = options.maxPeersPerRoom ?? 8;
-  const log = options.logger ?? ((line: string) => console.log(line));
+  // Every line, whatever it quotes, is escaped (server/log.ts): no client string can break or disguise it.
+  const log = safeLogger(options.logger ?? ((line: string) => console.log(line)));
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
   const seedProtocol = options.seedProtocol ?? !options.secret;
   const origins = normaliseOrigins(options.allowedOrigins);
@@ -290,7 +295,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       return;
     }
     refusedOrigins.add(shown);
-    logError(undefined, 'handshake', 'unauthorized', `origin ${JSON.stringify(shown)} not allowed (further refusals of it this minute not logged)`);
+    logError(undefined, 'handshake', 'unauthorized', `origin ${quote(shown)} not allowed (further refusals of it this minute not logged)`);
   }
 
   function logError(state: SocketState | undefined, where: string, code: string, message: string, id = '-'): void {
@@ -374,7 +379,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
     socket.on('disconnect', (reason) => {
       states.delete(socket.id);
-      for (const room of state.seedRooms) log(`leave room=${JSON.stringify(room)} id=${socket.id} seed reason=${reason}`);
+      for (const room of state.seedRooms) log(`leave room=${quote(room)} id=${socket.id} seed reason=${reason}`);
       const id = state.peerId;
       if (id === undefined) return;
       for (const room of state.rooms.keys()) void departed(socket, id, room, `reason=${reason}`);
@@ -506,7 +511,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       if (!result.already || isNew) {
         socket.to(ROOM(room)).emit('peer-joined', { id, name });
         const how = result.evicted !== undefined ? ' resumed' : '';
-        log(`join room=${JSON.stringify(room)} id=${id} peers=${result.peers.length}${how}`);
+        log(`join room=${quote(room)} id=${id} peers=${result.peers.length}${how}`);
       }
       if (ack) safeAck(ack, { ok: true, selfId: id, peers: result.peers });
     } finally {
@@ -609,11 +614,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
       log(`error id=${id} event=leave code=transport ${(e as Error).message}`);
     }
     if (!gone) {
-      log(`leave room=${JSON.stringify(room)} id=${id} ${why} taken-over`);
+      log(`leave room=${quote(room)} id=${id} ${why} taken-over`);
       return;
     }
     io.to(ROOM(room)).except(socket.id).emit('peer-left', { id });
-    log(`leave room=${JSON.stringify(room)} id=${id} ${why}`);
+    log(`leave room=${quote(room)} id=${id} ${why}`);
   }
 
   function onSeedJoin(socket: IoSocket, state: SocketState, payload: unknown): void {
@@ -631,7 +636,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     state.seedRooms.add(room);
     socket.join(SEED_ROOM(room));
     socket.to(SEED_ROOM(room)).emit('user-joined');
-    log(`join room=${JSON.stringify(room)} id=${socket.id} seed peers=${size}`);
+    log(`join room=${quote(room)} id=${socket.id} seed peers=${size}`);
   }
 
   function onSeedForward(socket: IoSocket, event: keyof typeof SEED_EVENTS, payload: unknown): void {
@@ -724,7 +729,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       onGone: (gone, reason) => {
         for (const { room, id } of gone) {
           io.to(ROOM(room)).emit('peer-left', { id });
-          log(`leave room=${JSON.stringify(room)} id=${id} reason=${reason}`);
+          log(`leave room=${quote(room)} id=${id} reason=${reason}`);
         }
       },
     });
@@ -738,7 +743,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       if (id === undefined) continue;
       for (const room of state.rooms.keys()) {
         io.to(ROOM(room)).except(sid).emit('peer-left', { id });
-        log(`leave room=${JSON.stringify(room)} id=${id} reason=relay-shutdown`);
+        log(`leave room=${quote(room)} id=${id} reason=relay-shutdown`);
       }
       state.rooms.clear();
     }

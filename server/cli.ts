@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRelay, mintRoomToken, relayOptionsFromEnv, type StaticMount } from './app.js';
+import { escapeLogLine } from './log.js';
 
 const USAGE = `Usage: video-call-relay [options]
 
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     relay.close().then(
       () => process.exit(0),
       (e: unknown) => {
-        console.error(`shutdown failed: ${(e as Error).message}`);
+        console.error(escapeLogLine(`shutdown failed: ${(e as Error).message}`));
         process.exit(1);
       },
     );
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   if (options.redisUrl) console.log('rooms shared through Redis');
   if (options.secret) console.log('joins require a room token (RELAY_SECRET is set)');
   if (options.allowedOrigins) {
-    console.log(`allowed origins: ${options.allowedOrigins.join(', ')}`);
+    console.log(escapeLogLine(`allowed origins: ${options.allowedOrigins.join(', ')}`));
     // Only listed origins may connect from a browser, this relay's own pages included.
     const own = `http://${shownHost}:${actual}`;
     if (mounts.length > 0 && !options.allowedOrigins.some((o) => o.replace(/\/+$/, '').toLowerCase() === own)) {
@@ -139,6 +140,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`video-call-relay: ${(e as Error).message}`);
+  console.error(escapeLogLine(`video-call-relay: ${(e as Error).message}`));
   process.exit(1);
 });
