@@ -4,6 +4,7 @@ import { randomId } from '../random-id.js';
 import type { PeerInfo, Transport } from '../transports/transport.js';
 import { getScreenTrack, getUserTracks } from './media.js';
 import { PeerSession, type ChannelMessage } from './peer-session.js';
+import { ReceiveLimits } from './rate-limit.js';
 import { parseEngineSignal, type EngineSignal } from './signals.js';
 import { collectStats, type PeerStats } from './stats.js';
 
@@ -104,6 +105,8 @@ interface RemotePeer extends PeerState {
   theirKey: string | null;
   /** Whether `theirKey` came over the peer's data channel (no server saw it; the transport's no longer counts). */
   keyFromChannel: boolean;
+  /** What this peer may make us process (data-channel messages, chat). */
+  limits: ReceiveLimits;
 }
 
 /**
@@ -630,6 +633,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       ourKey: randomId(),
       theirKey: this.#listedKeys.get(id) ?? null,
       keyFromChannel: false,
+      limits: new ReceiveLimits(() =>
+        this.#fail(new VideoCallError('rate-limited', `${peer.name || 'A participant'} is sending too many messages; some were not shown.`), false),
+      ),
     };
     this.#listedKeys.delete(id);
     this.#peers.set(id, peer);
@@ -657,6 +663,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       signal: (m) => this.#send(peer.tid, m),
       tracks: this.#tracks,
       stream: this.localStream,
+      admit: () => peer.limits.message(),
     });
     peer.session = session;
     session.on('connection', (state) => {
@@ -698,6 +705,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       this.emit('peer-media', { peerId: peer.id, audio: m.audio, video: m.video, screen: m.screen });
       this.emit('change', undefined);
     } else if (m.t === 'chat') {
+      if (!peer.limits.chat()) return;
       this.emit('chat-message', { from: peer.id, name: m.name || peer.name, text: m.text, at: m.at });
     } else if (m.t === 'renamed') {
       this.#renamed(peer, m.id);

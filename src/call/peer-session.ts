@@ -42,6 +42,11 @@ export interface PeerSessionOptions {
   /** Current local tracks (null when that kind is off or absent). */
   tracks: () => { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
   stream: MediaStream;
+  /**
+   * Called for each data-channel message before it is parsed: false drops it (the engine's
+   * per-peer rate limit). Absent: every message is taken.
+   */
+  admit?: () => boolean;
 }
 
 const MAX_CHAT = 4000;
@@ -145,6 +150,7 @@ export class PeerSession extends Emitter<SessionEvents> {
       if (!this.#closed) this.emit('closed', undefined);
     };
     this.#channel.onmessage = (e) => {
+      if (this.#opts.admit && !this.#opts.admit()) return;
       const msg = parseChannelMessage(e.data);
       if (msg) this.emit('message', msg);
     };
