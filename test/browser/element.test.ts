@@ -554,8 +554,9 @@ describe('<video-call> details a user notices', function () {
       const box = list.getBoundingClientRect();
       return last.bottom <= box.bottom + 1 && last.top >= box.top - 1;
     };
-    for (let i = 1; i <= 30; i++) a.sendChat(`message ${i}: ${'words '.repeat(12)}`);
-    await waitUntil(() => list.children.length === 30 && list.lastElementChild!.textContent!.includes('message 30'), 'messages did not arrive', { timeout: 5000 });
+    // Within the burst a peer may send at once (the engine drops chat beyond 20, src/call/rate-limit.ts).
+    for (let i = 1; i <= 15; i++) a.sendChat(`message ${i}: ${'words '.repeat(12)}`);
+    await waitUntil(() => list.children.length === 15 && list.lastElementChild!.textContent!.includes('message 15'), 'messages did not arrive', { timeout: 5000 });
     await b.updateComplete;
     expect(newestVisible(), 'newest message scrolled into view').to.equal(true);
     list.scrollTop = 0; // reading older messages
