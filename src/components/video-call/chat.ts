@@ -9,13 +9,19 @@ export interface ChatEntry {
   text: string;
   at: number;
   own: boolean;
+  /** `at` as the chat shows it (formatted once, not on every render). */
+  time: string;
 }
 
-const time = (at: number) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+let clock: Intl.DateTimeFormat | undefined;
+/** `at` as hours and minutes. One formatter for all: `toLocaleTimeString` builds one per call. */
+export const formatTime = (at: number) => (clock ??= new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' })).format(at);
 
 /** The chat panel. Text is rendered as text (Lit escapes it), never as markup. */
 export function renderChat(opts: {
   messages: ChatEntry[];
+  /** Older messages were dropped (only the last ones are kept). */
+  trimmed?: boolean;
   onSend: (text: string) => void;
   onClose: () => void;
   canSend: boolean;
@@ -45,13 +51,14 @@ export function renderChat(opts: {
       <h2>Chat</h2>
       <button class="icon-button" type="button" aria-label="Close chat" title="Close chat" @click=${opts.onClose}>${icons.close}</button>
     </header>
-    <ol class="messages" aria-live="polite" aria-relevant="additions">
+    <ol class="messages">
       ${opts.messages.length === 0 ? html`<li class="empty">No messages yet. Messages go straight to the others in the call.</li>` : nothing}
+      ${opts.trimmed ? html`<li class="empty note">Older messages are not shown.</li>` : nothing}
       ${repeat(
         opts.messages,
         (m) => m.key,
         (m) => html`<li class=${m.own ? 'own' : ''}>
-          <div class="meta"><span class="who">${m.own ? 'You' : m.name || 'Guest'}</span> <time>${time(m.at)}</time></div>
+          <div class="meta"><span class="who">${m.own ? 'You' : m.name || 'Guest'}</span> <time>${m.time}</time></div>
           <div class="text">${m.text}</div>
         </li>`,
       )}

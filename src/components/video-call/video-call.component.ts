@@ -1,12 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { keyed } from 'lit/directives/keyed.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { CallEngine, DEFAULT_ICE_SERVERS, type CallState, type PeerState, type PeerStats } from '../../call/call-engine.js';
 import { VideoCallError, toVideoCallError, type VideoCallErrorCode } from '../../errors.js';
 import { getTransportFactory } from '../../transports/registry.js';
 import type { Transport } from '../../transports/transport.js';
 import '../../transports/defaults.js';
-import { renderChat, type ChatEntry } from './chat.js';
+import { renderChat } from './chat.js';
+import { ChatFeed } from './chat-feed.js';
 import { renderControls } from './controls.js';
 import { icons } from './icons.js';
 import { renderTile } from './tile.js';
@@ -43,7 +44,6 @@ const transportConverter = {
   ...jsonish,
   toAttribute: (v: unknown) => (typeof v === 'string' ? v : null),
 };
-const MAX_CHAT_HISTORY = 500;
 
 interface Config {
   transport: Transport | string;
@@ -154,14 +154,10 @@ export class VideoCall extends LitElement {
   @property({ attribute: 'max-peers', type: Number, reflect: true }) maxPeers = 5;
 
   @state() private _chatOpen = false;
-  @state() private _messages: ChatEntry[] = [];
-  @state() private _unread = 0;
   @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
   @state() private _configError: VideoCallError | null = null;
   /** A bad value that has a safe fallback (max-peers): shown, but it blocks nothing. */
   @state() private _configWarning: VideoCallError | null = null;
-  /** What a screen reader hears of chat while the panel is closed. */
-  @state() private _chatAnnouncement = '';
   @state() private _notice = '';
   /** The browser refused unmuted autoplay (no click on the page yet): remote videos play muted. */
   @state() private _soundBlocked = false;
@@ -169,10 +165,13 @@ export class VideoCall extends LitElement {
   #engine = new CallEngine();
   #ownedTransport: Transport | null = null;
   #config: Config | null = null;
-  #msgKey = 0;
+  /** Chat messages, unread count and announcements, taken in once per frame however fast they come. */
+  #chat = new ChatFeed(this, () => this._chatOpen);
   #joinedKey = '';
   #joinPromise: Promise<void> | null = null;
   #chatAtBottom = true;
+  /** Key of the newest message rendered, to scroll only when new ones came. */
+  #lastShown = 0;
 
   constructor() {
     super();
@@ -197,12 +196,7 @@ export class VideoCall extends LitElement {
       this.#emit('vc-error', d);
     });
     e.on('chat-message', (d) => {
-      const own = d.from === this.#engine.selfId;
-      this._messages = [...this._messages, { ...d, own, key: ++this.#msgKey }].slice(-MAX_CHAT_HISTORY);
-      if (!this._chatOpen && !own) {
-        this._unread++;
-        this._chatAnnouncement = `New message from ${d.name || 'Guest'}: ${d.text.slice(0, 200)}`;
-      }
+      this.#chat.add(d, d.from === this.#engine.selfId);
       this.#emit('vc-chat-message', d);
     });
   }
@@ -259,9 +253,7 @@ export class VideoCall extends LitElement {
     this.#releaseTransport();
     this._error = null;
     this._notice = '';
-    this._messages = [];
-    this._unread = 0;
-    this._chatAnnouncement = '';
+    this.#chat.clear();
     this.#engine.configure({
       iceServers: config.iceServers,
       maxPeers: this.maxPeers,
@@ -402,6 +394,14 @@ export class VideoCall extends LitElement {
     });
   }
 
+  /** Also waits for chat messages that arrived but are not taken in yet (they are, at the next frame). */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const flushed = this.#chat.flushed;
+    if (!flushed) return super.getUpdateComplete();
+    await flushed;
+    return super.getUpdateComplete();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     // `autojoin` and `room` may arrive after the element is on the page (set by a script).
     const arrived = (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
@@ -411,7 +411,10 @@ export class VideoCall extends LitElement {
     this.#playRemoteVideos();
     // New messages scroll into view, unless the reader has scrolled up to older ones.
     const list = this.renderRoot.querySelector<HTMLElement>('.messages');
-    if (list && (changed.has('_chatOpen' as keyof VideoCall) || (changed.has('_messages' as keyof VideoCall) && this.#chatAtBottom))) {
+    const last = this.#chat.messages.at(-1)?.key ?? 0;
+    const newMessages = last !== this.#lastShown;
+    this.#lastShown = last;
+    if (list && (changed.has('_chatOpen' as keyof VideoCall) || (newMessages && this.#chatAtBottom))) {
       list.scrollTop = list.scrollHeight;
     }
   }
@@ -561,8 +564,7 @@ export class VideoCall extends LitElement {
   /** Opens or closes the chat panel; focus goes to the message box, or back to the Chat button. */
   #setChatOpen(open: boolean): void {
     this._chatOpen = open;
-    this._unread = 0;
-    this._chatAnnouncement = '';
+    this.#chat.markRead();
     this.#focusAfterUpdate(open ? '#chat-input' : 'button[aria-label="Chat"]');
   }
 
@@ -633,23 +635,23 @@ export class VideoCall extends LitElement {
     return html`<div class="stage">
         <section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label="Participants">${local}${tiles}</section>
         ${e.ring ? this.#renderRing(peers) : peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${this.room ? html` room <strong>${this.room}</strong>` : ''}…</p>` : nothing}
+        ${this.#renderAnnouncements()}
         ${this._chatOpen
           ? renderChat({
-              messages: this._messages,
+              messages: this.#chat.messages,
+              trimmed: this.#chat.trimmed,
               canSend: true,
               onSend: (t) => this.sendChat(t),
               onClose: () => this.#setChatOpen(false),
             })
-          : html`<div class="visually-hidden" role="status" aria-live="polite">
-              ${this._chatAnnouncement ? keyed(this.#msgKey, html`<p>${this._chatAnnouncement}</p>`) : nothing}
-            </div>`}
+          : nothing}
       </div>
       ${renderControls({
         micOn: e.micOn,
         cameraOn: e.cameraOn,
         screenSharing: e.screenSharing,
         chatOpen: this._chatOpen,
-        unread: this._unread,
+        unread: this.#chat.unread,
         canShareScreen: typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getDisplayMedia,
         onMic: () => this.toggleMic(),
         onCamera: () => this.toggleCamera(),
@@ -657,6 +659,23 @@ export class VideoCall extends LitElement {
         onChat: () => this.#setChatOpen(!this._chatOpen),
         onLeave: () => void this.leave().then(() => this.#focusAfterUpdate('[part="join-button"]')),
       })}`;
+  }
+
+  /**
+   * What a screen reader hears of chat: each announcement is a new node (the same words twice
+   * are said twice); a burst is summed up ("12 new messages"), never read out one by one.
+   */
+  #renderAnnouncements() {
+    return html`<div class="visually-hidden" role="status" aria-live="polite">
+      ${repeat(
+        this.#chat.announcements,
+        (a) => a.key,
+        (a) =>
+          a.count === 1
+            ? html`<p>New message from ${a.name || 'Guest'}: ${a.text}</p>`
+            : html`<p>${a.count} new messages. The latest from ${a.name || 'Guest'}: ${a.text}</p>`,
+      )}
+    </div>`;
   }
 
   #renderRing(peers: PeerState[]) {

@@ -441,6 +441,12 @@ export const styles = css`
     color: var(--_muted);
     font-size: 14px;
   }
+  /* Messages out of view, older than the last 20, are not laid out until scrolled to: 200 long
+     messages cost no more than a few. The last ones are, so scrolling to the newest is exact. */
+  .messages li:nth-last-child(n + 21) {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 3em;
+  }
   .meta {
     font-size: 12px;
     color: var(--_muted);

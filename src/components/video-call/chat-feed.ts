@@ -1,0 +1,193 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { formatTime, type ChatEntry } from './chat.js';
+
+/** Messages kept and shown; older ones are dropped ("Older messages are not shown"). */
+export const CHAT_HISTORY = 200;
+/** Announcements a screen reader gets per {@link ANNOUNCE_WINDOW_MS}; beyond, one summary. */
+export const ANNOUNCE_MAX = 3;
+export const ANNOUNCE_WINDOW_MS = 1000;
+/** Announced text is cut here: a screen reader should not read out a 4,000-character message. */
+const ANNOUNCE_CHARS = 200;
+/** When animation frames do not come (a hidden tab), a burst is still taken in, at this pace. */
+const FLUSH_FALLBACK_MS = 250;
+
+export interface ChatMessage {
+  from: string;
+  name: string;
+  text: string;
+  at: number;
+}
+
+/** What the live region says: one message, or `count` messages (the latest quoted). */
+export interface Announcement {
+  key: number;
+  count: number;
+  name: string;
+  text: string;
+}
+
+/**
+ * The chat as the element shows it, safe against floods: messages that arrive in a burst (a
+ * peer can send thousands at once on the data channel) are buffered and taken in at most once
+ * per animation frame, so the element renders once per frame, not once per message; only the
+ * last {@link CHAT_HISTORY} are kept (`trimmed` says older ones were dropped); and a screen
+ * reader hears at most {@link ANNOUNCE_MAX} messages a second, then "N new messages".
+ * Adding a message is O(1); the per-frame work is bounded by {@link CHAT_HISTORY}.
+ */
+export class ChatFeed implements ReactiveController {
+  /** The messages shown, oldest first (at most {@link CHAT_HISTORY}). */
+  messages: ChatEntry[] = [];
+  /** Older messages were dropped. */
+  trimmed = false;
+  /** Messages from others that arrived while the panel was closed. */
+  unread = 0;
+  /** The live region's current content (replaced, with new keys, on each announcement). */
+  announcements: Announcement[] = [];
+
+  #host: ReactiveControllerHost;
+  #isOpen: () => boolean;
+  #pending: ChatEntry[] = [];
+  #pendingUnread = 0;
+  #dropped = false;
+  #key = 0;
+  /** Messages from others not announced yet: the first few, the count and the latest. */
+  #toAnnounce = { count: 0, first: [] as ChatEntry[], last: null as ChatEntry | null };
+  #windowStart = -Infinity;
+  #announced = 0;
+  #announceTimer: ReturnType<typeof setTimeout> | undefined;
+  #frame = 0;
+  #fallback: ReturnType<typeof setTimeout> | undefined;
+  #flushed: Promise<void> | null = null;
+  #resolveFlushed: (() => void) | null = null;
+
+  constructor(host: ReactiveControllerHost, isOpen: () => boolean) {
+    this.#host = host;
+    this.#isOpen = isOpen;
+    host.addController(this);
+  }
+
+  /** Resolves once every message added so far is in `messages` (for the host's `updateComplete`). */
+  get flushed(): Promise<void> | null {
+    return this.#flushed;
+  }
+
+  /** Takes a message in (O(1)); it shows at the next animation frame. */
+  add(m: ChatMessage, own: boolean): void {
+    const entry: ChatEntry = { from: m.from, name: m.name, text: m.text, at: m.at, own, key: ++this.#key, time: '' };
+    this.#pending.push(entry);
+    // Bounded however long frames take to come: only the last CHAT_HISTORY can ever show.
+    if (this.#pending.length >= 2 * CHAT_HISTORY) {
+      this.#pending = this.#pending.slice(-CHAT_HISTORY);
+      this.#dropped = true;
+    }
+    if (!own) {
+      if (!this.#isOpen()) this.#pendingUnread++;
+      const a = this.#toAnnounce;
+      a.count++;
+      a.last = entry;
+      if (a.first.length < ANNOUNCE_MAX) a.first.push(entry);
+    }
+    this.#schedule();
+  }
+
+  /** Forgets everything (a new call). */
+  clear(): void {
+    this.#cancel();
+    clearTimeout(this.#announceTimer);
+    this.#announceTimer = undefined;
+    this.messages = [];
+    this.trimmed = false;
+    this.unread = 0;
+    this.announcements = [];
+    this.#pending = [];
+    this.#pendingUnread = 0;
+    this.#dropped = false;
+    this.#toAnnounce = { count: 0, first: [], last: null };
+    this.#announced = 0;
+    this.#windowStart = -Infinity;
+    this.#settle();
+  }
+
+  /** The panel was opened or closed: nothing is unread, nothing waits to be announced. */
+  markRead(): void {
+    this.unread = 0;
+    this.#pendingUnread = 0;
+    this.announcements = [];
+    this.#toAnnounce = { count: 0, first: [], last: null };
+  }
+
+  hostDisconnected(): void {
+    // Taken in at once: a frame may never come for an element off the page.
+    if (this.#flushed) this.#flush();
+    clearTimeout(this.#announceTimer);
+    this.#announceTimer = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#flushed) return;
+    this.#flushed = new Promise((resolve) => (this.#resolveFlushed = resolve));
+    const run = () => this.#flush();
+    this.#frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : 0;
+    this.#fallback = setTimeout(run, FLUSH_FALLBACK_MS);
+  }
+
+  #cancel(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#fallback);
+    this.#frame = 0;
+    this.#fallback = undefined;
+  }
+
+  #settle(): void {
+    const resolve = this.#resolveFlushed;
+    this.#flushed = null;
+    this.#resolveFlushed = null;
+    resolve?.();
+  }
+
+  /** Once per frame: the buffered messages join the list (trimmed), unread and announcements follow. */
+  #flush(): void {
+    this.#cancel();
+    const incoming = this.#pending.length > CHAT_HISTORY ? this.#pending.slice(-CHAT_HISTORY) : this.#pending;
+    this.#pending = [];
+    for (const m of incoming) m.time = formatTime(m.at);
+    const all = this.messages.concat(incoming);
+    if (all.length > CHAT_HISTORY || this.#dropped) this.trimmed = true;
+    this.messages = all.length > CHAT_HISTORY ? all.slice(-CHAT_HISTORY) : all;
+    this.#dropped = false;
+    this.unread += this.#pendingUnread;
+    this.#pendingUnread = 0;
+    this.#announce();
+    this.#host.requestUpdate();
+    this.#settle();
+  }
+
+  #announce(): void {
+    const a = this.#toAnnounce;
+    if (!a.count || this.#announceTimer) return;
+    const now = Date.now();
+    if (now - this.#windowStart >= ANNOUNCE_WINDOW_MS) {
+      this.#windowStart = now;
+      this.#announced = 0;
+    }
+    const room = ANNOUNCE_MAX - this.#announced;
+    if (room <= 0) {
+      // Said enough this second: the rest is summed up when the second is over.
+      this.#announceTimer = setTimeout(() => {
+        this.#announceTimer = undefined;
+        this.#announce();
+        this.#host.requestUpdate();
+      }, this.#windowStart + ANNOUNCE_WINDOW_MS - now);
+      return;
+    }
+    const said = (e: ChatEntry, count: number): Announcement => ({ key: ++this.#key, count, name: e.name, text: e.text.slice(0, ANNOUNCE_CHARS) });
+    if (a.count <= room) {
+      this.announcements = a.first.map((e) => said(e, 1));
+      this.#announced += a.count;
+    } else {
+      this.announcements = [said(a.last!, a.count)];
+      this.#announced = ANNOUNCE_MAX;
+    }
+    this.#toAnnounce = { count: 0, first: [], last: null };
+  }
+}
