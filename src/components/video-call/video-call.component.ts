@@ -394,7 +394,10 @@ export class VideoCall extends LitElement {
     });
   }
 
-  /** Also waits for chat messages that arrived but are not taken in yet (they are, at the next frame). */
+  /**
+   * Also waits for chat messages that arrived but are not taken in yet (they are, at the next frame).
+   * @internal
+   */
   protected override async getUpdateComplete(): Promise<boolean> {
     const flushed = this.#chat.flushed;
     if (!flushed) return super.getUpdateComplete();
