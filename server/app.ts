@@ -20,6 +20,7 @@
  * else are dropped. Handlers never throw.
  */
 import http from 'node:http';
+import type { Socket as Socket_ } from 'node:net';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { jwtVerify, SignJWT } from 'jose';
 import { createClient } from 'redis';
@@ -51,6 +52,12 @@ export interface RelayLimits {
    * (default 100); forgiven at a tenth of `eventsPerSecond`.
    */
   floodTolerance: number;
+  /**
+   * Bytes waiting to be sent to one socket (what Socket.IO queued for it plus what its
+   * WebSocket has not written out yet) before the relay drops it (default 4 MiB): a
+   * client that stops reading cannot make the relay buffer without bound.
+   */
+  maxBufferedBytes: number;
 }
 
 /** Options of {@link createRelay}. */
@@ -82,6 +89,12 @@ export interface RelayOptions {
   logger?: (line: string) => void;
   /** Per-socket limits. */
   limits?: Partial<RelayLimits>;
+  /**
+   * Connections at once from one client address (the TCP peer address; forwarding headers
+   * are never trusted) before further handshakes are refused (default 20; `0`: no cap).
+   * Behind a reverse proxy every client has the proxy's address: raise it, or cap there.
+   */
+  maxConnectionsPerIp?: number;
 }
 
 /** A running (or ready to run) relay. */
@@ -108,7 +121,11 @@ export const DEFAULT_LIMITS: RelayLimits = {
   eventsPerSecond: 50,
   eventBurst: 200,
   floodTolerance: 100,
+  maxBufferedBytes: 4 * 1024 * 1024,
 };
+
+/** Default of {@link RelayOptions.maxConnectionsPerIp}. */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 20;
 
 /**
  * Reads the relay's settings from environment variables: `ALLOWED_ORIGINS`
@@ -121,6 +138,7 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
   const origins = env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
   if (origins?.length) options.allowedOrigins = origins;
   if (env.MAX_PEERS_PER_ROOM) options.maxPeersPerRoom = positiveInt('MAX_PEERS_PER_ROOM', env.MAX_PEERS_PER_ROOM);
+  if (env.MAX_CONNECTIONS_PER_IP) options.maxConnectionsPerIp = nonNegativeInt('MAX_CONNECTIONS_PER_IP', env.MAX_CONNECTIONS_PER_IP);
   if (env.RELAY_SECRET) options.secret = env.RELAY_SECRET;
   if (env.REDIS_URL) options.redisUrl = env.REDIS_URL;
   if (env.REDIS_HEARTBEAT_MS) options.redisHeartbeatMs = positiveInt('REDIS_HEARTBEAT_MS', env.REDIS_HEARTBEAT_MS);
@@ -142,6 +160,12 @@ export function mintRoomToken(secret: string, room: string, ttlSeconds = 3600): 
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(new TextEncoder().encode(secret));
+}
+
+function nonNegativeInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
 }
 
 function positiveInt(name: string, value: string): number {
@@ -186,6 +210,10 @@ const REDIS_COMMAND_TIMEOUT_MS = 2000;
 /** Commands a Redis connection of the relay's may have waiting (unsent or unanswered) before new ones fail. */
 const MAX_REDIS_QUEUE = 10_000;
 const MAX_TOKEN_CHARS = 4096;
+/** How long a closing connection may take to say goodbye before its TCP connection is destroyed. */
+const CLOSE_GRACE_MS = 250;
+/** The handshake refusal past `maxConnectionsPerIp` (the client's `connect_error` carries it on long-polling). */
+const TOO_MANY_CONNECTIONS = 'Too many connections from this address';
 const MAX_PEER_ID_CHARS = 64;
 /** A peer id as sent with `id` (checked against its key). Never contains `:`, so it cannot name an internal room (`r:…`, `s:…`). */
 const PEER_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -263,10 +291,27 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxHttpBufferSize: limits.maxMessageBytes + 1024,
     cors: { origin: (origin, cb) => cb(null, origins === null || origin === undefined || origins.has(origin.toLowerCase())) },
     allowRequest: (req, cb) => {
-      const ok = originAllowed(origins, req.headers.origin);
-      if (!ok) logRefusedOrigin(req.headers.origin!);
-      cb(ok ? null : 'origin not allowed', ok);
+      if (!originAllowed(origins, req.headers.origin)) {
+        logRefusedOrigin(req.headers.origin!);
+        return cb('origin not allowed', false);
+      }
+      const address = addressOf(req);
+      if (maxPerIp > 0 && (perAddress.get(address) ?? 0) >= maxPerIp) {
+        logRefused(`address ${address}`, `too many connections from ${quote(address)} (at most ${maxPerIp}; further refusals of it this minute not logged)`);
+        return cb(TOO_MANY_CONNECTIONS, false);
+      }
+      cb(null, true);
     },
+  });
+
+  /** Connections of this process by client address (the TCP peer's: forwarding headers can be forged). */
+  const perAddress = new Map<string, number>();
+  const maxPerIp = options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP;
+  /** Every TCP connection of the HTTP server (WebSockets included), for shutdown. */
+  const connections = new Set<Socket_>();
+  httpServer.on('connection', (conn: Socket_) => {
+    connections.add(conn);
+    conn.once('close', () => connections.delete(conn));
   });
 
   function seedRoomCount(): number {
@@ -275,27 +320,30 @@ export function createRelay(options: RelayOptions = {}): Relay {
     return n;
   }
 
-  // Refused handshakes: one log line per origin per minute, and at most
-  // MAX_REFUSED_ORIGIN_LINES origins a minute, so a flood cannot fill the disk; how many
+  // Refused handshakes: one log line per origin (or address) per minute, and at most
+  // MAX_REFUSED_ORIGIN_LINES of them a minute, so a flood cannot fill the disk; how many
   // went unlogged is told when the next minute begins.
   let refusedWindow = 0;
-  const refusedOrigins = new Set<string>();
+  const refusedKeys = new Set<string>();
   let refusedUnlogged = 0;
   function logRefusedOrigin(origin: string): void {
+    const shown = origin.length > 100 ? `${origin.slice(0, 100)}…` : origin;
+    logRefused(`origin ${shown}`, `origin ${quote(shown)} not allowed (further refusals of it this minute not logged)`);
+  }
+  function logRefused(key: string, message: string): void {
     const now = performance.now();
     if (now - refusedWindow >= 60_000) {
       if (refusedUnlogged > 0) logError(undefined, 'handshake', 'unauthorized', `${refusedUnlogged} more refused handshakes not logged in the last minute`);
       refusedWindow = now;
-      refusedOrigins.clear();
+      refusedKeys.clear();
       refusedUnlogged = 0;
     }
-    const shown = origin.length > 100 ? `${origin.slice(0, 100)}…` : origin;
-    if (refusedOrigins.has(shown) || refusedOrigins.size >= MAX_REFUSED_ORIGIN_LINES) {
+    if (refusedKeys.has(key) || refusedKeys.size >= MAX_REFUSED_ORIGIN_LINES) {
       refusedUnlogged++;
       return;
     }
-    refusedOrigins.add(shown);
-    logError(undefined, 'handshake', 'unauthorized', `origin ${quote(shown)} not allowed (further refusals of it this minute not logged)`);
+    refusedKeys.add(key);
+    logError(undefined, 'handshake', 'unauthorized', message);
   }
 
   function logError(state: SocketState | undefined, where: string, code: string, message: string, id = '-'): void {
@@ -312,6 +360,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const byConn = new Map<string, { socket: IoSocket; state: SocketState }>();
   io.engine.on('connection', (raw: EngineConnection) => {
     releasePollOnUpgrade(raw);
+    countAddress(raw);
+    boundBuffer(raw);
+    releaseOnClose(raw);
     const bucket = new TokenBucket(limits.eventBurst + limits.floodTolerance + 100, limits.eventsPerSecond * 2);
     raw.on('packet', () => {
       if (bucket.take()) return;
@@ -321,6 +372,66 @@ export function createRelay(options: RelayOptions = {}): Relay {
     });
     raw.on('close', () => byConn.delete(raw.id));
   });
+
+  /**
+   * Counts the connection against its address's cap; one that got past the check in
+   * `allowRequest` by racing others from the same address is closed at once.
+   */
+  function countAddress(raw: EngineConnection): void {
+    const address = addressOf(raw.request);
+    const n = (perAddress.get(address) ?? 0) + 1;
+    perAddress.set(address, n);
+    raw.on('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+    if (maxPerIp > 0 && n > maxPerIp) raw.close();
+  }
+
+  /**
+   * Bounds what waits to be sent to one connection: packets Socket.IO queued (its write
+   * buffer, while the transport is busy) plus what its WebSocket has not written to the
+   * network yet. A client that stops reading would otherwise make both grow without end,
+   * as fast as its room sends to it; past `maxBufferedBytes` it is dropped at once, its
+   * buffers discarded and its TCP connection destroyed.
+   */
+  function boundBuffer(raw: EngineConnection): void {
+    let queued = 0;
+    let dropped = false;
+    raw.on('packetCreate', (packet: { data?: unknown }) => {
+      if (dropped) return;
+      queued += byteSize(packet.data);
+      const total = queued + bufferedAmount(raw);
+      if (total <= limits.maxBufferedBytes) return;
+      dropped = true;
+      // After the packet being sent (and the broadcast sending it) are done.
+      queueMicrotask(() => {
+        const owner = byConn.get(raw.id);
+        logError(owner?.state, 'send', 'slow-reader', `${total} bytes waiting to be sent (at most ${limits.maxBufferedBytes}); disconnected`, owner?.state.peerId ?? owner?.socket.id);
+        if (owner) owner.state.cut = true;
+        const ws = webSocketOf(raw);
+        raw.close(true);
+        ws?.terminate();
+      });
+    });
+    // The whole write buffer goes to the transport at once.
+    raw.on('flush', () => (queued = 0));
+  }
+
+  /**
+   * Once a connection is closed, its WebSocket gets a moment to finish the closing
+   * handshake, then its TCP connection is destroyed: one whose client stopped reading
+   * never answers, and would keep its buffers for the WebSocket library's 30 s.
+   */
+  function releaseOnClose(raw: EngineConnection): void {
+    let ws = webSocketOf(raw);
+    raw.on('upgrade', () => (ws = webSocketOf(raw) ?? ws));
+    raw.on('close', () => {
+      const socket = ws;
+      if (socket && socket.readyState !== 3) setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+    });
+  }
 
   /** Disconnects a flooding socket for good (clients do not auto-reconnect after a server disconnect). */
   function cutOff(socket: IoSocket, state: SocketState, why: string): void {
@@ -750,7 +861,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
     await presence.close();
     const closed = io.close();
     httpServer.closeAllConnections();
+    // Connections still open after a moment (a client that stopped reading never completes
+    // the WebSocket closing handshake) are cut, so shutdown never waits on a client.
+    const cut = setTimeout(() => {
+      for (const conn of connections) conn.destroy();
+    }, CLOSE_GRACE_MS);
     await closed;
+    clearTimeout(cut);
     // Redis down at shutdown must not hang it: drop what is not connected.
     await Promise.allSettled(redisClients.map((c) => (c.isReady ? c.close() : c.isOpen ? c.destroy() : undefined)));
   }
@@ -778,14 +895,18 @@ export function createRelay(options: RelayOptions = {}): Relay {
 /** The parts of an engine.io connection the relay touches (engine.io's `Socket`, typed loosely). */
 interface EngineConnection {
   id: string;
+  request: http.IncomingMessage;
   upgrading?: boolean;
   transport?: EngineTransport;
-  on(e: 'packet' | 'close' | 'upgrading', l: () => void): void;
-  close(): void;
+  on(e: 'packet' | 'close' | 'upgrading' | 'upgrade' | 'flush', l: () => void): void;
+  on(e: 'packetCreate', l: (packet: { data?: unknown }) => void): void;
+  close(discard?: boolean): void;
 }
 interface EngineTransport {
   name: string;
   writable: boolean;
+  /** The `ws` WebSocket, for the websocket transport. */
+  socket?: WebSocketLike;
   send(packets: { type: string }[]): void;
   on(e: 'ready', l: () => void): void;
   off(e: 'ready', l: () => void): void;
@@ -816,6 +937,36 @@ function releasePollOnUpgrade(raw: EngineConnection): void {
     polling.on('ready', release);
     release();
   });
+}
+
+/** The `ws` library's WebSocket, as far as the relay uses it. */
+interface WebSocketLike {
+  readyState: number;
+  bufferedAmount: number;
+  terminate(): void;
+}
+
+function webSocketOf(raw: EngineConnection): WebSocketLike | undefined {
+  const socket = raw.transport?.name === 'websocket' ? raw.transport.socket : undefined;
+  return socket && typeof socket.terminate === 'function' ? socket : undefined;
+}
+
+/** Bytes the connection's WebSocket has queued but not yet written out (0 for long-polling). */
+function bufferedAmount(raw: EngineConnection): number {
+  return webSocketOf(raw)?.bufferedAmount ?? 0;
+}
+
+/** Roughly how much memory a packet's payload holds (string length, or binary bytes). */
+function byteSize(data: unknown): number {
+  if (typeof data === 'string') return data.length;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  return 0;
+}
+
+/** The TCP peer's address of a request (IPv4-mapped IPv6 written as IPv4). */
+function addressOf(req: http.IncomingMessage): string {
+  const address = req.socket?.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 function err(code: VideoCallErrorCode, message: string) {

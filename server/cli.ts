@@ -5,8 +5,9 @@
  *   RELAY_SECRET=... video-call-relay --mint ROOM [--ttl SECONDS]
  *
  * Settings from the environment: PORT (default 3000), HOST, ALLOWED_ORIGINS,
- * MAX_PEERS_PER_ROOM, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS, SEED_PROTOCOL.
- * SIGTERM / SIGINT shut it down gracefully (peers are told, exit within seconds).
+ * MAX_PEERS_PER_ROOM, MAX_CONNECTIONS_PER_IP, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS,
+ * SEED_PROTOCOL. SIGTERM / SIGINT shut it down gracefully (peers are told; exit 0 within
+ * about a second, clients that stopped reading are cut rather than waited for).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -26,7 +27,7 @@ const USAGE = `Usage: video-call-relay [options]
   -h, --help            this help
 
 Environment: PORT, HOST, ALLOWED_ORIGINS (comma list), MAX_PEERS_PER_ROOM (8),
-RELAY_SECRET (require HS256 JWT room grants), REDIS_URL (scale out), REDIS_HEARTBEAT_MS,
+MAX_CONNECTIONS_PER_IP (20; 0 = no cap), RELAY_SECRET (require HS256 JWT room grants), REDIS_URL (scale out), REDIS_HEARTBEAT_MS,
 SEED_PROTOCOL (on/off; default on unless RELAY_SECRET is set).`;
 
 /** The package root: the nearest ancestor of this file with a package.json. */

@@ -297,3 +297,43 @@ describe('rooms per socket', () => {
     assert.equal(health.rooms, 2);
   });
 });
+
+describe('MAX_CONNECTIONS_PER_IP', () => {
+  /** A raw long-polling handshake from this address: its status and body. */
+  async function handshake(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+    const res = await get(`${url}/socket.io/?EIO=4&transport=polling`, { headers });
+    return { status: res.status, body: await res.text() };
+  }
+
+  it('refuses handshakes past the cap from one address, over websocket and polling, with a clear error; a slot freed is usable again', async () => {
+    const r = await relay({ maxConnectionsPerIp: 3 });
+    const held = [await connect(r.url), await connect(r.url), await connect(r.url, { transports: ['polling'] })];
+    await assert.rejects(connect(r.url), 'a fourth WebSocket is refused');
+    await assert.rejects(connect(r.url, { transports: ['polling'] }), 'a fourth long-polling client is refused');
+    const refused = await handshake(r.url);
+    assert.equal(refused.status, 403);
+    assert.deepEqual(JSON.parse(refused.body), { code: 4, message: 'Too many connections from this address' });
+    // Forwarding headers are not trusted: the TCP peer's address counts.
+    assert.equal((await handshake(r.url, { 'X-Forwarded-For': '203.0.113.7', Forwarded: 'for=203.0.113.7' })).status, 403);
+    assert.equal(r.relay.io.engine.clientsCount, 3);
+    const lines = r.logs.filter((l) => /event=handshake/.test(l));
+    assert.equal(lines.length, 1, 'logged once per address per minute');
+    assert.match(lines[0]!, /code=unauthorized too many connections from "127\.0\.0\.1" \(at most 3;/);
+
+    held[0]!.disconnect();
+    await sleep(100);
+    const again = await connect(r.url);
+    assert.equal((await join(again, 'per-ip')).ok, true);
+  });
+
+  it('defaults to 20 per address; 0 turns it off', async () => {
+    const r = await relay({});
+    for (let i = 0; i < 20; i++) await connect(r.url);
+    await assert.rejects(connect(r.url), 'the 21st is refused');
+    disconnectAll();
+    const open = await relay({ maxConnectionsPerIp: 0 });
+    for (let i = 0; i < 25; i++) await connect(open.url);
+    assert.equal(open.relay.io.engine.clientsCount, 25);
+    disconnectAll();
+  });
+});

@@ -26,6 +26,8 @@ before(async () => {
   r = await startRelay({
     // The junk test sends ~800 refused messages in a burst; rate limits have their own tests.
     limits: { eventBurst: 5000 },
+    // Every test's clients stay connected until the end, all from loopback; the cap has its own tests.
+    maxConnectionsPerIp: 0,
     static: [
       { prefix: '/dist/', dir: path.join(staticDir, 'dist') },
       { prefix: '/', dir: path.join(staticDir, 'demo') },
@@ -315,6 +317,7 @@ describe('relayOptionsFromEnv', () => {
         REDIS_URL: 'redis://127.0.0.1:6379',
         REDIS_HEARTBEAT_MS: '500',
         SEED_PROTOCOL: 'on',
+        MAX_CONNECTIONS_PER_IP: '50',
       }),
       {
         allowedOrigins: ['https://a.example', 'https://b.example'],
@@ -323,8 +326,11 @@ describe('relayOptionsFromEnv', () => {
         redisUrl: 'redis://127.0.0.1:6379',
         redisHeartbeatMs: 500,
         seedProtocol: true,
+        maxConnectionsPerIp: 50,
       },
     );
+    assert.equal(relayOptionsFromEnv({ MAX_CONNECTIONS_PER_IP: '0' }).maxConnectionsPerIp, 0, '0: no cap');
+    assert.throws(() => relayOptionsFromEnv({ MAX_CONNECTIONS_PER_IP: 'lots' }), /MAX_CONNECTIONS_PER_IP must be a non-negative integer/);
     assert.throws(() => relayOptionsFromEnv({ MAX_PEERS_PER_ROOM: 'eight' }), /MAX_PEERS_PER_ROOM must be a positive integer/);
     assert.throws(() => relayOptionsFromEnv({ MAX_PEERS_PER_ROOM: '0' }), /positive integer/);
     assert.throws(() => relayOptionsFromEnv({ SEED_PROTOCOL: 'maybe' }), /SEED_PROTOCOL/);
