@@ -1,34 +1,17 @@
 import { Emitter } from '../emitter.js';
+import { parseChannelMessage, type ChannelMessage } from './channel-protocol.js';
+import { collectStats, type PeerStats } from './stats.js';
+import type { LinkEvents, PeerLink } from './topology.js';
+
+export { parseChannelMessage, type ChannelMessage };
 
 /** Signals one PeerSession sends to its twin through the transport. */
 export type SessionSignal =
   | { t: 'sdp'; description: RTCSessionDescriptionInit }
   | { t: 'ice'; candidate: RTCIceCandidateInit | null };
 
-/** Messages over the session's data channel (never seen by any server). */
-export type ChannelMessage =
-  | { t: 'media'; audio: boolean; video: boolean; screen: boolean; name?: string }
-  | { t: 'chat'; text: string; at: number; name: string }
-  | { t: 'ping' }
-  /** We are leaving (or closing the tab): drop us now. */
-  | { t: 'bye' }
-  /** Our transport reconnected; we are now `id` there. */
-  | { t: 'renamed'; id: string }
-  /** The secret we will show in a transport-level rename (see signals.ts); replaces any earlier one. */
-  | { t: 'key'; key: string };
-
-export type SessionEvents = {
-  /** A remote track arrived or ended; `stream` holds the remote tracks. */
-  track: MediaStream;
-  /** RTCPeerConnection.connectionState changed. */
-  connection: RTCPeerConnectionState;
-  /** A valid message arrived on the data channel. */
-  message: ChannelMessage;
-  /** The data channel opened (time to tell our media state). */
-  open: void;
-  /** The remote side closed the connection (its data channel closed under us). */
-  closed: void;
-};
+/** What a session tells its owner (the events of any topology's link). */
+export type SessionEvents = LinkEvents;
 
 export interface PeerSessionOptions {
   peerId: string;
@@ -47,49 +30,6 @@ export interface PeerSessionOptions {
    * per-peer rate limit). Absent: every message is taken.
    */
   admit?: () => boolean;
-}
-
-const MAX_CHAT = 4000;
-/** A display name from a peer: control characters removed, at most 64 characters. */
-const cleanName = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 64);
-
-/** Validates a data-channel message from the remote peer; returns null for junk. */
-export function parseChannelMessage(raw: unknown): ChannelMessage | null {
-  if (typeof raw !== 'string' || raw.length > 64 * 1024) return null;
-  let m: Record<string, unknown>;
-  try {
-    m = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (!m || typeof m !== 'object') return null;
-  switch (m.t) {
-    case 'media':
-      return {
-        t: 'media',
-        audio: m.audio === true,
-        video: m.video === true,
-        screen: m.screen === true,
-        ...(typeof m.name === 'string' ? { name: cleanName(m.name) } : {}),
-      };
-    case 'chat':
-      if (typeof m.text !== 'string' || !m.text.trim()) return null;
-      return {
-        t: 'chat',
-        text: m.text.slice(0, MAX_CHAT),
-        at: typeof m.at === 'number' && Number.isFinite(m.at) ? m.at : Date.now(),
-        name: typeof m.name === 'string' ? cleanName(m.name) : '',
-      };
-    case 'ping':
-    case 'bye':
-      return { t: m.t };
-    case 'renamed':
-      return typeof m.id === 'string' && m.id.length > 0 && m.id.length <= 128 ? { t: 'renamed', id: m.id } : null;
-    case 'key':
-      return typeof m.key === 'string' && m.key.length >= 16 && m.key.length <= 128 ? { t: 'key', key: m.key } : null;
-    default:
-      return null;
-  }
 }
 
 /** How long `disconnected` may last before an ICE restart, and how often one is retried. */
@@ -117,7 +57,7 @@ const MAX_PENDING = 256;
  * impolite side restarts ICE, and retries until it is connected again: the
  * restart offer may need the signaling transport to come back first.
  */
-export class PeerSession extends Emitter<SessionEvents> {
+export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
   readonly peerId: string;
   readonly pc: RTCPeerConnection;
   readonly remoteStream = new MediaStream();
@@ -211,6 +151,15 @@ export class PeerSession extends Emitter<SessionEvents> {
 
   get channelOpen(): boolean {
     return this.#channel.readyState === 'open';
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  getStats(): Promise<PeerStats> {
+    return collectStats(this.peerId, this.pc);
   }
 
   close(): void {

@@ -1,0 +1,93 @@
+import type { VideoCallError, VideoCallErrorCode } from '../errors.js';
+import type { ReceiveLimits } from './rate-limit.js';
+import type { PeerLink } from './topology.js';
+
+/** `state` of a call: the element's `state` property. */
+export type CallState = 'idle' | 'joining' | 'joined' | 'error';
+
+/**
+ * Where a remote peer stands in the `ring` (1:1) flow:
+ * `ready` — they joined after us; we may call them ("Start call").
+ * `waiting` — they were there first; we wait for their call.
+ * `calling` — we rang them. `incoming` — they ring us ("Accept / Decline").
+ * `declined` — they declined our call. `active` — the call is accepted.
+ */
+export type RingState = 'ready' | 'waiting' | 'calling' | 'incoming' | 'declined' | 'active';
+
+/** A remote peer, as the element's `peers` property shows it. */
+export interface PeerState {
+  id: string;
+  name: string;
+  /** The RTCPeerConnection's state, or `new` before one exists. */
+  connectionState: RTCPeerConnectionState;
+  /** Whether their mic is on. */
+  audio: boolean;
+  /** Whether their camera (or screen) is sending video. */
+  video: boolean;
+  /** Whether they share their screen. */
+  screen: boolean;
+  /** Their audio/video, once tracks arrive. */
+  stream: MediaStream | null;
+  /** Ring-flow state (ring mode only). */
+  ring?: RingState;
+}
+
+export interface CallEngineOptions {
+  iceServers?: RTCIceServer[];
+  /** Connect to at most this many remote peers. Default 5. */
+  maxPeers?: number;
+  /** The 1:1 ring flow instead of the meeting flow. */
+  ring?: boolean;
+  /** Start with the mic / camera on. Default true. */
+  audio?: boolean;
+  video?: boolean;
+}
+
+export type CallEngineEvents = {
+  state: CallState;
+  joined: { room: string; selfId: string };
+  left: { room: string };
+  'peer-joined': { peerId: string; name: string };
+  'peer-connected': { peerId: string };
+  'peer-left': { peerId: string };
+  'incoming-call': { peerId: string; name: string };
+  'call-declined': { peerId: string };
+  'peer-media': { peerId: string; audio: boolean; video: boolean; screen: boolean };
+  'chat-message': { from: string; name: string; text: string; at: number };
+  'screen-share': { active: boolean };
+  error: { code: VideoCallErrorCode; message: string };
+  /** Anything visible changed (peers, streams, local media, transport state). */
+  change: void;
+};
+
+/** A remote peer as the engine keeps it (internal: the parts share it). */
+export interface RemotePeer extends PeerState {
+  /**
+   * The peer's id on the transport now. It changes when the peer's transport reconnects
+   * (the peer tells us, see `renamed`); `id`, the id the element shows, never does.
+   */
+  tid: string;
+  /** Our media link to the peer (from the topology), once there is one. */
+  link: PeerLink | null;
+  connectedOnce: boolean;
+  /** Whether the transport lists the peer in the room. */
+  present: boolean;
+  /** When anything last arrived on the peer's data channel (ms epoch; 0 before). */
+  lastHeard: number;
+  /** The secret we gave this peer: we show it in a transport-level rename, to prove it is us. */
+  ourKey: string;
+  /** The secret this peer gave us: a transport-level rename of it must show it. */
+  theirKey: string | null;
+  /** Whether `theirKey` came over the peer's data channel (no server saw it; the transport's no longer counts). */
+  keyFromChannel: boolean;
+  /** What this peer may make us process (data-channel messages, chat). */
+  limits: ReceiveLimits;
+}
+
+/** What every part of the engine may do to the engine itself: emit its events, report errors. */
+export interface EngineHost {
+  readonly options: Required<CallEngineOptions>;
+  emit<K extends keyof CallEngineEvents>(type: K, payload: CallEngineEvents[K]): void;
+  /** Emits `error`; a fatal one also puts the engine in state `error`. */
+  fail(err: VideoCallError, fatal: boolean): void;
+}
