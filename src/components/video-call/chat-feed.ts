@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { formatTime, type ChatEntry } from './chat.js';
+import { displayName, displayText } from './text.js';
 
 /** Messages kept and shown; older ones are dropped ("Older messages are not shown"). */
 export const CHAT_HISTORY = 200;
@@ -150,7 +151,12 @@ export class ChatFeed implements ReactiveController {
     this.#cancel();
     const incoming = this.#pending.length > CHAT_HISTORY ? this.#pending.slice(-CHAT_HISTORY) : this.#pending;
     this.#pending = [];
-    for (const m of incoming) m.time = formatTime(m.at);
+    for (const m of incoming) {
+      // Cleaned here, once, and only for the messages that will show.
+      m.time = formatTime(m.at);
+      m.name = displayName(m.name);
+      m.text = displayText(m.text);
+    }
     const all = this.messages.concat(incoming);
     if (all.length > CHAT_HISTORY || this.#dropped) this.trimmed = true;
     this.messages = all.length > CHAT_HISTORY ? all.slice(-CHAT_HISTORY) : all;
@@ -180,7 +186,12 @@ export class ChatFeed implements ReactiveController {
       }, this.#windowStart + ANNOUNCE_WINDOW_MS - now);
       return;
     }
-    const said = (e: ChatEntry, count: number): Announcement => ({ key: ++this.#key, count, name: e.name, text: e.text.slice(0, ANNOUNCE_CHARS) });
+    const said = (e: ChatEntry, count: number): Announcement => ({
+      key: ++this.#key,
+      count,
+      name: displayName(e.name),
+      text: displayText(e.text.slice(0, ANNOUNCE_CHARS)),
+    });
     if (a.count <= room) {
       this.announcements = a.first.map((e) => said(e, 1));
       this.#announced += a.count;

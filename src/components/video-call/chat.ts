@@ -17,7 +17,11 @@ let clock: Intl.DateTimeFormat | undefined;
 /** `at` as hours and minutes. One formatter for all: `toLocaleTimeString` builds one per call. */
 export const formatTime = (at: number) => (clock ??= new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' })).format(at);
 
-/** The chat panel. Text is rendered as text (Lit escapes it), never as markup. */
+/**
+ * The chat panel. Text is rendered as text (Lit escapes it), never as markup; names and messages
+ * (cleaned of control characters by the feed) are isolated (`<bdi>`, `dir="auto"`), so a
+ * right-to-left override in one cannot reorder the name, the time or the next message.
+ */
 export function renderChat(opts: {
   messages: ChatEntry[];
   /** Older messages were dropped (only the last ones are kept). */
@@ -58,8 +62,8 @@ export function renderChat(opts: {
         opts.messages,
         (m) => m.key,
         (m) => html`<li class=${m.own ? 'own' : ''}>
-          <div class="meta"><span class="who">${m.own ? 'You' : m.name || 'Guest'}</span> <time>${m.time}</time></div>
-          <div class="text">${m.text}</div>
+          <div class="meta"><span class="who">${m.own ? 'You' : html`<bdi>${m.name || 'Guest'}</bdi>`}</span> <time>${m.time}</time></div>
+          <div class="text" dir="auto">${m.text}</div>
         </li>`,
       )}
     </ol>

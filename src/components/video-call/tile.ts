@@ -1,11 +1,15 @@
 import { html, nothing } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { icons } from './icons.js';
+import { displayName } from './text.js';
 
 export interface TileModel {
   /** Remote peer id, or undefined for the local tile. */
   peerId?: string;
+  /** The participant's name (as they typed it: it is cleaned and isolated here). */
   label: string;
+  /** Our own tile with a name: "(you)" follows it. */
+  you?: boolean;
   stream: MediaStream | null;
   audio: boolean;
   video: boolean;
@@ -17,7 +21,8 @@ export interface TileModel {
 }
 
 function initials(label: string): string {
-  const words = label.trim().split(/\s+/).filter(Boolean);
+  // Letters only: a bidi control or zero-width character is not an initial.
+  const words = label.replace(/\p{Cf}/gu, '').trim().split(/\s+/).filter(Boolean);
   return (words.length > 1 ? words[0][0] + words[1][0] : (words[0] ?? '?').slice(0, 2)).toUpperCase();
 }
 
@@ -29,6 +34,7 @@ function initials(label: string): string {
 export function renderTile(t: TileModel) {
   const local = t.peerId === undefined;
   const showVideo = t.video && !!t.stream;
+  const name = displayName(t.label);
   return html`<figure
     class=${classMap({ tile: true, local, 'no-video': !showVideo, screen: t.screen })}
     part="tile ${local ? 'local-tile' : 'remote-tile'}"
@@ -41,12 +47,12 @@ export function renderTile(t: TileModel) {
       .muted=${local || !!t.muted}
       autoplay
       playsinline
-      aria-label=${local ? 'Your video' : `Video of ${t.label}`}
+      aria-label=${local ? 'Your video' : `Video of ${name}`}
     ></video>
-    ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${initials(t.label)}</div>`}
+    ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${initials(name)}</div>`}
     ${t.status ? html`<div class="status" role="status">${t.status}</div>` : nothing}
     <figcaption>
-      <span class="name">${t.label}</span>
+      <span class="name"><bdi>${name}</bdi>${t.you ? ' (you)' : nothing}</span>
       ${t.audio ? nothing : html`<span class="badge" role="img" aria-label="Microphone off" title="Microphone off">${icons.micOff}</span>`}
       ${t.video ? nothing : html`<span class="badge" role="img" aria-label="Camera off" title="Camera off">${icons.camOff}</span>`}
       ${t.screen ? html`<span class="badge screen-badge" role="img" aria-label="Sharing screen" title="Sharing screen">${icons.screen}</span>` : nothing}

@@ -10,6 +10,7 @@ import { renderChat } from './chat.js';
 import { ChatFeed } from './chat-feed.js';
 import { renderControls } from './controls.js';
 import { icons } from './icons.js';
+import { displayName } from './text.js';
 import { renderTile } from './tile.js';
 import { styles } from './video-call.styles.js';
 
@@ -158,7 +159,8 @@ export class VideoCall extends LitElement {
   @state() private _configError: VideoCallError | null = null;
   /** A bad value that has a safe fallback (max-peers): shown, but it blocks nothing. */
   @state() private _configWarning: VideoCallError | null = null;
-  @state() private _notice = '';
+  /** Ring flow: who declined our call (shown until the next call or join). */
+  @state() private _declinedBy: string | null = null;
   /** The browser refused unmuted autoplay (no click on the page yet): remote videos play muted. */
   @state() private _soundBlocked = false;
 
@@ -186,8 +188,7 @@ export class VideoCall extends LitElement {
     e.on('peer-left', (d) => this.#emit('vc-peer-left', d));
     e.on('incoming-call', (d) => this.#emit('vc-incoming-call', d));
     e.on('call-declined', ({ peerId }) => {
-      const who = this.#engine.peers.find((p) => p.id === peerId)?.name || 'They';
-      this._notice = `${who} declined the call.`;
+      this._declinedBy = this.#engine.peers.find((p) => p.id === peerId)?.name || 'They';
     });
     e.on('peer-media', (d) => this.#emit('vc-peer-media', d));
     e.on('screen-share', (d) => this.#emit('vc-screen-share', d));
@@ -252,7 +253,7 @@ export class VideoCall extends LitElement {
     this.#assertOnPage();
     this.#releaseTransport();
     this._error = null;
-    this._notice = '';
+    this._declinedBy = null;
     this.#chat.clear();
     this.#engine.configure({
       iceServers: config.iceServers,
@@ -604,7 +605,7 @@ export class VideoCall extends LitElement {
         </div>
       </div>
       <div class="join-form">
-        <h2>${this.room ? html`Room <span class="room">${this.room}</span>` : 'Ready to join?'}</h2>
+        <h2>${this.room ? html`Room <span class="room"><bdi>${this.room}</bdi></span>` : 'Ready to join?'}</h2>
         <label for="name">Your name</label>
         <input id="name" name="name" autocomplete="name" maxlength="64" placeholder="Your name" .value=${this.name} @input=${onName} />
         <button class="primary" part="join-button" type="submit" ?disabled=${blocked || !this.room}>Join</button>
@@ -616,7 +617,8 @@ export class VideoCall extends LitElement {
     const e = this.#engine;
     const peers = e.peers;
     const local = renderTile({
-      label: this.name ? `${this.name} (you)` : 'You',
+      label: this.name || 'You',
+      you: !!this.name,
       stream: e.localStream,
       audio: e.micOn,
       video: e.cameraOn || e.screenSharing,
@@ -637,7 +639,7 @@ export class VideoCall extends LitElement {
     );
     return html`<div class="stage">
         <section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label="Participants">${local}${tiles}</section>
-        ${e.ring ? this.#renderRing(peers) : peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${this.room ? html` room <strong>${this.room}</strong>` : ''}…</p>` : nothing}
+        ${e.ring ? this.#renderRing(peers) : peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${this.room ? html` room <strong><bdi>${this.room}</bdi></strong>` : ''}…</p>` : nothing}
         ${this.#renderAnnouncements()}
         ${this._chatOpen
           ? renderChat({
@@ -675,19 +677,19 @@ export class VideoCall extends LitElement {
         (a) => a.key,
         (a) =>
           a.count === 1
-            ? html`<p>New message from ${a.name || 'Guest'}: ${a.text}</p>`
-            : html`<p>${a.count} new messages. The latest from ${a.name || 'Guest'}: ${a.text}</p>`,
+            ? html`<p>New message from <bdi>${a.name || 'Guest'}</bdi>: <bdi>${a.text}</bdi></p>`
+            : html`<p>${a.count} new messages. The latest from <bdi>${a.name || 'Guest'}</bdi>: <bdi>${a.text}</bdi></p>`,
       )}
     </div>`;
   }
 
   #renderRing(peers: PeerState[]) {
     const p = peers[0];
-    const who = p?.name || 'Someone';
+    const who = html`<bdi>${displayName(p?.name ?? '') || 'Someone'}</bdi>`;
     let content;
     if (!p) content = html`<p>Waiting for someone to join…</p>`;
     else if (p.ring === 'ready' || p.ring === 'declined')
-      content = html`<p>${this._notice || `${who} is here.`}</p>
+      content = html`<p>${this._declinedBy !== null ? html`<bdi>${displayName(this._declinedBy)}</bdi> declined the call.` : html`${who} is here.`}</p>
         <button class="primary" type="button" @click=${() => this.call()}>${icons.phone} Start call</button>`;
     else if (p.ring === 'calling') content = html`<p>Calling ${who}…</p>`;
     else if (p.ring === 'waiting') content = html`<p>${who} is here. Waiting for their call…</p>`;
