@@ -25,17 +25,22 @@ export interface LocalMediaHooks {
   callSeq(): number;
 }
 
+/** Asks for mic and/or camera tracks (see media.ts `getUserTracks`, the default). */
+export type Capture = typeof getUserTracks;
+
 /**
  * The local user's media: mic, camera and screen tracks, the races of asking for them (a prompt
  * left open while the user toggles, or leaves), the toggles, and which track each kind sends now
- * ({@link trackFor}). Device choice will plug in where tracks are asked for (media.ts
- * `getUserTracks`), processing through {@link process}.
+ * ({@link trackFor}). Two seams: device choice plugs in where tracks are asked for
+ * ({@link capture}), background processing where they are installed ({@link process}).
  */
 export class LocalMedia {
   /** Our camera (or screen) and mic, for the local preview and for peers. */
   readonly stream = new MediaStream();
   /** The last camera/mic error (permission-denied, no-device), shown by the UI until resolved. */
   error: VideoCallError | null = null;
+  /** How mic and camera are asked for: a device picker swaps in one with `deviceId` constraints. */
+  capture: Capture = getUserTracks;
   /** See {@link TrackProcessor}. */
   process: TrackProcessor = (_kind, track) => track;
 
@@ -100,7 +105,7 @@ export class LocalMedia {
     if (want.video) this.#pending.video++;
     let got: Awaited<ReturnType<typeof getUserTracks>>;
     try {
-      got = await getUserTracks(want);
+      got = await this.capture(want);
     } finally {
       if (epoch === this.#epoch) {
         if (want.audio) this.#pending.audio--;
