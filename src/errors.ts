@@ -12,11 +12,16 @@ export type VideoCallErrorCode =
   | 'bad-request'
   | 'rate-limited'
   | 'not-joined'
-  | 'invalid-state';
+  | 'invalid-state'
+  /**
+   * A connection to a peer could not be made, or was lost and could not be restored (ICE); the
+   * message says whether a TURN server was configured and what to do.
+   */
+  | 'ice-failed';
 
 const CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
   'permission-denied', 'no-device', 'bad-config', 'transport', 'room-full', 'unauthorized',
-  'bad-request', 'rate-limited', 'not-joined', 'invalid-state',
+  'bad-request', 'rate-limited', 'not-joined', 'invalid-state', 'ice-failed',
 ]);
 
 /** Whether `code` is one of the {@link VideoCallErrorCode}s (for codes from the wire). */

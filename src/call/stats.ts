@@ -14,6 +14,12 @@ export interface PeerStats {
   frameWidth: number | null;
   frameHeight: number | null;
   framesPerSecond: number | null;
+  /**
+   * Whether the connection's selected route (its selected ICE candidate pair) goes through a
+   * TURN server: its local or its remote candidate is of type `relay`. False before a route
+   * is selected. With `iceTransportPolicy: 'relay'` it is always true once connected.
+   */
+  relayed: boolean;
 }
 
 interface Sample {
@@ -36,8 +42,23 @@ async function sample(pc: RTCPeerConnection) {
     frameWidth: null,
     frameHeight: null,
     framesPerSecond: null,
+    relayed: false,
   };
   let received = 0;
+  const byId = new Map<string, Record<string, unknown> & { type: string }>();
+  let selectedPairId: string | undefined;
+  let nominatedPairId: string | undefined;
+  report.forEach((r: Record<string, unknown> & { type: string; id: string }) => {
+    byId.set(r.id, r);
+    if (r.type === 'transport' && typeof r.selectedCandidatePairId === 'string') selectedPairId ??= r.selectedCandidatePairId;
+    else if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') nominatedPairId ??= r.id;
+  });
+  // The selected pair (the transport's; the first succeeded nominated pair where that is missing).
+  const pair = byId.get(selectedPairId ?? nominatedPairId ?? '');
+  if (pair) {
+    const type = (id: unknown) => byId.get(String(id))?.candidateType;
+    s.relayed = type(pair.localCandidateId) === 'relay' || type(pair.remoteCandidateId) === 'relay';
+  }
   report.forEach((r: Record<string, unknown> & { type: string }) => {
     if (r.type === 'inbound-rtp') {
       s.bytesIn += Number(r.bytesReceived ?? 0);

@@ -34,6 +34,13 @@ export interface JoinResult {
   selfId: string;
   /** Peers already in the room when we joined (never includes ourselves). */
   peers: PeerInfo[];
+  /**
+   * Optional: ICE servers the signaling server hands us, e.g. TURN with credentials it minted
+   * for us (the relay's `TURN_URLS` / `TURN_SECRET`; its `join` ack's `iceServers`). The engine
+   * uses them together with its own `iceServers` for every new connection. On `rejoined`,
+   * present ones replace the earlier ones (fresh credentials); absent ones keep them.
+   */
+  iceServers?: RTCIceServer[];
 }
 
 export interface JoinOptions {
