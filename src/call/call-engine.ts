@@ -1,10 +1,11 @@
 import { Emitter } from '../emitter.js';
 import { VideoCallError, toVideoCallError } from '../errors.js';
 import { randomId } from '../random-id.js';
-import type { Transport } from '../transports/transport.js';
+import type { JoinResult, Transport } from '../transports/transport.js';
 import { handleChannelMessage, type ChannelHandlers, type ChannelMessage } from './channel-protocol.js';
+import { hasTurnServer, iceFailedMessage, noTurnServerMessage } from './ice.js';
 import { LocalMedia } from './local-media.js';
-import { MeshTopology } from './mesh.js';
+import { MeshTopology, type IceSettings } from './mesh.js';
 import { RingFlow } from './ring-flow.js';
 import { Room } from './room.js';
 import type { PeerStats } from './stats.js';
@@ -12,8 +13,10 @@ import type { Topology } from './topology.js';
 import type { CallEngineEvents, CallEngineOptions, CallState, EngineHost, PeerState, RemotePeer } from './types.js';
 
 export type { CallEngineEvents, CallEngineOptions, CallState, PeerState, PeerStats };
-export type { RingState } from './types.js';
+export type { IceTimeouts, RingState } from './types.js';
 export { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS } from './room.js';
+export { ICE_CONNECT_TIMEOUT_MS, ICE_RESTORE_TIMEOUT_MS } from './peer-session.js';
+export { hasTurnServer } from './ice.js';
 
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
 export const MAX_CHAT_LENGTH = 4000;
@@ -43,6 +46,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #ring: RingFlow;
   #topology: Topology;
   #handlers: ChannelHandlers<RemotePeer>;
+  /** ICE servers the transport's join (or latest re-join) handed us: minted TURN credentials. */
+  #transportIceServers: RTCIceServer[] = [];
+  /** Whether this join already said that nothing can connect (relay-only, no TURN server). */
+  #saidNoTurn = false;
 
   constructor(options: CallEngineOptions = {}) {
     super();
@@ -52,13 +59,15 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       ring: options.ring ?? false,
       audio: options.audio ?? true,
       video: options.video ?? true,
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+      iceTimeouts: options.iceTimeouts ?? {},
     });
     const host: EngineHost = (this.#host = {
       options: opts,
       emit: (type, payload) => this.emit(type, payload),
       fail: (err, fatal) => this.#fail(err, fatal),
     });
-    this.#topology = new MeshTopology(() => opts.iceServers);
+    this.#topology = new MeshTopology(() => this.#ice());
     this.#media = new LocalMedia(
       {
         sendTrack: (kind, track) => this.#topology.setTrack(kind, track),
@@ -76,9 +85,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       existing: (peer) => this.#ring.existing(peer) || this.#connect(peer, true),
       mediaSignal: (peer, signal) => {
         if (!this.#ring.connects(peer)) return; // nothing connects before accept
-        (peer.link ?? this.#connect(peer, false)).handleSignal(signal);
+        void (peer.link ?? this.#connect(peer, false))?.handleSignal(signal);
       },
       ringSignal: (peer, signal) => this.#ring.onSignal(peer, signal),
+      rejoined: (result) => this.#rejoined(result),
     });
     this.#ring = new RingFlow({
       ...host,
@@ -100,8 +110,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   }
 
   get peers(): PeerState[] {
-    return [...this.#room.peers.values()].map(({ id, name, connectionState, audio, video, screen, stream, ring }) => ({
-      id, name, connectionState, audio, video, screen, stream, ...(ring ? { ring } : {}),
+    return [...this.#room.peers.values()].map(({ id, name, connectionState, audio, video, screen, stream, ring, problem }) => ({
+      id, name, connectionState, audio, video, screen, stream, ...(ring ? { ring } : {}), ...(problem ? { problem } : {}),
     }));
   }
 
@@ -202,6 +212,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     const seq = ++this.#room.seq;
     this.room = room;
     this.name = options.name ?? '';
+    this.#transportIceServers = [];
+    this.#saidNoTurn = false;
     this.#setState('joining');
     await this.startMedia();
     if (seq !== this.#room.seq) return;
@@ -217,9 +229,11 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       throw error;
     }
     if (seq !== this.#room.seq) return;
+    this.#transportIceServers = validIceServers(result.iceServers) ?? [];
     this.#room.entered(result);
     this.#setState('joined');
     this.emit('joined', { room, selfId: this.selfId });
+    this.#cannotConnect(); // says so now, before anyone is there to connect to
     this.#room.start(result.peers);
     replayEarly();
   }
@@ -253,8 +267,55 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     }, NEWCOMER_OFFER_WAIT_MS);
   }
 
-  /** Opens the media link to `peer` and follows it. */
-  #connect(peer: RemotePeer, initiator: boolean): NonNullable<RemotePeer['link']> {
+  // ------------------------------------------------------------------ ICE
+
+  /** How connections are made now: our ICE servers with the transport's, the policy, the timeouts. */
+  #ice(): IceSettings {
+    const { iceServers, iceTransportPolicy, iceTimeouts } = this.#opts;
+    return { iceServers: [...iceServers, ...this.#transportIceServers], iceTransportPolicy, iceTimeouts };
+  }
+
+  /**
+   * Relay-only without any TURN server (neither ours nor the transport's): nothing can
+   * connect. Says so (`ice-failed`) once per join, instead of connections that never come up.
+   */
+  #cannotConnect(): boolean {
+    const { iceServers, iceTransportPolicy } = this.#ice();
+    if (iceTransportPolicy !== 'relay' || hasTurnServer(iceServers)) return false;
+    if (!this.#saidNoTurn && this.state === 'joined') {
+      this.#saidNoTurn = true;
+      this.#fail(new VideoCallError('ice-failed', noTurnServerMessage()), false);
+    }
+    return true;
+  }
+
+  /**
+   * The transport re-entered the room: fresh ICE servers it hands us replace the earlier ones,
+   * for new connections and ICE restarts from now on. Peers left unconnected for want of a
+   * TURN server are connected now if there is one.
+   */
+  #rejoined(result: JoinResult): void {
+    const fresh = validIceServers(result.iceServers);
+    if (!fresh) return;
+    this.#transportIceServers = fresh;
+    if (this.#cannotConnect()) return;
+    for (const peer of this.#room.peers.values()) {
+      if (peer.link || peer.problem !== 'ice-failed') continue;
+      delete peer.problem;
+      if (this.#ring.connects(peer)) this.#connect(peer, true);
+    }
+    this.emit('change', undefined);
+  }
+
+  /** Opens the media link to `peer` and follows it; null when nothing can connect (see #cannotConnect). */
+  #connect(peer: RemotePeer, initiator: boolean): RemotePeer['link'] {
+    if (this.#cannotConnect()) {
+      if (!peer.problem) {
+        peer.problem = 'ice-failed';
+        this.emit('change', undefined);
+      }
+      return null;
+    }
     const media = this.#media;
     const link = this.#topology.link({
       peerId: peer.id,
@@ -291,6 +352,18 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     });
     // The remote closed its connection (left, closed the tab): gone now, not after a timeout.
     link.on('closed', () => this.#room.removePeer(peer.id));
+    link.on('ice-failed', ({ lost, ms }) => {
+      peer.problem = 'ice-failed';
+      const { iceServers, iceTransportPolicy } = this.#ice();
+      const who = peer.name || `a participant (${peer.id})`;
+      const message = iceFailedMessage(who, { lost, turn: hasTurnServer(iceServers), seconds: Math.round(ms / 100) / 10, relayOnly: iceTransportPolicy === 'relay' });
+      this.#fail(new VideoCallError('ice-failed', message), false);
+      this.emit('change', undefined);
+    });
+    link.on('ice-restored', () => {
+      delete peer.problem;
+      this.emit('change', undefined);
+    });
     return link;
   }
 
@@ -367,4 +440,13 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (fatal) this.#setState('error');
     this.emit('error', { code: err.code, message: err.message });
   }
+}
+
+/** The ICE servers a transport handed us, if they look like `RTCIceServer`s (they come from a server). */
+function validIceServers(servers: unknown): RTCIceServer[] | undefined {
+  if (!Array.isArray(servers)) return undefined;
+  return servers.filter(
+    (s): s is RTCIceServer =>
+      !!s && typeof s === 'object' && (typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u: unknown) => typeof u === 'string'))),
+  );
 }

@@ -20,6 +20,16 @@ export interface PeerSessionOptions {
   /** Initiators add their tracks at once and make the first offer. */
   initiator: boolean;
   iceServers: RTCIceServer[];
+  /** `relay`: only through TURN (see CallEngineOptions.iceTransportPolicy). Default `all`. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * The ICE servers to use now, read before each ICE restart: when they changed (fresh TURN
+   * credentials after the signaling server was re-joined), the restart uses them
+   * (`setConfiguration`). Absent: `iceServers` for good.
+   */
+  currentIceServers?: () => RTCIceServer[];
+  /** When a connection that is not up counts as failed; defaults ICE_CONNECT_TIMEOUT_MS, ICE_RESTORE_TIMEOUT_MS. */
+  iceTimeouts?: { connectMs?: number; restoreMs?: number };
   /** Sends a signal to the remote peer through the transport. */
   signal: (message: SessionSignal) => void;
   /** Current local tracks (null when that kind is off or absent). */
@@ -43,6 +53,17 @@ export const ICE_RETRY_MS = 5000;
  */
 export const OFFER_RESEND_MS = 3000;
 const OFFER_RESEND_MAX_MS = 12000;
+/**
+ * A new connection not up this long after its session starts has failed: the session emits
+ * `ice-failed` (the engine's `error` with code `ice-failed`, and the peer's `problem`). ICE
+ * restarts go on after it (a later one may get through, e.g. with fresh TURN credentials).
+ */
+export const ICE_CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * A connection that was up, then lost (`disconnected` or `failed`), and not restored by ICE
+ * restarts this long after, has failed: `ice-failed` as above; restarts go on after it.
+ */
+export const ICE_RESTORE_TIMEOUT_MS = 20_000;
 /** Messages held while the data channel opens; beyond this they are dropped (send returns false). */
 const MAX_PENDING = 256;
 
@@ -74,12 +95,20 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
   #pending: string[] = [];
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
   #offerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Runs while the connection is not up (not yet, or lost): when it fires, the connection has failed. */
+  #failTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether an `ice-failed` episode holds (reported; ends when the connection is up again). */
+  #iceFailed = false;
+  #everConnected = false;
+  /** The ICE servers the connection uses now (as JSON, to notice fresh ones). */
+  #iceServersJson: string;
 
   constructor(options: PeerSessionOptions) {
     super();
     this.#opts = options;
     this.peerId = options.peerId;
-    const pc = (this.pc = new RTCPeerConnection({ iceServers: options.iceServers }));
+    const pc = (this.pc = new RTCPeerConnection({ iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy ?? 'all' }));
+    this.#iceServersJson = JSON.stringify(options.iceServers);
     // Negotiated channel id 0: both sides create the same channel, no ondatachannel race.
     this.#channel = pc.createDataChannel('video-call', { negotiated: true, id: 0 });
     this.#channel.onopen = () => {
@@ -98,6 +127,7 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     pc.onicecandidate = ({ candidate }) => options.signal({ t: 'ice', candidate: candidate ? candidate.toJSON() : null });
     pc.onconnectionstatechange = () => {
       this.emit('connection', pc.connectionState);
+      this.#watchFailure();
       this.#watchConnection();
     };
     pc.ontrack = ({ track }) => {
@@ -111,6 +141,12 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     // The initiator offers at once; the other side adds its tracks once the
     // offer is in, so they reuse the offer's transceivers (one round trip).
     if (options.initiator) this.#addTracks();
+    this.#armFailTimer(false);
+  }
+
+  /** Whether the connection has failed (`ice-failed` was emitted) and has not come back since. */
+  get iceFailed(): boolean {
+    return this.#iceFailed;
   }
 
   get connectionState(): RTCPeerConnectionState {
@@ -167,36 +203,93 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     this.#closed = true;
     clearTimeout(this.#iceTimer);
     clearTimeout(this.#offerTimer);
+    clearTimeout(this.#failTimer);
     this.#channel.close();
     this.pc.close();
     for (const t of this.remoteStream.getTracks()) t.stop();
     this.removeAllListeners();
   }
 
-  /** Schedules ICE restarts while the connection is down; stops once it is back. */
+  /**
+   * The failure watch: a connection not up within the connect timeout of the session's start,
+   * or lost and not back within the restore timeout, has failed (`ice-failed`, once per
+   * episode); `ice-restored` once it is up again.
+   */
+  #watchFailure(): void {
+    const state = this.pc.connectionState;
+    if (state === 'connected') {
+      this.#everConnected = true;
+      clearTimeout(this.#failTimer);
+      this.#failTimer = undefined;
+      if (this.#iceFailed) {
+        this.#iceFailed = false;
+        this.emit('ice-restored', undefined);
+      }
+    } else if ((state === 'disconnected' || state === 'failed') && this.#everConnected) {
+      this.#armFailTimer(true);
+    }
+  }
+
+  #armFailTimer(lost: boolean): void {
+    if (this.#failTimer || this.#iceFailed || this.#closed) return;
+    const t = this.#opts.iceTimeouts;
+    const ms = lost ? (t?.restoreMs ?? ICE_RESTORE_TIMEOUT_MS) : (t?.connectMs ?? ICE_CONNECT_TIMEOUT_MS);
+    this.#failTimer = setTimeout(() => {
+      this.#failTimer = undefined;
+      if (this.#closed || this.pc.connectionState === 'connected') return;
+      this.#iceFailed = true;
+      this.emit('ice-failed', { lost, ms });
+      this.#watchConnection(); // restarts go on (also from `new` / `connecting`, where a first attempt is stuck)
+    }, ms);
+  }
+
+  /** Schedules ICE restarts while the connection is down (or has failed); stops once it is back. */
   #watchConnection(): void {
     const state = this.pc.connectionState;
-    if (state !== 'disconnected' && state !== 'failed') {
+    if (!this.#needsRestart()) {
       clearTimeout(this.#iceTimer);
       this.#iceTimer = undefined;
       return;
     }
     if (this.#iceTimer || this.#opts.polite) return; // the impolite side restarts
-    this.#iceTimer = setTimeout(() => void this.#restartIce(), state === 'failed' ? 0 : ICE_RESTART_AFTER_MS);
+    this.#iceTimer = setTimeout(() => void this.#restartIce(), state === 'failed' || this.#iceFailed ? 0 : ICE_RESTART_AFTER_MS);
+  }
+
+  /** Down (`disconnected`, `failed`), or failed to come up in time (an `ice-failed` episode). */
+  #needsRestart(): boolean {
+    const state = this.pc.connectionState;
+    if (this.#closed || state === 'connected' || state === 'closed') return false;
+    return state === 'disconnected' || state === 'failed' || this.#iceFailed;
   }
 
   async #restartIce(): Promise<void> {
     this.#iceTimer = undefined;
-    const state = this.pc.connectionState;
-    if (this.#closed || (state !== 'disconnected' && state !== 'failed')) return;
+    if (!this.#needsRestart()) return;
     try {
       // An offer that got no answer (lost while signaling was down) would block the restart.
       if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
+      this.#useCurrentIceServers();
       this.pc.restartIce(); // fires negotiationneeded → an offer with new ICE credentials
     } catch (err) {
       console.warn('[video-call] ICE restart failed:', err);
     }
-    if (!this.#closed) this.#iceTimer = setTimeout(() => void this.#restartIce(), ICE_RETRY_MS);
+    if (this.#closed) return;
+    clearTimeout(this.#iceTimer);
+    this.#iceTimer = setTimeout(() => void this.#restartIce(), ICE_RETRY_MS);
+  }
+
+  /** Fresh ICE servers (a re-join's new TURN credentials) are used from this restart on. */
+  #useCurrentIceServers(): void {
+    const servers = this.#opts.currentIceServers?.();
+    if (!servers) return;
+    const json = JSON.stringify(servers);
+    if (json === this.#iceServersJson) return;
+    this.#iceServersJson = json;
+    try {
+      this.pc.setConfiguration({ iceServers: servers, iceTransportPolicy: this.#opts.iceTransportPolicy ?? 'all' });
+    } catch (err) {
+      console.warn('[video-call] new ICE servers not taken:', err);
+    }
   }
 
   #addTracks(): void {
@@ -246,6 +339,8 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
       this.#ignoreOffer = !this.#opts.polite && collision;
       if (this.#ignoreOffer) return;
       this.#settingRemoteAnswer = description.type === 'answer';
+      // The answer to a restart offer gathers anew: with fresh ICE servers, if there are any.
+      if (description.type === 'offer' && pc.remoteDescription) this.#useCurrentIceServers();
       try {
         await pc.setRemoteDescription(description); // rolls back our own offer on glare (polite side)
       } finally {

@@ -31,6 +31,8 @@ export interface RoomHost extends EngineHost {
   mediaSignal(peer: RemotePeer, signal: MediaSignal): void;
   /** A ring-flow signal (undefined: from a sender we do not know). */
   ringSignal(peer: RemotePeer | undefined, signal: RingSignal): void;
+  /** The transport re-entered the room on its own (before the room takes in `result`'s peers). */
+  rejoined(result: JoinResult): void;
 }
 
 /**
@@ -105,7 +107,11 @@ export class Room {
         }
         host.emit('change', undefined);
       }),
-      transport.on('rejoined', ({ selfId, peers }) => this.#onRejoined(selfId, peers)),
+      transport.on('rejoined', (result) => {
+        if (host.state() !== 'joined') return;
+        host.rejoined(result);
+        this.#onRejoined(result.selfId, result.peers);
+      }),
     ];
     return () => {
       for (const replay of early.splice(0)) replay();

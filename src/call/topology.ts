@@ -47,6 +47,13 @@ export type LinkEvents = {
   open: void;
   /** The remote side closed the link. */
   closed: void;
+  /**
+   * The connection could not be made (`lost` false) or was lost and not restored (`lost` true)
+   * within `ms`; once per episode. Restarts go on.
+   */
+  'ice-failed': { lost: boolean; ms: number };
+  /** The connection is up again after `ice-failed`. */
+  'ice-restored': void;
 };
 
 /** Our media link to one remote peer. */

@@ -30,10 +30,40 @@ export interface PeerState {
   stream: MediaStream | null;
   /** Ring-flow state (ring mode only). */
   ring?: RingState;
+  /**
+   * Set while the connection to this peer cannot be made or restored (an `error` with code
+   * `ice-failed` said why, see {@link IceTimeouts}); cleared, with a `change` event, once
+   * the connection is up again. ICE restarts go on meanwhile.
+   */
+  problem?: 'ice-failed';
+}
+
+/**
+ * How long a connection to a peer may take before it counts as failed (`ice-failed`); the
+ * defaults are `ICE_CONNECT_TIMEOUT_MS` and `ICE_RESTORE_TIMEOUT_MS` (peer-session.ts). For
+ * tests, and for embedders who know their networks are faster or slower.
+ */
+export interface IceTimeouts {
+  /** A new connection not up this long after it starts has failed. Default 15 000 ms. */
+  connectMs?: number;
+  /** A connection lost (disconnected, failed) and not restored this long after, by ICE restarts, has failed. Default 20 000 ms. */
+  restoreMs?: number;
 }
 
 export interface CallEngineOptions {
+  /**
+   * STUN/TURN servers, used together with any the transport's join hands us (the relay's
+   * minted TURN credentials). Default: one public STUN server.
+   */
   iceServers?: RTCIceServer[];
+  /**
+   * `all` (default): direct connections when possible, TURN otherwise. `relay`: only through
+   * a TURN server, so peers never learn each other's IP address; without any TURN server
+   * (here or from the transport) nothing can connect, and `join` says so (`ice-failed`).
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** When a connection that is not up counts as failed (see {@link IceTimeouts}). */
+  iceTimeouts?: IceTimeouts;
   /** Connect to at most this many remote peers. Default 5. */
   maxPeers?: number;
   /** The 1:1 ring flow instead of the meeting flow. */
