@@ -4,6 +4,7 @@
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { firebaseServerPlugin } from './test/firebase-server/wtr-plugin.js';
+import { coturnPlugin } from './test/browser/coturn-plugin.js';
 
 export const chromiumArgs = [
   '--no-sandbox',
@@ -58,7 +59,7 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   browserStartTimeout: 60000,
-  plugins: [engineIoBrowser(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin(), firebaseServerPlugin()],
+  plugins: [engineIoBrowser(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin(), firebaseServerPlugin(), coturnPlugin()],
   browsers: [
     playwrightLauncher({
       product: 'chromium',

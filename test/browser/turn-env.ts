@@ -1,0 +1,16 @@
+// A real coturn for the test run, served by test/browser/coturn-plugin.js as the virtual module
+// /__turn-env.js (imported through a variable: TypeScript cannot declare the types of a module
+// named by an absolute path).
+const envModule = '/__turn-env.js';
+const env = (await import(/* @vite-ignore */ envModule)) as { GOOD: RTCIceServer[]; WRONG: RTCIceServer[]; TURN_ERROR: string };
+
+/** iceServers with credentials coturn accepts (minted by the relay's server/turn.ts). */
+export const GOOD = env.GOOD;
+/** The same TURN URLs with credentials minted with another secret: coturn refuses them (401). */
+export const WRONG = env.WRONG;
+
+/** Throws (fails the suite, never skips it) when coturn could not be started. */
+export function requireCoturn(): void {
+  if (env.TURN_ERROR) throw new Error(env.TURN_ERROR);
+  if (!GOOD.length) throw new Error('the coturn plugin served no TURN servers');
+}
