@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRelay, mintRoomToken, relayOptionsFromEnv, type StaticMount } from './app.js';
+import { createRelay, mintRoomToken, relayOptionsFromEnv, type Relay, type RelayOptions, type StaticMount } from './app.js';
 import { escapeLogLine } from './log.js';
 
 const USAGE = `Usage: video-call-relay [options]
@@ -37,10 +37,11 @@ function packageRoot(): string {
   return dir;
 }
 
-async function main(): Promise<void> {
-  let args;
+type CliArgs = ReturnType<typeof parseCli>;
+
+function parseCli() {
   try {
-    args = parseArgs({
+    return parseArgs({
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -55,25 +56,15 @@ async function main(): Promise<void> {
     console.error(`${(e as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
+}
+
+async function main(): Promise<void> {
+  const args = parseCli();
   if (args.help) {
     console.log(USAGE);
     return;
   }
-
-  if (args.mint !== undefined) {
-    const secret = process.env.RELAY_SECRET;
-    const ttl = Number(args.ttl ?? '3600');
-    if (!secret) {
-      console.error('--mint needs RELAY_SECRET in the environment');
-      process.exit(2);
-    }
-    if (!Number.isInteger(ttl) || ttl < 1) {
-      console.error(`Invalid --ttl "${args.ttl}"`);
-      process.exit(2);
-    }
-    console.log(await mintRoomToken(secret, args.mint, ttl));
-    return;
-  }
+  if (args.mint !== undefined) return mint(args.mint, args.ttl);
 
   const portText = args.port ?? (process.env.PORT || '3000');
   const port = Number(portText);
@@ -82,16 +73,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const host = args.host ?? (process.env.HOST || undefined);
-
-  const mounts: StaticMount[] = [];
-  for (const spec of args.static ?? []) {
-    const eq = spec.indexOf('=');
-    mounts.push(eq > 0 && spec.startsWith('/') ? { prefix: spec.slice(0, eq), dir: spec.slice(eq + 1) } : { prefix: '/', dir: spec });
-  }
-  if (args.demo) {
-    const root = packageRoot();
-    mounts.push({ prefix: '/dist/', dir: path.join(root, 'dist') }, { prefix: '/', dir: path.join(root, 'demo') });
-  }
+  const mounts = staticMounts(args);
 
   let options;
   try {
@@ -101,7 +83,43 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const relay = createRelay({ ...options, static: mounts });
+  stopOnSignals(relay);
 
+  const actual = await relay.listen(port, host);
+  printBanner(options, mounts, host, actual);
+}
+
+/** `--mint ROOM [--ttl SECONDS]`: prints a room grant signed with $RELAY_SECRET. */
+async function mint(room: string, ttlText: string | undefined): Promise<void> {
+  const secret = process.env.RELAY_SECRET;
+  const ttl = Number(ttlText ?? '3600');
+  if (!secret) {
+    console.error('--mint needs RELAY_SECRET in the environment');
+    process.exit(2);
+  }
+  if (!Number.isInteger(ttl) || ttl < 1) {
+    console.error(`Invalid --ttl "${ttlText}"`);
+    process.exit(2);
+  }
+  console.log(await mintRoomToken(secret, room, ttl));
+}
+
+/** `--static [PREFIX=]DIR`... and `--demo`. */
+function staticMounts(args: CliArgs): StaticMount[] {
+  const mounts: StaticMount[] = [];
+  for (const spec of args.static ?? []) {
+    const eq = spec.indexOf('=');
+    mounts.push(eq > 0 && spec.startsWith('/') ? { prefix: spec.slice(0, eq), dir: spec.slice(eq + 1) } : { prefix: '/', dir: spec });
+  }
+  if (args.demo) {
+    const root = packageRoot();
+    mounts.push({ prefix: '/dist/', dir: path.join(root, 'dist') }, { prefix: '/', dir: path.join(root, 'demo') });
+  }
+  return mounts;
+}
+
+/** SIGTERM / SIGINT: graceful shutdown, exit 0 (1 if it fails or takes over 5 s; a second signal exits at once). */
+function stopOnSignals(relay: Relay): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -124,16 +142,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
 
-  const actual = await relay.listen(port, host);
+function printBanner(options: RelayOptions, mounts: StaticMount[], host: string | undefined, port: number): void {
   const shownHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  console.log(`video-call relay listening on http://${shownHost}:${actual}/`);
+  console.log(`video-call relay listening on http://${shownHost}:${port}/`);
   if (options.redisUrl) console.log('rooms shared through Redis');
   if (options.secret) console.log('joins require a room token (RELAY_SECRET is set)');
   if (options.allowedOrigins) {
     console.log(escapeLogLine(`allowed origins: ${options.allowedOrigins.join(', ')}`));
     // Only listed origins may connect from a browser, this relay's own pages included.
-    const own = `http://${shownHost}:${actual}`;
+    const own = `http://${shownHost}:${port}`;
     if (mounts.length > 0 && !options.allowedOrigins.some((o) => o.replace(/\/+$/, '').toLowerCase() === own)) {
       console.log(`note: the pages served here connect only if their origin (e.g. ${own}) is in ALLOWED_ORIGINS`);
     }

@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { RedisPresence, type RedisCommands } from '../../server/presence.js';
+import { RedisPresence, type RedisCommands } from '../../server/presence-redis.js';
 import { SocketIoTransport } from '../../src/transports/socket-io.js';
 import type { TransportState } from '../../src/transports/transport.js';
 import { connect, disconnectAll, get, join, next, record, request, sleep, startRelay, type TestRelay } from './relay-helpers.js';
