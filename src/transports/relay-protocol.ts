@@ -1,6 +1,7 @@
 /**
  * The Socket.IO relay protocol (CONTRACT section 6), shared by the relay
- * (`server/app.ts`) and the client transport (`socket-io.ts`). Types only.
+ * (`server/`: its Socket.IO server and every handler are typed with these event
+ * maps) and the client transport (`socket-io.ts`). Types only.
  */
 import type { VideoCallErrorCode } from '../errors.js';
 
