@@ -59,6 +59,8 @@ async function startEnv(withVariants: boolean): Promise<Env> {
   const { createRelay } = (await import(path.join(ROOT, 'dist/server/app.js'))) as typeof import('../server/app.js');
   const relay = createRelay({
     logger: () => {},
+    // Every page connects from loopback: no per-address cap.
+    maxConnectionsPerIp: 0,
     static: [
       { prefix: '/dist/', dir: path.join(ROOT, 'dist') },
       { prefix: '/bench/', dir: path.join(ROOT, 'bench/pages') },

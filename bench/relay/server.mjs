@@ -30,6 +30,8 @@ if (mode === 'real') {
   const { createRelay } = await import(process.env.BENCH_RELAY_APP || path.join(ROOT, 'dist/server/app.js'));
   const relay = createRelay({
     logger: () => {},
+    // Every benchmark client connects from loopback: the per-address cap would refuse all but 20.
+    maxConnectionsPerIp: 0,
     limits: { eventsPerSecond: 1_000_000, eventBurst: 1_000_000, floodTolerance: 1_000_000 },
   });
   port = await relay.listen(0, '127.0.0.1');
