@@ -6,7 +6,10 @@
 //   WRONG  the same URLs with credentials minted with another secret (coturn answers 401),
 //   TURN_ERROR  '' when coturn runs, else why not (coturn missing, failed to start): the
 //               suites fail with it, they are never skipped.
-// coturn stops with the run. (This file is loaded under tsx, so it imports the .ts modules.)
+// `/__turn-spare.js?<anything>` starts one more coturn of the test's own and exports its GOOD
+// iceServers as SPARE and its id as SPARE_ID; `GET /__turn-spare-stop?id=<id>` stops it (a TURN
+// server that goes away mid-call). Every coturn stops with the run. (This file is loaded under
+// tsx, so it imports the .ts modules.)
 
 export function coturnPlugin() {
   /** @type {Promise<{ coturn?: { urls: string[]; secret: string; close(): Promise<void> }; error?: string }> | undefined} */
@@ -20,21 +23,41 @@ export function coturnPlugin() {
         return { error: `The TURN tests need a real coturn and it could not be started: ${e instanceof Error ? e.message : e}` };
       }
     })());
+  /** Spare coturns by id. */
+  const spares = new Map();
+  let spareIds = 0;
+  const mint = async (coturn, secret = coturn.secret) => {
+    const { mintIceServers } = await import('../../server/turn.ts');
+    return mintIceServers({ urls: coturn.urls, secret }, 'browser-test');
+  };
   return {
     name: 'coturn',
     async serverStop() {
       const { coturn } = (await started) ?? {};
-      await coturn?.close();
+      await Promise.all([coturn?.close(), ...[...spares.values()].map((c) => c.close())]);
     },
     async serve(context) {
+      if (context.path === '/__turn-spare.js') {
+        const { startCoturn } = await import('../e2e/coturn.ts');
+        const coturn = await startCoturn();
+        const id = String(++spareIds);
+        spares.set(id, coturn);
+        const body = `export const SPARE = ${JSON.stringify(await mint(coturn))};\nexport const SPARE_ID = ${JSON.stringify(id)};`;
+        return { body, type: 'js', headers: { 'cache-control': 'no-store' } };
+      }
+      if (context.path === '/__turn-spare-stop') {
+        const id = String(context.query.id);
+        await spares.get(id)?.close();
+        spares.delete(id);
+        return { body: 'stopped', type: 'text' };
+      }
       if (context.path !== '/__turn-env.js') return;
       const { coturn, error } = await start();
       let good = [];
       let wrong = [];
       if (coturn) {
-        const { mintIceServers } = await import('../../server/turn.ts');
-        good = mintIceServers({ urls: coturn.urls, secret: coturn.secret }, 'browser-test');
-        wrong = mintIceServers({ urls: coturn.urls, secret: `not-${coturn.secret}` }, 'browser-test');
+        good = await mint(coturn);
+        wrong = await mint(coturn, `not-${coturn.secret}`);
       }
       const body = [
         `export const GOOD = ${JSON.stringify(good)};`,

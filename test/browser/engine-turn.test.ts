@@ -7,7 +7,7 @@ import { Emitter } from '../../src/emitter.js';
 import { LocalTransport } from '../../src/transports/local.js';
 import type { JoinOptions, JoinResult, Transport, TransportEvents } from '../../src/transports/transport.js';
 import { sleep, uniqueRoom, waitUntil } from './helpers.js';
-import { GOOD, WRONG, requireCoturn } from './turn-env.js';
+import { GOOD, WRONG, requireCoturn, spareCoturn } from './turn-env.js';
 
 interface Errors {
   list: { code: string; message: string; at: number }[];
@@ -148,6 +148,32 @@ describe('CallEngine: TURN (real coturn)', function () {
     await waitUntil(() => !alice.peers[0].problem && !bob.peers[0].problem, 'problem not cleared');
     const [a] = await alice.getStats();
     expect(a.relayed).to.equal(true);
+  });
+
+  it('a relayed connection lost (its TURN server gone) and not restored in the stated time: ice-failed; a re-join\'s fresh TURN servers restore it', async function () {
+    this.timeout(70000);
+    const spare = await spareCoturn();
+    const restoreMs = 3000;
+    const { alice, bob, tA, tB } = await pair({ iceTransportPolicy: 'relay', iceServers: [], iceTimeouts: { restoreMs } }, () => new ServerIceTransport(spare.iceServers));
+    await waitUntil(() => connected(alice, bob), 'not connected through the spare coturn', { timeout: 15000 });
+    let lostAt = 0;
+    alice.on('change', () => (lostAt ||= alice.peers[0]?.connectionState === 'disconnected' || alice.peers[0]?.connectionState === 'failed' ? performance.now() : 0));
+    await spare.stop();
+    await waitUntil(() => alice.list.length > 0 && bob.list.length > 0, 'no ice-failed after the TURN server went away', { timeout: 30000 });
+    expect(lostAt, 'Alice saw the connection drop').to.be.greaterThan(0);
+    expect(alice.list[0].at - lostAt, 'not before the restore timeout').to.be.greaterThan(restoreMs - 100);
+    for (const [e, other] of [[alice, 'Bob'], [bob, 'Alice']] as const) {
+      expect(e.list.map((x) => x.code)).to.deep.equal(['ice-failed']);
+      expect(e.list[0].message).to.contain(`The connection to ${other} was lost`);
+      expect(e.list[0].message).to.contain('A TURN server is configured');
+      expect(e.peers[0].problem).to.equal('ice-failed');
+    }
+    // The relay hands out another TURN server on re-join: the ICE restarts that went on take it.
+    (tA as ServerIceTransport).rejoin(GOOD, [{ id: bob.selfId, name: 'Bob' }]);
+    (tB as ServerIceTransport).rejoin(GOOD, [{ id: alice.selfId, name: 'Alice' }]);
+    await waitUntil(() => connected(alice, bob) && !alice.peers[0].problem && !bob.peers[0].problem, 'not restored through the fresh TURN server', { timeout: 25000 });
+    expect((await alice.getStats())[0].relayed).to.equal(true);
+    expect(alice.list.length, 'still one error for the episode').to.equal(1);
   });
 
   it('relay-only with no TURN server at all: ice-failed at once, saying so and what to do; nothing pretends to connect', async () => {

@@ -14,3 +14,15 @@ export function requireCoturn(): void {
   if (env.TURN_ERROR) throw new Error(env.TURN_ERROR);
   if (!GOOD.length) throw new Error('the coturn plugin served no TURN servers');
 }
+
+/** Starts one more coturn for a test: its accepted iceServers, and how to stop it (a TURN server gone mid-call). */
+export async function spareCoturn(): Promise<{ iceServers: RTCIceServer[]; stop(): Promise<void> }> {
+  const url = `/__turn-spare.js?${Math.random().toString(36).slice(2)}`;
+  const spare = (await import(/* @vite-ignore */ url)) as { SPARE: RTCIceServer[]; SPARE_ID: string };
+  return {
+    iceServers: spare.SPARE,
+    stop: async () => {
+      await fetch(`/__turn-spare-stop?id=${encodeURIComponent(spare.SPARE_ID)}`);
+    },
+  };
+}
