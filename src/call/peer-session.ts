@@ -77,6 +77,12 @@ const MAX_PENDING = 256;
  * When the connection drops (`disconnected` for a while, or `failed`), the
  * impolite side restarts ICE, and retries until it is connected again: the
  * restart offer may need the signaling transport to come back first.
+ *
+ * A connection not up within ICE_CONNECT_TIMEOUT_MS of the session's start, or lost and not
+ * back within ICE_RESTORE_TIMEOUT_MS, emits `ice-failed` (once per episode; `ice-restored`
+ * when it is up again). Restarts go on after it, now also from a first attempt that never got
+ * anywhere, and each takes the current ICE servers (`currentIceServers`, e.g. fresh TURN
+ * credentials): the connection may still come back, and it is never given up silently.
  */
 export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
   readonly peerId: string;
