@@ -78,6 +78,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     byPeer: new Map(),
     byConn: new Map(),
     closing: false,
+    ...(options.turn ? { turn: options.turn } : {}),
   };
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
   const seedProtocol = options.seedProtocol ?? !options.secret;

@@ -6,7 +6,7 @@
  *
  * Settings from the environment: PORT (default 3000), HOST, ALLOWED_ORIGINS,
  * MAX_PEERS_PER_ROOM, MAX_CONNECTIONS_PER_IP, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS,
- * SEED_PROTOCOL. SIGTERM / SIGINT shut it down gracefully (peers are told; exit 0 within
+ * SEED_PROTOCOL, TURN_URLS, TURN_SECRET, TURN_TTL. SIGTERM / SIGINT shut it down gracefully (peers are told; exit 0 within
  * about a second, clients that stopped reading are cut rather than waited for).
  */
 import { existsSync } from 'node:fs';
@@ -28,7 +28,9 @@ const USAGE = `Usage: video-call-relay [options]
 
 Environment: PORT, HOST, ALLOWED_ORIGINS (comma list), MAX_PEERS_PER_ROOM (8),
 MAX_CONNECTIONS_PER_IP (20; 0 = no cap), RELAY_SECRET (require HS256 JWT room grants), REDIS_URL (scale out), REDIS_HEARTBEAT_MS,
-SEED_PROTOCOL (on/off; default on unless RELAY_SECRET is set).`;
+SEED_PROTOCOL (on/off; default on unless RELAY_SECRET is set),
+TURN_URLS (comma list of turn:/turns:/stun: URLs handed to peers), TURN_SECRET (the TURN server's
+static-auth-secret: credentials are minted per peer), TURN_TTL (their lifetime in seconds, 86400).`;
 
 /** The package root: the nearest ancestor of this file with a package.json. */
 function packageRoot(): string {
@@ -149,6 +151,8 @@ function printBanner(options: RelayOptions, mounts: StaticMount[], host: string 
   console.log(`video-call relay listening on http://${shownHost}:${port}/`);
   if (options.redisUrl) console.log('rooms shared through Redis');
   if (options.secret) console.log('joins require a room token (RELAY_SECRET is set)');
+  // The URLs only: the secret is never printed.
+  if (options.turn) console.log(escapeLogLine(`TURN credentials minted for each admitted peer, for ${options.turn.urls.join(', ')}`));
   if (options.allowedOrigins) {
     console.log(escapeLogLine(`allowed origins: ${options.allowedOrigins.join(', ')}`));
     // Only listed origins may connect from a browser, this relay's own pages included.

@@ -9,6 +9,7 @@ import type { VideoCallErrorCode } from '../src/errors.js';
 import type { ClientToServerEvents, RelayError, ServerToClientEvents } from '../src/transports/relay-protocol.js';
 import type { RelayLimits } from './options.js';
 import type { Presence } from './presence.js';
+import type { TurnOptions } from './turn.js';
 import { TokenBucket } from './validate.js';
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -136,6 +137,8 @@ export interface RelayContext {
   readonly byConn: Map<string, { socket: IoSocket; state: SocketState }>;
   /** Shutting down: new connections are turned away. */
   closing: boolean;
+  /** TURN servers whose credentials each admitted peer gets in its join ack. */
+  readonly turn?: TurnOptions;
 }
 
 /** Whether every Redis connection is up (always, without Redis). */

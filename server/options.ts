@@ -7,6 +7,7 @@ import type http from 'node:http';
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/transports/relay-protocol.js';
 import type { StaticMount } from './static.js';
+import { turnOptionsFromEnv, type TurnOptions } from './turn.js';
 
 /** Per-socket limits. Every field has a default fit for public use. */
 export interface RelayLimits {
@@ -68,6 +69,12 @@ export interface RelayOptions {
    * Behind a reverse proxy every client has the proxy's address: raise it, or cap there.
    */
   maxConnectionsPerIp?: number;
+  /**
+   * TURN servers to hand every admitted peer in its `join` ack (`iceServers`), with
+   * credentials minted per peer from the TURN server's shared secret (server/turn.ts).
+   * With `secret`, only peers holding a valid room grant get them. Never logged.
+   */
+  turn?: TurnOptions;
 }
 
 /** A running (or ready to run) relay. */
@@ -103,7 +110,8 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 20;
 /**
  * Reads the relay's settings from environment variables: `ALLOWED_ORIGINS`
  * (comma list), `MAX_PEERS_PER_ROOM`, `RELAY_SECRET`, `REDIS_URL`,
- * `REDIS_HEARTBEAT_MS`, `SEED_PROTOCOL` (`on`/`off`), `MAX_CONNECTIONS_PER_IP`. (`PORT` is read by the CLI.)
+ * `REDIS_HEARTBEAT_MS`, `SEED_PROTOCOL` (`on`/`off`), `MAX_CONNECTIONS_PER_IP`, `TURN_URLS`,
+ * `TURN_SECRET`, `TURN_TTL`. (`PORT` is read by the CLI.)
  * Throws on a malformed value.
  */
 export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
@@ -119,6 +127,8 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
     if (!/^(on|off)$/.test(env.SEED_PROTOCOL)) throw new Error(`SEED_PROTOCOL must be "on" or "off", got "${env.SEED_PROTOCOL}"`);
     options.seedProtocol = env.SEED_PROTOCOL === 'on';
   }
+  const turn = turnOptionsFromEnv(env);
+  if (turn) options.turn = turn;
   return options;
 }
 

@@ -2,7 +2,8 @@
  * The relay protocol's `join {room, name?, token?, key?, id?}` (CONTRACT section 6):
  * validation, the room grant, the peer id (derived from the key, `peer-id.ts`; fixed
  * at a socket's first join), the presence store's atomic check-and-add (capacity, id
- * takeover), and the answer: `peer-joined` to the room, `{ok, selfId, peers}` in the ack.
+ * takeover), and the answer: `peer-joined` to the room, `{ok, selfId, peers, iceServers?}`
+ * in the ack (`iceServers`: TURN credentials minted for this peer, when the relay has TURN).
  */
 import type { JoinAck } from '../src/transports/relay-protocol.js';
 import { redisReady, RequestError, ROOM, roomsOf, safeAck, type Ack, type IoSocket, type RelayContext, type SocketState } from './context.js';
@@ -11,6 +12,7 @@ import { presenceDown } from './handlers.js';
 import { quote } from './log.js';
 import { hashKey, peerIdForKey } from './peer-id.js';
 import type { PresenceJoin } from './presence.js';
+import { mintIceServers } from './turn.js';
 import { checkName, checkRoom, isPlainObject, own } from './validate.js';
 
 const MAX_TOKEN_CHARS = 4096;
@@ -160,7 +162,8 @@ async function recordJoin(
     const how = result.evicted !== undefined ? ' resumed' : '';
     ctx.log(`join room=${quote(room)} id=${id} peers=${result.peers.length}${how}`);
   }
-  const answer: JoinAck = { ok: true, selfId: id, peers: result.peers };
+  // TURN credentials minted for this peer alone, only once it is admitted (never logged).
+  const answer: JoinAck = { ok: true, selfId: id, peers: result.peers, ...(ctx.turn ? { iceServers: mintIceServers(ctx.turn, id) } : {}) };
   if (ack) safeAck(ack, answer);
 }
 

@@ -38,7 +38,13 @@ export interface JoinPayload {
 
 export type JoinAck =
   /** `selfId`: our peer id (derived from `key` if we sent one); `peers`: the others in the room, by peer id. */
-  | { ok: true; selfId: string; peers: { id: string; name: string }[] }
+  | {
+      ok: true;
+      selfId: string;
+      peers: { id: string; name: string }[];
+      /** TURN servers with credentials minted for this peer (CONTRACT section 9), when the relay has `TURN_URLS`. */
+      iceServers?: RTCIceServer[];
+    }
   | { ok: false; error: RelayError };
 
 /** Optional ack for `signal` and `leave`: a client may pass one to learn of errors. */

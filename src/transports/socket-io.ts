@@ -193,7 +193,8 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       // In the room again after re-joins that failed (see #rejoin).
       if (this.#state === 'reconnecting' && this.#socket.connected) this.#setState('connected');
       if (signals.length) setTimeout(() => signals.forEach((e) => this.#onRoomEvent(e)), 0);
-      return { selfId: ack.selfId, peers: [...peers.values()] };
+      // TURN credentials the relay minted for us (fresh on every re-join): the engine uses them with its own.
+      return { selfId: ack.selfId, peers: [...peers.values()], ...(Array.isArray(ack.iceServers) ? { iceServers: ack.iceServers } : {}) };
     } finally {
       if (this.#buffer === buffered) this.#buffer = undefined;
     }

@@ -164,6 +164,25 @@ describe('socket.io transport', () => {
     assert.deepEqual(await sig, { from: result.selfId, data: 'hello again' });
   });
 
+  it('passes on the TURN servers the relay minted for it, in the join result and, fresh, in rejoined', async () => {
+    const turnRelay = await startRelay({ turn: { urls: ['turn:127.0.0.1:3478'], secret: 'shh', ttlSeconds: 600 } });
+    try {
+      const a = transport(turnRelay.url);
+      const ja = await a.join('t-turn', { name: 'A' });
+      assert.equal(ja.iceServers?.[0]?.username?.split(':')[1], ja.selfId);
+      assert.deepEqual(ja.iceServers?.[0]?.urls, ['turn:127.0.0.1:3478']);
+      await sleep(1100); // a later second: a later expiry
+      const rejoined = nextEvent(a, 'rejoined', 5000);
+      [...turnRelay.relay.io.sockets.sockets.values()].find((s) => s.rooms.has(ja.selfId))!.conn.close();
+      const again = await rejoined;
+      const expiry = (j: typeof ja) => Number(j.iceServers![0].username!.split(':')[0]);
+      assert.ok(expiry(again) > expiry(ja), 'freshly minted on the re-join');
+      a.close();
+    } finally {
+      await turnRelay.close();
+    }
+  });
+
   it('when the re-join after a relay restart is refused (token expired meanwhile), emits error unauthorized, then closed', async () => {
     const port = await freePort();
     const secret = 'restart-secret';
