@@ -3,10 +3,11 @@
 // JSDoc of src/components/video-call/video-call.component.ts.
 
 /**
- * Keeps the manifest to the public API: only custom elements (the template helpers, icons
+ * Keeps the manifest to the public API: only custom elements (the parts, controllers, helpers
  * and styles beside the element are internal), no private members (`#x`, `@state() _x`), and
- * not the nameless event the analyzer reads from the element's generic `#emit(type, detail)`
- * helper (the real events are declared with `@event` on the class).
+ * no nameless event the analyzer may read from a generic `dispatchEvent(new CustomEvent(type…))`
+ * (the element fires its events through the typed `emit()` of events.ts; the real events are
+ * declared with `@event` on the class).
  */
 const publicApiOnly = {
   name: 'video-call-public-api-only',

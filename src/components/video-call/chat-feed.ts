@@ -45,112 +45,113 @@ export class ChatFeed implements ReactiveController {
   /** The live region's current content (replaced, with new keys, on each announcement). */
   announcements: Announcement[] = [];
 
-  #host: ReactiveControllerHost;
-  #isOpen: () => boolean;
-  #pending: ChatEntry[] = [];
-  #pendingUnread = 0;
-  #dropped = false;
-  #key = 0;
+  // TypeScript `private`, not `#`: the bundle targets ES2021, where each `#` member costs a WeakMap.
+  private _host: ReactiveControllerHost;
+  private _isOpen: () => boolean;
+  private _pending: ChatEntry[] = [];
+  private _pendingUnread = 0;
+  private _dropped = false;
+  private _key = 0;
   /** Messages from others not announced yet: the first few, the count and the latest. */
-  #toAnnounce = { count: 0, first: [] as ChatEntry[], last: null as ChatEntry | null };
-  #windowStart = -Infinity;
-  #announced = 0;
-  #announceTimer: ReturnType<typeof setTimeout> | undefined;
-  #frame = 0;
-  #fallback: ReturnType<typeof setTimeout> | undefined;
-  #flushed: Promise<void> | null = null;
-  #resolveFlushed: (() => void) | null = null;
+  private _toAnnounce = { count: 0, first: [] as ChatEntry[], last: null as ChatEntry | null };
+  private _windowStart = -Infinity;
+  private _announced = 0;
+  private _announceTimer: ReturnType<typeof setTimeout> | undefined;
+  private _frame = 0;
+  private _fallback: ReturnType<typeof setTimeout> | undefined;
+  private _flushed: Promise<void> | null = null;
+  private _resolveFlushed: (() => void) | null = null;
 
   constructor(host: ReactiveControllerHost, isOpen: () => boolean) {
-    this.#host = host;
-    this.#isOpen = isOpen;
+    this._host = host;
+    this._isOpen = isOpen;
     host.addController(this);
   }
 
   /** Resolves once every message added so far is in `messages` (for the host's `updateComplete`). */
   get flushed(): Promise<void> | null {
-    return this.#flushed;
+    return this._flushed;
   }
 
   /** Takes a message in (O(1)); it shows at the next animation frame. */
   add(m: ChatMessage, own: boolean): void {
-    const entry: ChatEntry = { from: m.from, name: m.name, text: m.text, at: m.at, own, key: ++this.#key, time: '' };
-    this.#pending.push(entry);
+    const entry: ChatEntry = { from: m.from, name: m.name, text: m.text, at: m.at, own, key: ++this._key, time: '' };
+    this._pending.push(entry);
     // Bounded however long frames take to come: only the last CHAT_HISTORY can ever show.
-    if (this.#pending.length >= 2 * CHAT_HISTORY) {
-      this.#pending = this.#pending.slice(-CHAT_HISTORY);
-      this.#dropped = true;
+    if (this._pending.length >= 2 * CHAT_HISTORY) {
+      this._pending = this._pending.slice(-CHAT_HISTORY);
+      this._dropped = true;
     }
     if (!own) {
-      if (!this.#isOpen()) this.#pendingUnread++;
-      const a = this.#toAnnounce;
+      if (!this._isOpen()) this._pendingUnread++;
+      const a = this._toAnnounce;
       a.count++;
       a.last = entry;
       if (a.first.length < ANNOUNCE_MAX) a.first.push(entry);
     }
-    this.#schedule();
+    this._schedule();
   }
 
   /** Forgets everything (a new call). */
   clear(): void {
-    this.#cancel();
-    clearTimeout(this.#announceTimer);
-    this.#announceTimer = undefined;
+    this._cancel();
+    clearTimeout(this._announceTimer);
+    this._announceTimer = undefined;
     this.messages = [];
     this.trimmed = false;
     this.unread = 0;
     this.announcements = [];
-    this.#pending = [];
-    this.#pendingUnread = 0;
-    this.#dropped = false;
-    this.#toAnnounce = { count: 0, first: [], last: null };
-    this.#announced = 0;
-    this.#windowStart = -Infinity;
-    this.#settle();
+    this._pending = [];
+    this._pendingUnread = 0;
+    this._dropped = false;
+    this._toAnnounce = { count: 0, first: [], last: null };
+    this._announced = 0;
+    this._windowStart = -Infinity;
+    this._settle();
   }
 
   /** The panel was opened or closed: nothing is unread, nothing waits to be announced. */
   markRead(): void {
     this.unread = 0;
-    this.#pendingUnread = 0;
+    this._pendingUnread = 0;
     this.announcements = [];
-    this.#toAnnounce = { count: 0, first: [], last: null };
+    this._toAnnounce = { count: 0, first: [], last: null };
   }
 
   hostDisconnected(): void {
     // Taken in at once: a frame may never come for an element off the page.
-    if (this.#flushed) this.#flush();
-    clearTimeout(this.#announceTimer);
-    this.#announceTimer = undefined;
+    if (this._flushed) this._flush();
+    clearTimeout(this._announceTimer);
+    this._announceTimer = undefined;
   }
 
-  #schedule(): void {
-    if (this.#flushed) return;
-    this.#flushed = new Promise((resolve) => (this.#resolveFlushed = resolve));
-    const run = () => this.#flush();
-    this.#frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : 0;
-    this.#fallback = setTimeout(run, FLUSH_FALLBACK_MS);
+  private _schedule(): void {
+    if (this._flushed) return;
+    this._flushed = new Promise((resolve) => (this._resolveFlushed = resolve));
+    const run = () => this._flush();
+    this._frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : 0;
+    this._fallback = setTimeout(run, FLUSH_FALLBACK_MS);
   }
 
-  #cancel(): void {
-    if (this.#frame) cancelAnimationFrame(this.#frame);
-    clearTimeout(this.#fallback);
-    this.#frame = 0;
-    this.#fallback = undefined;
+  private _cancel(): void {
+    if (this._frame) cancelAnimationFrame(this._frame);
+    clearTimeout(this._fallback);
+    this._frame = 0;
+    this._fallback = undefined;
   }
 
-  #settle(): void {
-    const resolve = this.#resolveFlushed;
-    this.#flushed = null;
-    this.#resolveFlushed = null;
+  private _settle(): void {
+    const resolve = this._resolveFlushed;
+    this._flushed = null;
+    this._resolveFlushed = null;
     resolve?.();
   }
 
   /** Once per frame: the buffered messages join the list (trimmed), unread and announcements follow. */
-  #flush(): void {
-    this.#cancel();
-    const incoming = this.#pending.length > CHAT_HISTORY ? this.#pending.slice(-CHAT_HISTORY) : this.#pending;
-    this.#pending = [];
+  private _flush(): void {
+    this._cancel();
+    const incoming = this._pending.length > CHAT_HISTORY ? this._pending.slice(-CHAT_HISTORY) : this._pending;
+    this._pending = [];
     for (const m of incoming) {
       // Cleaned here, once, and only for the messages that will show.
       m.time = formatTime(m.at);
@@ -158,47 +159,47 @@ export class ChatFeed implements ReactiveController {
       m.text = displayText(m.text);
     }
     const all = this.messages.concat(incoming);
-    if (all.length > CHAT_HISTORY || this.#dropped) this.trimmed = true;
+    if (all.length > CHAT_HISTORY || this._dropped) this.trimmed = true;
     this.messages = all.length > CHAT_HISTORY ? all.slice(-CHAT_HISTORY) : all;
-    this.#dropped = false;
-    this.unread += this.#pendingUnread;
-    this.#pendingUnread = 0;
-    this.#announce();
-    this.#host.requestUpdate();
-    this.#settle();
+    this._dropped = false;
+    this.unread += this._pendingUnread;
+    this._pendingUnread = 0;
+    this._announce();
+    this._host.requestUpdate();
+    this._settle();
   }
 
-  #announce(): void {
-    const a = this.#toAnnounce;
-    if (!a.count || this.#announceTimer) return;
+  private _announce(): void {
+    const a = this._toAnnounce;
+    if (!a.count || this._announceTimer) return;
     const now = Date.now();
-    if (now - this.#windowStart >= ANNOUNCE_WINDOW_MS) {
-      this.#windowStart = now;
-      this.#announced = 0;
+    if (now - this._windowStart >= ANNOUNCE_WINDOW_MS) {
+      this._windowStart = now;
+      this._announced = 0;
     }
-    const room = ANNOUNCE_MAX - this.#announced;
+    const room = ANNOUNCE_MAX - this._announced;
     if (room <= 0) {
       // Said enough this second: the rest is summed up when the second is over.
-      this.#announceTimer = setTimeout(() => {
-        this.#announceTimer = undefined;
-        this.#announce();
-        this.#host.requestUpdate();
-      }, this.#windowStart + ANNOUNCE_WINDOW_MS - now);
+      this._announceTimer = setTimeout(() => {
+        this._announceTimer = undefined;
+        this._announce();
+        this._host.requestUpdate();
+      }, this._windowStart + ANNOUNCE_WINDOW_MS - now);
       return;
     }
     const said = (e: ChatEntry, count: number): Announcement => ({
-      key: ++this.#key,
+      key: ++this._key,
       count,
       name: displayName(e.name),
       text: displayText(e.text.slice(0, ANNOUNCE_CHARS)),
     });
     if (a.count <= room) {
       this.announcements = a.first.map((e) => said(e, 1));
-      this.#announced += a.count;
+      this._announced += a.count;
     } else {
       this.announcements = [said(a.last!, a.count)];
-      this.#announced = ANNOUNCE_MAX;
+      this._announced = ANNOUNCE_MAX;
     }
-    this.#toAnnounce = { count: 0, first: [], last: null };
+    this._toAnnounce = { count: 0, first: [], last: null };
   }
 }

@@ -1,56 +1,26 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
-import { CallEngine, DEFAULT_ICE_SERVERS, type CallState, type PeerState, type PeerStats } from '../../call/call-engine.js';
-import { VideoCallError, toVideoCallError, type VideoCallErrorCode } from '../../errors.js';
-import { getTransportFactory } from '../../transports/registry.js';
+import { CallEngine, type CallState, type PeerState, type PeerStats } from '../../call/call-engine.js';
+import type { VideoCallErrorCode } from '../../errors.js';
 import type { Transport } from '../../transports/transport.js';
 import '../../transports/defaults.js';
-import { renderChat } from './chat.js';
-import { ChatFeed } from './chat-feed.js';
+import { renderError, renderReconnectingBanner, renderSoundBanner } from './banners.js';
+import { ChatPanel } from './chat-panel.js';
+import { ConfigCheck, jsonish, onOff, transportConverter } from './config.js';
 import { renderControls } from './controls.js';
-import { icons } from './icons.js';
-import { displayName } from './text.js';
-import { renderTile } from './tile.js';
+import { emit, forwardEngineEvents, type VideoCallEventMap } from './events.js';
+import { renderJoining } from './joining.js';
+import { applyStartMedia, playRemoteVideos } from './media.js';
+import { renderPrejoin } from './prejoin.js';
+import { renderRing } from './ring.js';
+import { CallSession } from './session.js';
+import { renderStage } from './stage.js';
 import { styles } from './video-call.styles.js';
 
-/** `detail` of each event `<video-call>` fires. */
-export interface VideoCallEventMap {
-  'vc-joined': { room: string; selfId: string };
-  'vc-left': { room: string };
-  'vc-peer-joined': { peerId: string; name: string };
-  'vc-peer-connected': { peerId: string };
-  'vc-peer-left': { peerId: string };
-  'vc-incoming-call': { peerId: string; name: string };
-  'vc-peer-media': { peerId: string; audio: boolean; video: boolean; screen: boolean };
-  'vc-chat-message': { from: string; name: string; text: string; at: number };
-  'vc-screen-share': { active: boolean };
-  'vc-error': { code: VideoCallErrorCode; message: string };
-}
-
+export type { VideoCallEventMap };
 /** A remote peer as `peers` lists it. */
 export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen'>;
 export type { PeerStats };
-
-const onOff = {
-  fromAttribute: (v: string | null) => (v === 'off' || v === 'false' ? 'off' : 'on'),
-  toAttribute: (v: string) => v,
-};
-const jsonish = {
-  fromAttribute: (v: string | null) => v ?? undefined,
-  toAttribute: (v: unknown) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)),
-};
-/** A transport name reflects; a transport object does not (its JSON would be junk as an attribute). */
-const transportConverter = {
-  ...jsonish,
-  toAttribute: (v: unknown) => (typeof v === 'string' ? v : null),
-};
-
-interface Config {
-  transport: Transport | string;
-  iceServers: RTCIceServer[];
-  firebaseConfig?: Record<string, unknown>;
-}
 
 /**
  * An embeddable video call: camera and mic with a preview, WebRTC mesh calls,
@@ -154,51 +124,40 @@ export class VideoCall extends LitElement {
    */
   @property({ attribute: 'max-peers', type: Number, reflect: true }) maxPeers = 5;
 
-  @state() private _chatOpen = false;
   @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
-  @state() private _configError: VideoCallError | null = null;
-  /** A bad value that has a safe fallback (max-peers): shown, but it blocks nothing. */
-  @state() private _configWarning: VideoCallError | null = null;
   /** Ring flow: who declined our call (shown until the next call or join). */
   @state() private _declinedBy: string | null = null;
   /** The browser refused unmuted autoplay (no click on the page yet): remote videos play muted. */
   @state() private _soundBlocked = false;
 
   #engine = new CallEngine();
-  #ownedTransport: Transport | null = null;
-  #config: Config | null = null;
-  /** Chat messages, unread count and announcements, taken in once per frame however fast they come. */
-  #chat = new ChatFeed(this, () => this._chatOpen);
-  #joinedKey = '';
-  #joinPromise: Promise<void> | null = null;
-  #chatAtBottom = true;
-  /** Key of the newest message rendered, to scroll only when new ones came. */
-  #lastShown = 0;
+  #session = new CallSession(this, this.#engine, {
+    checkConfig: () => this.#configCheck.forJoin(),
+    reset: () => {
+      this._error = null;
+      this._declinedBy = null;
+      this.#chat.feed.clear();
+    },
+    failed: (error) => {
+      this._error = error;
+      emit(this, 'vc-error', { code: error.code, message: error.message });
+    },
+  });
+  /** The attributes, checked as they change (`bad-config`). */
+  #configCheck = new ConfigCheck(this);
+  /** The chat panel; its messages, unread count and announcements are taken in once per frame however fast they come. */
+  #chat = new ChatPanel(this);
 
   constructor() {
     super();
     const e = this.#engine;
     e.on('change', () => this.requestUpdate());
     e.on('state', () => this.requestUpdate());
-    // (Errors stay shown after joining: a refused camera is still refused in the call.)
-    e.on('joined', (d) => this.#emit('vc-joined', d));
-    e.on('left', (d) => this.#emit('vc-left', d));
-    e.on('peer-joined', (d) => this.#emit('vc-peer-joined', d));
-    e.on('peer-connected', (d) => this.#emit('vc-peer-connected', d));
-    e.on('peer-left', (d) => this.#emit('vc-peer-left', d));
-    e.on('incoming-call', (d) => this.#emit('vc-incoming-call', d));
-    e.on('call-declined', ({ peerId }) => {
-      this._declinedBy = this.#engine.peers.find((p) => p.id === peerId)?.name || 'They';
-    });
-    e.on('peer-media', (d) => this.#emit('vc-peer-media', d));
-    e.on('screen-share', (d) => this.#emit('vc-screen-share', d));
-    e.on('error', (d) => {
-      this._error = d;
-      this.#emit('vc-error', d);
-    });
-    e.on('chat-message', (d) => {
-      this.#chat.add(d, d.from === this.#engine.selfId);
-      this.#emit('vc-chat-message', d);
+    forwardEngineEvents(e, this, {
+      declined: (peerId) => (this._declinedBy = e.peers.find((p) => p.id === peerId)?.name || 'They'),
+      // (Errors stay shown after joining: a refused camera is still refused in the call.)
+      error: (d) => (this._error = d),
+      chat: (d) => this.#chat.feed.add(d, d.from === e.selfId),
     });
   }
 
@@ -210,7 +169,7 @@ export class VideoCall extends LitElement {
    */
   get state(): CallState {
     const s = this.#engine.state;
-    return this._configError && s !== 'joined' && s !== 'joining' ? 'error' : s;
+    return this.#configCheck.error && s !== 'joined' && s !== 'joining' ? 'error' : s;
   }
 
   /**
@@ -236,74 +195,15 @@ export class VideoCall extends LitElement {
    * while a join is under way returns the same promise.
    */
   join(): Promise<void> {
-    return (this.#joinPromise ??= this.#join().finally(() => (this.#joinPromise = null)));
-  }
-
-  async #join(): Promise<void> {
-    const config = this.#config ?? this.#validate();
-    if (!config || this._configError) throw this._configError;
-    if (!this.room) {
-      const err = new VideoCallError('bad-config', 'Set the room attribute to the room you want to join.');
-      this.#reportConfig(err);
-      throw err;
-    }
-    // Leave with the old transport still open: closing it first would look like a lost relay.
-    const e = this.#engine;
-    if (e.state === 'joined' || e.state === 'joining') await e.leave();
-    this.#assertOnPage();
-    this.#releaseTransport();
-    this._error = null;
-    this._declinedBy = null;
-    this.#chat.clear();
-    this.#engine.configure({
-      iceServers: config.iceServers,
-      maxPeers: this.maxPeers,
-      ring: this.ring,
-    });
-    let transport: Transport;
-    try {
-      if (typeof config.transport === 'string') {
-        transport = this.#ownedTransport = await getTransportFactory(config.transport)({
-          server: this.server || undefined,
-          firebaseConfig: config.firebaseConfig,
-        });
-      } else {
-        transport = config.transport;
-      }
-    } catch (err) {
-      const error = toVideoCallError(err, 'bad-config');
-      this._error = error;
-      this.#emit('vc-error', { code: error.code, message: error.message });
-      throw error;
-    }
-    this.#assertOnPage();
-    this.#joinedKey = this.#joinKey();
-    // The room (or signaling) changed while we were joining: go where it now says, whether or
-    // not the old room let us in.
-    const moved = () => this.isConnected && !!this.room && this.#joinKey() !== this.#joinedKey;
-    try {
-      await this.#engine.join(this.room, transport, { name: this.name, token: this.token || undefined });
-    } catch (err) {
-      if (moved()) return this.#join();
-      throw err;
-    }
-    if (moved()) return this.#join();
-  }
-
-  /** A join must not go on for an element taken off the page meanwhile (it would capture and join unseen). */
-  #assertOnPage(): void {
-    if (this.isConnected) return;
-    this.#releaseTransport();
-    throw new VideoCallError('invalid-state', 'The element was removed from the page.');
+    return this.#session.join();
   }
 
   /**
    * Leaves the room (fires `vc-left`); the element goes back to its pre-join screen with the
    * camera preview still on. Safe to call when not joined.
    */
-  async leave(): Promise<void> {
-    await this.#engine.leave();
-    this.#releaseTransport();
+  leave(): Promise<void> {
+    return this.#session.leave();
   }
 
   /**
@@ -391,7 +291,7 @@ export class VideoCall extends LitElement {
     queueMicrotask(() => {
       if (!this.isConnected) return;
       if (this.autojoin && this.room) this.join().catch(() => {});
-      else if (!this._configError) void this.#engine.startMedia();
+      else if (!this.#configCheck.error) void this.#engine.startMedia();
     });
   }
 
@@ -400,7 +300,7 @@ export class VideoCall extends LitElement {
    * @internal
    */
   protected override async getUpdateComplete(): Promise<boolean> {
-    const flushed = this.#chat.flushed;
+    const flushed = this.#chat.feed.flushed;
     if (!flushed) return super.getUpdateComplete();
     await flushed;
     return super.getUpdateComplete();
@@ -409,31 +309,11 @@ export class VideoCall extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     // `autojoin` and `room` may arrive after the element is on the page (set by a script).
     const arrived = (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
-    if (arrived && this.autojoin && this.room && this.isConnected && this.#engine.state === 'idle' && !this.#joinPromise) {
+    if (arrived && this.autojoin && this.room && this.isConnected && this.#engine.state === 'idle' && !this.#session.joining) {
       this.join().catch(() => {});
     }
-    this.#playRemoteVideos();
-    // New messages scroll into view, unless the reader has scrolled up to older ones.
-    const list = this.renderRoot.querySelector<HTMLElement>('.messages');
-    const last = this.#chat.messages.at(-1)?.key ?? 0;
-    const newMessages = last !== this.#lastShown;
-    this.#lastShown = last;
-    if (list && (changed.has('_chatOpen' as keyof VideoCall) || (newMessages && this.#chatAtBottom))) {
-      list.scrollTop = list.scrollHeight;
-    }
-  }
-
-  /**
-   * Remote videos carry sound, and browsers refuse unmuted autoplay on a page nobody has
-   * clicked yet (an `autojoin` embed). Then they play muted and a button offers the sound.
-   */
-  #playRemoteVideos(): void {
-    for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part="remote-video"]')) {
-      if (!v.paused || !v.srcObject) continue;
-      v.play().catch((err: DOMException) => {
-        if (err?.name === 'NotAllowedError' && !v.muted) this._soundBlocked = true;
-      });
-    }
+    playRemoteVideos(this.renderRoot, () => (this._soundBlocked = true));
+    this.#chat.afterUpdate();
   }
 
   #turnOnSound = () => {
@@ -446,276 +326,91 @@ export class VideoCall extends LitElement {
     // A move within the page disconnects and reconnects at once: only a real removal ends the call.
     queueMicrotask(() => {
       if (this.isConnected) return;
-      void this.#engine.destroy().then(() => this.#releaseTransport());
+      void this.#engine.destroy().then(() => this.#session.release());
     });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const list = this.renderRoot?.querySelector<HTMLElement>('.messages');
-    this.#chatAtBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 48;
-    if (changed.has('transport') || changed.has('iceServers') || changed.has('firebaseConfig') || changed.has('room')) {
-      this.#config = this.#validate();
-    }
-    if (changed.has('maxPeers')) {
-      if (Number.isInteger(this.maxPeers) && this.maxPeers >= 1) this._configWarning = null;
-      else {
-        const err = new VideoCallError('bad-config', `max-peers must be a whole number of at least 1 (got "${this.getAttribute('max-peers')}"); using 5.`);
-        this._configWarning = err;
-        this.#emit('vc-error', { code: err.code, message: err.message });
-        this.maxPeers = 5;
-      }
-    }
+    this.#chat.beforeUpdate();
+    this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
-    if (this.isConnected && (changed.has('audio') || changed.has('video'))) this.#applyStartMedia(changed);
+    if (this.isConnected && (changed.has('audio') || changed.has('video'))) {
+      applyStartMedia(this.#engine, this.audio !== 'off', this.video !== 'off', {
+        audio: changed.has('audio') && changed.get('audio') !== undefined,
+        video: changed.has('video') && changed.get('video') !== undefined,
+      });
+    }
     const s = this.#engine.state;
-    if ((s === 'joined' || s === 'joining') && this.#config && this.#joinKey() !== this.#joinedKey && this.room) {
+    if ((s === 'joined' || s === 'joining') && this.#configCheck.config && this.#session.moved && this.room) {
       // Room or signaling changed during a call: move to the new room.
       queueMicrotask(() => this.join().catch(() => {}));
     }
   }
 
-  #applyStartMedia(changed: PropertyValues<this>): void {
-    const audio = this.audio !== 'off';
-    const video = this.video !== 'off';
-    // Before media is acquired this sets how it starts; after, a change of value toggles the device.
-    this.#engine.configure({ audio, video });
-    if (changed.has('audio') && changed.get('audio') !== undefined && audio !== this.#engine.micOn) this.#engine.toggleMic(audio);
-    if (changed.has('video') && changed.get('video') !== undefined && video !== this.#engine.cameraOn) this.#engine.toggleCamera(video);
-  }
-
-  #joinKey(): string {
-    const t = this.transport;
-    return JSON.stringify([this.room, typeof t === 'string' ? t : 'object', this.server, this.firebaseConfig ?? null]);
-  }
-
-  /** Parses attribute values; reports `bad-config` (never throws). */
-  #validate(): Config | null {
-    try {
-      const iceServers = parseJson<RTCIceServer[]>(this.iceServers, 'ice-servers') ?? DEFAULT_ICE_SERVERS;
-      if (!Array.isArray(iceServers) || !iceServers.every((s) => s && (typeof s.urls === 'string' || Array.isArray(s.urls)))) {
-        throw new VideoCallError('bad-config', 'ice-servers must be a JSON array of RTCIceServer objects, each with "urls".');
-      }
-      const firebaseConfig = parseJson<Record<string, unknown>>(this.firebaseConfig, 'firebase-config');
-      if (firebaseConfig !== undefined && (typeof firebaseConfig !== 'object' || Array.isArray(firebaseConfig) || !firebaseConfig)) {
-        throw new VideoCallError('bad-config', 'firebase-config must be a JSON object (the Firebase web config).');
-      }
-      const transport = this.transport || 'socket.io';
-      if (typeof transport === 'string') {
-        getTransportFactory(transport); // throws bad-config for an unknown name
-        if (transport === 'firebase' && !firebaseConfig?.databaseURL) {
-          throw new VideoCallError('bad-config', 'transport="firebase" needs a firebase-config attribute with a databaseURL.');
-        }
-      } else if (typeof transport !== 'object' || typeof transport.join !== 'function' || typeof transport.send !== 'function') {
-        throw new VideoCallError('bad-config', 'The transport property must be a transport name or an object implementing the Transport interface.');
-      }
-      if (this._configError) this._configError = null;
-      return { transport, iceServers, firebaseConfig };
-    } catch (err) {
-      this.#reportConfig(toVideoCallError(err, 'bad-config'));
-      return null;
-    }
-  }
-
-  #reportConfig(err: VideoCallError): void {
-    this._configError = err;
-    this.#emit('vc-error', { code: err.code, message: err.message });
-  }
-
-  #releaseTransport(): void {
-    const t = this.#ownedTransport;
-    this.#ownedTransport = null;
-    t?.close();
-  }
-
-  #emit<K extends keyof VideoCallEventMap>(type: K, detail: VideoCallEventMap[K]): void {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  }
-
   // --------------------------------------------------------------- render
 
   protected override render() {
-    const e = this.#engine;
-    const error = this._configError ?? this._error ?? this._configWarning;
+    const config = this.#configCheck;
+    const error = config.error ?? this._error ?? config.warning;
     const s = this.state;
-    const body =
-      s === 'joined' ? this.#renderCall() : s === 'joining' ? this.#renderJoining() : this.#renderPrejoin();
+    const body = s === 'joined' ? this.#renderCall() : s === 'joining' ? renderJoining() : this.#renderPrejoin();
     return html`<div class="root" @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
-      ${error ? this.#renderError(error) : nothing}
-      ${this._soundBlocked && s === 'joined'
-        ? html`<div class="banner" role="status">
-            <span>The browser is holding back the others' sound until you interact with the page.</span>
-            <button class="primary" type="button" @click=${this.#turnOnSound}>Turn on sound</button>
-          </div>`
-        : nothing}
-      ${e.transportState === 'reconnecting' && s === 'joined'
-        ? html`<div class="banner" role="status">Connection to the signaling server lost. Reconnecting…</div>`
-        : nothing}
+      ${error ? renderError(error, !config.error, this.#dismissError) : nothing}
+      ${this._soundBlocked && s === 'joined' ? renderSoundBanner(this.#turnOnSound) : nothing}
+      ${this.#engine.transportState === 'reconnecting' && s === 'joined' ? renderReconnectingBanner() : nothing}
       ${body}
     </div>`;
   }
 
-  #renderError(error: { code: string; message: string }) {
-    const dismissible = !this._configError;
-    return html`<div class="error" part="error" role="alert" data-code=${error.code}>
-      <span>${error.message}</span>
-      ${dismissible
-        ? html`<button class="icon-button" type="button" aria-label="Dismiss message" title="Dismiss" @click=${this.#dismissError}>${icons.close}</button>`
-        : nothing}
-    </div>`;
-  }
-
-  /** Opens or closes the chat panel; focus goes to the message box, or back to the Chat button. */
-  #setChatOpen(open: boolean): void {
-    this._chatOpen = open;
-    this.#chat.markRead();
-    this.#focusAfterUpdate(open ? '#chat-input' : 'button[aria-label="Chat"]');
-  }
-
-  /** Keeps keyboard focus in the element when what had it goes away. */
-  #focusAfterUpdate(selector: string): void {
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
-  }
-
   #dismissError = () => {
     if (this._error) this._error = null;
-    else this._configWarning = null;
+    else this.#configCheck.dismissWarning();
   };
 
-  #renderJoining() {
-    return html`<div class="center" role="status"><div class="spinner" aria-hidden="true"></div><p>Joining…</p></div>`;
-  }
-
   #renderPrejoin() {
-    const e = this.#engine;
-    const blocked = !!this._configError;
-    const onName = (ev: InputEvent) => (this.name = (ev.target as HTMLInputElement).value);
-    const submit = (ev: SubmitEvent) => {
-      ev.preventDefault();
-      this.join().catch(() => {});
-    };
-    return html`<form class="prejoin" part="prejoin" @submit=${submit}>
-      <div class="preview">
-        ${renderTile({ label: this.name || 'You', stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: false })}
-        <div class="preview-controls">
-          <button type="button" class="control ${e.micOn ? '' : 'off'}" aria-pressed=${!e.micOn} aria-label="Mute microphone"
-            title=${e.micOn ? 'Mute microphone' : 'Unmute microphone'} @click=${() => this.toggleMic()}>${e.micOn ? icons.mic : icons.micOff}</button>
-          <button type="button" class="control ${e.cameraOn ? '' : 'off'}" aria-pressed=${!e.cameraOn} aria-label="Turn camera off"
-            title=${e.cameraOn ? 'Turn camera off' : 'Turn camera on'} @click=${() => this.toggleCamera()}>${e.cameraOn ? icons.cam : icons.camOff}</button>
-        </div>
-      </div>
-      <div class="join-form">
-        <h2>${this.room ? html`Room <span class="room"><bdi>${this.room}</bdi></span>` : 'Ready to join?'}</h2>
-        <label for="name">Your name</label>
-        <input id="name" name="name" autocomplete="name" maxlength="64" placeholder="Your name" .value=${this.name} @input=${onName} />
-        <button class="primary" part="join-button" type="submit" ?disabled=${blocked || !this.room}>Join</button>
-      </div>
-    </form>`;
+    return renderPrejoin({
+      name: this.name,
+      room: this.room,
+      media: this.#engine,
+      blocked: !!this.#configCheck.error,
+      onName: (name) => (this.name = name),
+      onJoin: () => this.join().catch(() => {}),
+      onMic: () => this.toggleMic(),
+      onCamera: () => this.toggleCamera(),
+    });
   }
 
   #renderCall() {
     const e = this.#engine;
-    const peers = e.peers;
-    const local = renderTile({
-      label: this.name || 'You',
-      you: !!this.name,
-      stream: e.localStream,
-      audio: e.micOn,
-      video: e.cameraOn || e.screenSharing,
-      screen: e.screenSharing,
+    const stage = renderStage({
+      local: { label: this.name || 'You', you: !!this.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
+      peers: e.peers,
+      ring: e.ring,
+      ringCard: e.ring
+        ? renderRing({ peers: e.peers, declinedBy: this._declinedBy, onCall: () => this.call(), onAccept: () => this.accept(), onDecline: () => this.decline() })
+        : nothing,
+      room: this.room,
+      soundBlocked: this._soundBlocked,
     });
-    const visible = e.ring ? peers.filter((p) => p.ring === 'active') : peers;
-    const tiles = visible.map((p) =>
-      renderTile({
-        peerId: p.id,
-        label: p.name || 'Guest',
-        stream: p.stream,
-        audio: p.audio,
-        video: p.video,
-        screen: p.screen,
-        status: p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
-        muted: this._soundBlocked,
-      }),
-    );
     return html`<div class="stage">
-        <section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label="Participants">${local}${tiles}</section>
-        ${e.ring ? this.#renderRing(peers) : peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${this.room ? html` room <strong><bdi>${this.room}</bdi></strong>` : ''}…</p>` : nothing}
-        ${this.#renderAnnouncements()}
-        ${this._chatOpen
-          ? renderChat({
-              messages: this.#chat.messages,
-              trimmed: this.#chat.trimmed,
-              canSend: true,
-              onSend: (t) => this.sendChat(t),
-              onClose: () => this.#setChatOpen(false),
-            })
-          : nothing}
+        ${stage}
+        ${this.#chat.render((t) => this.sendChat(t))}
       </div>
       ${renderControls({
         micOn: e.micOn,
         cameraOn: e.cameraOn,
         screenSharing: e.screenSharing,
-        chatOpen: this._chatOpen,
-        unread: this.#chat.unread,
+        chatOpen: this.#chat.open,
+        unread: this.#chat.feed.unread,
         canShareScreen: typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getDisplayMedia,
         onMic: () => this.toggleMic(),
         onCamera: () => this.toggleCamera(),
         onScreen: () => (e.screenSharing ? this.stopScreenShare() : this.startScreenShare().catch(() => {})),
-        onChat: () => this.#setChatOpen(!this._chatOpen),
-        onLeave: () => void this.leave().then(() => this.#focusAfterUpdate('[part="join-button"]')),
+        onChat: () => this.#chat.setOpen(!this.#chat.open),
+        // Leaving removes the control bar: focus goes to the Join button, not to the page.
+        onLeave: () => void this.leave().then(() => this.updateComplete).then(() => this.renderRoot.querySelector<HTMLElement>('[part="join-button"]')?.focus()),
       })}`;
-  }
-
-  /**
-   * What a screen reader hears of chat: each announcement is a new node (the same words twice
-   * are said twice); a burst is summed up ("12 new messages"), never read out one by one.
-   */
-  #renderAnnouncements() {
-    return html`<div class="visually-hidden" role="status" aria-live="polite">
-      ${repeat(
-        this.#chat.announcements,
-        (a) => a.key,
-        (a) =>
-          a.count === 1
-            ? html`<p>New message from <bdi>${a.name || 'Guest'}</bdi>: <bdi>${a.text}</bdi></p>`
-            : html`<p>${a.count} new messages. The latest from <bdi>${a.name || 'Guest'}</bdi>: <bdi>${a.text}</bdi></p>`,
-      )}
-    </div>`;
-  }
-
-  #renderRing(peers: PeerState[]) {
-    const p = peers[0];
-    const who = html`<bdi>${displayName(p?.name ?? '') || 'Someone'}</bdi>`;
-    let content;
-    if (!p) content = html`<p>Waiting for someone to join…</p>`;
-    else if (p.ring === 'ready' || p.ring === 'declined')
-      content = html`<p>${this._declinedBy !== null ? html`<bdi>${displayName(this._declinedBy)}</bdi> declined the call.` : html`${who} is here.`}</p>
-        <button class="primary" type="button" @click=${() => this.call()}>${icons.phone} Start call</button>`;
-    else if (p.ring === 'calling') content = html`<p>Calling ${who}…</p>`;
-    else if (p.ring === 'waiting') content = html`<p>${who} is here. Waiting for their call…</p>`;
-    else if (p.ring === 'incoming')
-      content = html`<p><strong>${who}</strong> is calling you.</p>
-        <div class="ring-actions">
-          <button class="primary accept" type="button" @click=${() => this.accept()}>${icons.phone} Accept</button>
-          <button class="danger" type="button" @click=${() => this.decline()}>Decline</button>
-        </div>`;
-    else return nothing;
-    return html`<div class="ring" role="status">${content}</div>`;
-  }
-}
-
-function statusText(state: RTCPeerConnectionState): string {
-  // A dropped connection is restarted on its own (ICE restart), so it reads as in progress.
-  return state === 'failed' || state === 'disconnected' ? 'Reconnecting…' : state === 'closed' ? 'Disconnected' : 'Connecting…';
-}
-
-function parseJson<T>(value: unknown, attr: string): T | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') return value as T;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    throw new VideoCallError('bad-config', `The ${attr} attribute is not valid JSON: ${value.length > 80 ? value.slice(0, 80) + '…' : value}`);
   }
 }
 

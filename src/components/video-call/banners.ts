@@ -1,0 +1,25 @@
+import { html, nothing } from 'lit';
+import { icons } from './icons.js';
+
+/** The error message (`part="error"`); a bad configuration cannot be dismissed, anything else can. */
+export function renderError(error: { code: string; message: string }, dismissible: boolean, onDismiss: () => void) {
+  return html`<div class="error" part="error" role="alert" data-code=${error.code}>
+      <span>${error.message}</span>
+      ${dismissible
+        ? html`<button class="icon-button" type="button" aria-label="Dismiss message" title="Dismiss" @click=${onDismiss}>${icons.close}</button>`
+        : nothing}
+    </div>`;
+}
+
+/** The browser holds back the others' sound (no click on the page yet): a button brings it. */
+export function renderSoundBanner(onTurnOnSound: () => void) {
+  return html`<div class="banner" role="status">
+            <span>The browser is holding back the others' sound until you interact with the page.</span>
+            <button class="primary" type="button" @click=${onTurnOnSound}>Turn on sound</button>
+          </div>`;
+}
+
+/** Signaling is lost (calls in progress go on) and the transport is reconnecting. */
+export function renderReconnectingBanner() {
+  return html`<div class="banner" role="status">Connection to the signaling server lost. Reconnecting…</div>`;
+}

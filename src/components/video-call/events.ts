@@ -1,0 +1,52 @@
+import type { CallEngine } from '../../call/call-engine.js';
+import type { VideoCallErrorCode } from '../../errors.js';
+
+/** `detail` of each event `<video-call>` fires. */
+export interface VideoCallEventMap {
+  'vc-joined': { room: string; selfId: string };
+  'vc-left': { room: string };
+  'vc-peer-joined': { peerId: string; name: string };
+  'vc-peer-connected': { peerId: string };
+  'vc-peer-left': { peerId: string };
+  'vc-incoming-call': { peerId: string; name: string };
+  'vc-peer-media': { peerId: string; audio: boolean; video: boolean; screen: boolean };
+  'vc-chat-message': { from: string; name: string; text: string; at: number };
+  'vc-screen-share': { active: boolean };
+  'vc-error': { code: VideoCallErrorCode; message: string };
+}
+
+/** Fires a `vc-*` event from `target`: a `CustomEvent` that bubbles and is composed, typed by its name. */
+export function emit<K extends keyof VideoCallEventMap>(target: EventTarget, type: K, detail: VideoCallEventMap[K]): void {
+  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}
+
+/** What the element itself does with some engine events (before firing them on, for errors and chat). */
+export interface EngineHandlers {
+  /** Ring flow: the peer declined our call. */
+  declined(peerId: string): void;
+  /** Shown; fired on as `vc-error` right after. */
+  error(detail: VideoCallEventMap['vc-error']): void;
+  /** Taken into the chat; fired on as `vc-chat-message` right after. */
+  chat(detail: VideoCallEventMap['vc-chat-message']): void;
+}
+
+/** Engine events fired on as `vc-*` events from `target`, with the same detail. */
+export function forwardEngineEvents(engine: CallEngine, target: EventTarget, on: EngineHandlers): void {
+  engine.on('joined', (d) => emit(target, 'vc-joined', d));
+  engine.on('left', (d) => emit(target, 'vc-left', d));
+  engine.on('peer-joined', (d) => emit(target, 'vc-peer-joined', d));
+  engine.on('peer-connected', (d) => emit(target, 'vc-peer-connected', d));
+  engine.on('peer-left', (d) => emit(target, 'vc-peer-left', d));
+  engine.on('incoming-call', (d) => emit(target, 'vc-incoming-call', d));
+  engine.on('peer-media', (d) => emit(target, 'vc-peer-media', d));
+  engine.on('screen-share', (d) => emit(target, 'vc-screen-share', d));
+  engine.on('call-declined', ({ peerId }) => on.declined(peerId));
+  engine.on('error', (d) => {
+    on.error(d);
+    emit(target, 'vc-error', d);
+  });
+  engine.on('chat-message', (d) => {
+    on.chat(d);
+    emit(target, 'vc-chat-message', d);
+  });
+}

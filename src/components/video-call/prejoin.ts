@@ -1,0 +1,44 @@
+import { html } from 'lit';
+import type { CallEngine } from '../../call/call-engine.js';
+import { icons } from './icons.js';
+import { renderTile } from './tile.js';
+
+export interface PrejoinModel {
+  name: string;
+  room: string;
+  /** Our camera and mic, as the call engine has them. */
+  media: Pick<CallEngine, 'localStream' | 'micOn' | 'cameraOn' | 'screenSharing'>;
+  /** A bad configuration: Join is disabled. */
+  blocked: boolean;
+  onName: (name: string) => void;
+  onJoin: () => void;
+  onMic: () => void;
+  onCamera: () => void;
+}
+
+/** The pre-join screen (`part="prejoin"`): camera preview with mic and camera toggles, name, Join. */
+export function renderPrejoin(m: PrejoinModel) {
+  const { micOn, cameraOn } = m.media;
+  const onName = (ev: InputEvent) => m.onName((ev.target as HTMLInputElement).value);
+  const submit = (ev: SubmitEvent) => {
+    ev.preventDefault();
+    m.onJoin();
+  };
+  return html`<form class="prejoin" part="prejoin" @submit=${submit}>
+      <div class="preview">
+        ${renderTile({ label: m.name || 'You', stream: m.media.localStream, audio: micOn, video: cameraOn || m.media.screenSharing, screen: false })}
+        <div class="preview-controls">
+          <button type="button" class="control ${micOn ? '' : 'off'}" aria-pressed=${!micOn} aria-label="Mute microphone"
+            title=${micOn ? 'Mute microphone' : 'Unmute microphone'} @click=${m.onMic}>${micOn ? icons.mic : icons.micOff}</button>
+          <button type="button" class="control ${cameraOn ? '' : 'off'}" aria-pressed=${!cameraOn} aria-label="Turn camera off"
+            title=${cameraOn ? 'Turn camera off' : 'Turn camera on'} @click=${m.onCamera}>${cameraOn ? icons.cam : icons.camOff}</button>
+        </div>
+      </div>
+      <div class="join-form">
+        <h2>${m.room ? html`Room <span class="room"><bdi>${m.room}</bdi></span>` : 'Ready to join?'}</h2>
+        <label for="name">Your name</label>
+        <input id="name" name="name" autocomplete="name" maxlength="64" placeholder="Your name" .value=${m.name} @input=${onName} />
+        <button class="primary" part="join-button" type="submit" ?disabled=${m.blocked || !m.room}>Join</button>
+      </div>
+    </form>`;
+}

@@ -1,0 +1,39 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { PeerState } from '../../call/call-engine.js';
+import { renderTile, type TileModel } from './tile.js';
+
+export interface StageModel {
+  /** Our own tile. */
+  local: TileModel;
+  peers: PeerState[];
+  /** The ring flow is on: only the peer in the call gets a tile, and `ringCard` replaces the hint. */
+  ring: boolean;
+  ringCard: TemplateResult | typeof nothing;
+  room: string;
+  /** Remote videos play without sound (the browser refused unmuted autoplay). */
+  soundBlocked: boolean;
+}
+
+/** The grid of tiles (ours first), and under it the waiting hint or the ring flow's card. */
+export function renderStage(m: StageModel) {
+  const visible = m.ring ? m.peers.filter((p) => p.ring === 'active') : m.peers;
+  const tiles = visible.map((p) =>
+    renderTile({
+      peerId: p.id,
+      label: p.name || 'Guest',
+      stream: p.stream,
+      audio: p.audio,
+      video: p.video,
+      screen: p.screen,
+      status: p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
+      muted: m.soundBlocked,
+    }),
+  );
+  return html`<section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label="Participants">${renderTile(m.local)}${tiles}</section>
+        ${m.ring ? m.ringCard : m.peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${m.room ? html` room <strong><bdi>${m.room}</bdi></strong>` : ''}…</p>` : nothing}`;
+}
+
+function statusText(state: RTCPeerConnectionState): string {
+  // A dropped connection is restarted on its own (ICE restart), so it reads as in progress.
+  return state === 'failed' || state === 'disconnected' ? 'Reconnecting…' : state === 'closed' ? 'Disconnected' : 'Connecting…';
+}
