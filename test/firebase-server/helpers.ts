@@ -1,6 +1,7 @@
 /** Helpers shared by the node tests of the Firebase transport and the test server. */
 import { readFileSync } from 'node:fs';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { connectAuthEmulator, initializeAuth, inMemoryPersistence, signInAnonymously, type Auth } from 'firebase/auth';
 import { connectDatabaseEmulator, getDatabase, type Database } from 'firebase/database';
 import { RtdbTestServer } from './server.js';
 
@@ -14,12 +15,35 @@ export function startServer(rules: object = RULES): Promise<RtdbTestServer> {
 
 let apps = 0;
 
-/** A separate app and connection, as another browser tab would have, pointed at `server`. */
-export function connect(server: RtdbTestServer): { db: Database; app: FirebaseApp; dispose: () => Promise<void> } {
-  const app = initializeApp({ databaseURL: `https://test-${apps}.firebaseio.com`, projectId: 'test' }, `client-${apps++}`);
+/** A client of `server`, as one browser tab would have: an app, its Auth and its database connection. */
+export interface Client {
+  db: Database;
+  app: FirebaseApp;
+  auth: Auth;
+  /** Signs in anonymously (at the server's Auth emulator) and resolves with the uid. */
+  signIn: () => Promise<string>;
+  dispose: () => Promise<void>;
+}
+
+/**
+ * A separate app, Auth and connection, as another browser tab would have, pointed at `server`
+ * (Auth at its emulator, with in-memory persistence, as the transport sets it up). Not signed
+ * in: call `signIn()` before touching the database, or hand it to a transport, which signs in.
+ */
+export function connect(server: RtdbTestServer): Client {
+  const app = initializeApp({ databaseURL: `https://test-${apps}.firebaseio.com`, projectId: 'test', apiKey: 'test-key' }, `client-${apps++}`);
+  const auth = initializeAuth(app, { persistence: inMemoryPersistence });
+  connectAuthEmulator(auth, server.authEmulatorUrl, { disableWarnings: true });
   const db = getDatabase(app);
   connectDatabaseEmulator(db, '127.0.0.1', server.port);
-  return { db, app, dispose: () => deleteApp(app) };
+  const signIn = async () => auth.currentUser?.uid ?? (await signInAnonymously(auth)).user.uid;
+  return { db, app, auth, signIn, dispose: () => deleteApp(app) };
+}
+
+/** A client of `server`, signed in. */
+export async function signedIn(server: RtdbTestServer): Promise<Client & { uid: string }> {
+  const client = connect(server);
+  return Object.assign(client, { uid: await client.signIn() });
 }
 
 /** Polls `check` until it returns true, or fails after `ms` with `what`. */

@@ -4,6 +4,12 @@
  * `connectDatabaseEmulator(db, '127.0.0.1', port)` or `databaseURL: server.url`. Security
  * rules are evaluated with `targaryen`, a simulator of the Firebase rules language.
  *
+ * The same HTTP port also serves the part of the Firebase Auth emulator's REST API that
+ * anonymous sign-in uses (see auth.ts): point the SDK at it with
+ * `connectAuthEmulator(auth, server.authEmulatorUrl)` (or `authEmulatorUrl` in the transport's
+ * `firebase-config`). The database accepts only ID tokens that this server issued and that
+ * have not expired, and evaluates the rules with `auth = {uid, provider: 'anonymous', token}`.
+ *
  * Written instead of extending the `firebase-server` npm package, which needs the old v8
  * SDK inside and implements neither onDisconnect nor unlisten.
  *
@@ -28,8 +34,13 @@
  * - no long-polling transport, no REST API, no `.info/serverTimeOffset` skew, no priorities,
  *   no transactions' compare-and-set (`h` hashes on writes are ignored), and of the server
  *   values only `timestamp` (`increment` is refused);
- * - auth: the token is not verified. `owner` (what the emulator accepts) means admin;
- *   otherwise the JWT's payload is taken as `auth` unchecked. App Check is accepted as is;
+ * - auth: `auth` / `gauth` credentials must be ID tokens issued by this server's Auth
+ *   emulator (HMAC-signed, unexpired, for a user it signed up); anything else (a forged or
+ *   unsigned JWT, a token of another server, the emulator's admin credential `owner`) is
+ *   answered `invalid_token` and the connection stays unauthenticated (`auth == null` in the
+ *   rules). A token that expires while in use is not revoked mid-connection (the SDK sends a
+ *   fresh one before it expires). No custom claims, no `authvar` / `noauth` overrides.
+ *   App Check is accepted as is;
  * - rules come from targaryen, whose rule language lags the real one in corners (no
  *   `query.*`, no `.indexOn` checks) and whose error texts differ;
  * - onDisconnect operations are not re-checked against the rules when they run;
@@ -52,6 +63,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import targaryen, { type Ruleset } from 'targaryen';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { AuthEmulator } from './auth.js';
 
 /** A JSON value as stored in the database. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -77,6 +89,8 @@ export interface RtdbServerOptions {
   port?: number;
   /** Security rules, as in `database.rules.json` (default: everything readable and writable). */
   rules?: object;
+  /** Lifetime of the ID tokens the Auth emulator issues (s, default 3600). */
+  tokenTtlSeconds?: number;
 }
 
 /** `/a/b` form of a path the SDK sends (`a/b`, `/a/b/`, `/`). */
@@ -110,8 +124,8 @@ export class RtdbConnection {
   readonly listens = new Set<string>();
   /** onDisconnect operations waiting for this connection to close, in order. */
   readonly onDisconnect: DisconnectOp[] = [];
+  /** What the rules see as `auth` for this connection (null: not signed in). */
   auth: unknown = null;
-  admin = false;
   /** While frozen nothing is sent to or read from the client: a half-open connection. */
   frozen = false;
   /** Delay of every message, each way (ms): a slow link. Order is kept. */
@@ -203,6 +217,8 @@ export class RtdbTestServer {
    * `false` leaves the request unhandled and unanswered.
    */
   onRequest?: (conn: RtdbConnection, action: string, body: Record<string, unknown>) => void | boolean;
+  /** The Auth emulator on the same port (its users, the requests it served). */
+  readonly auth: AuthEmulator;
   #root: unknown = null;
   #rules: Ruleset;
   #open: Ruleset = targaryen.ruleset(OPEN_RULES);
@@ -210,10 +226,11 @@ export class RtdbTestServer {
   #wss: WebSocketServer;
   #nextId = 1;
 
-  private constructor(rules: object) {
+  private constructor(rules: object, tokenTtlSeconds?: number) {
     this.#rules = targaryen.ruleset(rules);
-    this.#http = createServer((_req, res) => {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('websocket only\n');
+    this.auth = new AuthEmulator('test', tokenTtlSeconds);
+    this.#http = createServer((req, res) => {
+      if (!this.auth.handle(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('websocket and Auth emulator only\n');
     });
     this.#wss = new WebSocketServer({ server: this.#http, path: '/.ws' });
     this.#wss.on('connection', (socket, req) => this.#accept(socket, req.headers.host ?? '127.0.0.1'));
@@ -226,7 +243,7 @@ export class RtdbTestServer {
 
   /** Starts a server on 127.0.0.1. */
   static async start(options: RtdbServerOptions = {}): Promise<RtdbTestServer> {
-    const server = new RtdbTestServer(options.rules ?? OPEN_RULES);
+    const server = new RtdbTestServer(options.rules ?? OPEN_RULES, options.tokenTtlSeconds);
     await new Promise<void>((resolve, reject) => {
       server.#http.once('error', reject);
       server.#http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -241,6 +258,11 @@ export class RtdbTestServer {
   /** A `databaseURL` the SDK accepts for this server. */
   get url(): string {
     return `http://127.0.0.1:${this.port}?ns=test`;
+  }
+
+  /** The URL to give `connectAuthEmulator` (or `authEmulatorUrl` in a `firebase-config`). */
+  get authEmulatorUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** The data at `path` now (null when there is none), as the real service would return it. */
@@ -311,7 +333,6 @@ export class RtdbTestServer {
         return this.#auth(conn, String(body.cred ?? ''));
       case 'unauth':
         conn.auth = null;
-        conn.admin = false;
         return OK;
       case 'q': {
         if (hasQuery) return { s: 'not_supported', d: 'The test server serves default queries only.' };
@@ -346,21 +367,17 @@ export class RtdbTestServer {
     }
   }
 
+  /** Takes an ID token only if this server's Auth emulator issued it (signed, unexpired). */
   #auth(conn: RtdbConnection, token: string): Status {
-    conn.admin = token === 'owner';
     conn.auth = null;
-    if (!conn.admin) {
-      try {
-        conn.auth = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-      } catch {
-        return { s: 'invalid_token', d: 'Could not parse the auth token.' };
-      }
-    }
-    return { s: 'ok', d: { auth: conn.auth } };
+    const claims = this.auth.verify(token);
+    if (!claims) return { s: 'invalid_token', d: 'Invalid token: not an unexpired ID token of this server.' };
+    conn.auth = AuthEmulator.rulesAuth(claims);
+    return { s: 'ok', d: { auth: conn.auth, expires: claims.exp } };
   }
 
   #db(conn: RtdbConnection | null) {
-    const rules = conn === null || conn.admin ? this.#open : this.#rules;
+    const rules = conn === null ? this.#open : this.#rules;
     return targaryen.database(rules, this.#root).as(conn?.auth ?? null);
   }
 
