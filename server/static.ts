@@ -2,6 +2,12 @@
  * Minimal static file serving for the relay (the demo page and the built
  * bundle): GET/HEAD only, correct content types, `index.html` for
  * directories, and no way out of the mounted directory.
+ *
+ * Every answer is open to any origin (`Access-Control-Allow-Origin: *`, and
+ * `Cross-Origin-Resource-Policy: cross-origin` for pages that require it): a
+ * page elsewhere loads `<script type="module" src=".../dist/video-call.js">`,
+ * which the browser fetches in CORS mode, and the Firebase chunk it imports.
+ * The files are public and no credentials are involved.
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -15,6 +21,12 @@ export interface StaticMount {
   /** Directory on disk. */
   dir: string;
 }
+
+/** Headers on every static answer (files, redirects, errors alike). */
+const OPEN: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -92,6 +104,7 @@ export function createStaticHandler(
       }
       if (!info.isFile()) throw new Error('not a file');
       res.writeHead(200, {
+        ...OPEN,
         'Content-Type': contentType(file),
         'Content-Length': info.size,
         'Cache-Control': 'no-cache',
@@ -129,6 +142,6 @@ function decodeSegments(rest: string): string[] | null {
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.writeHead(status, { ...OPEN, 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   res.end(body);
 }
