@@ -63,6 +63,32 @@ const minifyCss = {
   },
 };
 
+/**
+ * ESM build: imports from the optional peer dependency `firebase` become namespace imports
+ * (`import * as ns from 'firebase/auth'; const { signInAnonymously } = ns;`, on the same line).
+ * An app without firebase installed still bundles: Vite stands in an empty module for a missing
+ * optional peer dependency, which a namespace import accepts where a named import fails the
+ * build; the Firebase chunk then fails only when loaded, i.e. when a page picks that transport.
+ */
+const firebaseNamespaceImports = {
+  name: 'firebase-namespace-imports',
+  renderChunk(code) {
+    let n = 0;
+    const out = code.replace(/^import \{([^}]*)\} from '(firebase\/[\w-]+)';$/gm, (_, names, mod) => {
+      const ns = `__${mod.replace(/\W/g, '_')}${n++}`;
+      const fields = names
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => s.replace(/\s+as\s+/, ': '))
+        .join(', ');
+      return `import * as ${ns} from '${mod}'; const { ${fields} } = ${ns};`;
+    });
+    // Lines stay where they were: the existing source map still holds.
+    return out === code ? null : { code: out, map: null };
+  },
+};
+
 const onwarn = (warning, warn) => {
   if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;
   warn(warning);
@@ -94,7 +120,7 @@ export default [
     },
     output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
     external: [/^lit/, /^@lit/, /^socket\.io-client/, /^firebase/],
-    plugins: [tsJs, resolve(), ts(false)],
+    plugins: [tsJs, resolve(), ts(false), firebaseNamespaceImports],
     onwarn,
   },
 ];

@@ -1,0 +1,222 @@
+/**
+ * The package as a web developer gets it (after `npm run build`): `npm pack`, then a fresh
+ * project in a temp dir (Vite 7 + TypeScript) installs the tarball, and
+ * - its node_modules holds no server-side or Firebase code (firebase, socket.io, redis, jose);
+ * - a tiny page that imports 'video-call-element' builds with Vite and, in Chromium, shows
+ *   `<video-call>`'s pre-join screen;
+ * - a TypeScript consumer importing the element class and the transports type-checks;
+ * - `npx video-call-relay --port 0` runs from the installed package and answers /healthz.
+ * npm installs with --prefer-offline (the packages are in the npm cache from our own install).
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const ours = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  devDependencies: Record<string, string>;
+};
+const NPM_ENV = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
+
+let dir: string;
+let browser: Browser | undefined;
+const children = new Set<ChildProcess>();
+
+async function npm(args: string[], cwd: string): Promise<string> {
+  try {
+    const { stdout } = await run('npm', args, { cwd, env: NPM_ENV, maxBuffer: 32 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`npm ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`);
+  }
+}
+
+before(async () => {
+  for (const f of ['dist/video-call.js', 'dist/esm/video-call.js', 'dist/server/cli.js', 'dist/server/app.js', 'dist/types/src/video-call.d.ts']) {
+    assert.ok(existsSync(path.join(root, f)), `${f} is built (npm run build)`);
+  }
+  dir = await mkdtemp(path.join(os.tmpdir(), 'vc-consumer-'));
+  // dist/ is fresh (npm test builds just before): pack without running prepack's build again.
+  const packed = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as { filename: string }[];
+  const tarball = packed[0]!.filename;
+  const app = path.join(dir, 'app');
+  await mkdir(path.join(app, 'src'), { recursive: true });
+  await writeFile(
+    path.join(app, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'vc-consumer',
+        private: true,
+        type: 'module',
+        dependencies: { [ours.name]: `file:../${tarball}` },
+        devDependencies: { vite: ours.devDependencies.vite, typescript: ours.devDependencies.typescript },
+      },
+      null,
+      2,
+    ),
+  );
+  await writeFile(
+    path.join(app, 'index.html'),
+    `<!doctype html>
+<title>consumer</title>
+<video-call room="consumer-test" name="Ada"></video-call>
+<script type="module" src="/src/main.ts"></script>
+`,
+  );
+  await writeFile(
+    path.join(app, 'src/main.ts'),
+    `import 'video-call-element';
+import { VideoCall } from 'video-call-element';
+const el = document.querySelector('video-call') as VideoCall;
+(window as unknown as { consumerReady: boolean }).consumerReady = el instanceof VideoCall;
+`,
+  );
+  await writeFile(
+    path.join(app, 'src/types.ts'),
+    `import { VideoCall, registerTransport } from 'video-call-element';
+import { VideoCall as Element } from 'video-call-element/element';
+import { getTransportFactory, type Transport, type TransportFactory } from 'video-call-element/transports';
+import { createSocketIoTransport } from 'video-call-element/transports/socket-io';
+import { createLocalTransport } from 'video-call-element/transports/local';
+
+const el: VideoCall = new Element();
+el.room = 'r';
+const mic: boolean = el.toggleMic(false);
+const factory: TransportFactory = () => createLocalTransport();
+registerTransport('mine', factory);
+const t: Transport | Promise<Transport> = getTransportFactory('mine')({});
+export { mic, t, createSocketIoTransport };
+`,
+  );
+  await writeFile(
+    path.join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] },
+      include: ['src'],
+    }),
+  );
+  await npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
+});
+
+after(async () => {
+  await browser?.close();
+  for (const c of children) c.kill('SIGKILL');
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a fresh project that installs the packed package', () => {
+  it('gets no server-side or Firebase packages', async () => {
+    const modules = path.join(dir, 'app/node_modules');
+    for (const name of ['firebase', '@firebase', 'socket.io', '@socket.io/redis-adapter', 'redis', '@redis', 'jose', 'engine.io']) {
+      assert.ok(!existsSync(path.join(modules, name)), `node_modules/${name} should not be installed`);
+    }
+    assert.ok(existsSync(path.join(modules, 'lit')) && existsSync(path.join(modules, 'socket.io-client')));
+    // What the package itself pulls in (the app's own Vite and TypeScript aside).
+    const prod = (await npm(['ls', '--omit=dev', '--all', '--parseable'], path.join(dir, 'app'))).trim().split('\n').slice(1);
+    assert.ok(prod.length < 30, `the package brings ${prod.length} packages:\n${prod.join('\n')}`);
+  });
+
+  it('ships dist/ (the script bundle, the ESM build, the relay, the types)', () => {
+    const pkg = path.join(dir, 'app/node_modules/video-call-element');
+    for (const f of ['dist/video-call.js', 'dist/video-call-firebase.js', 'dist/esm/video-call.js', 'dist/server/cli.js', 'dist/server/app.js', 'dist/types/src/video-call.d.ts', 'custom-elements.json']) {
+      assert.ok(existsSync(path.join(pkg, f)), f);
+    }
+  });
+
+  it('type-checks a TypeScript consumer of the element class and the transports', async () => {
+    const app = path.join(dir, 'app');
+    try {
+      await run(process.execPath, [path.join(app, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app });
+    } catch (err) {
+      assert.fail(`tsc --noEmit failed:\n${(err as { stdout?: string }).stdout}`);
+    }
+  });
+
+  it('builds a page with Vite that, in Chromium, shows the pre-join screen', async () => {
+    const app = path.join(dir, 'app');
+    try {
+      await run(process.execPath, [path.join(app, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: app });
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string };
+      assert.fail(`vite build failed:\n${e.stdout}\n${e.stderr}`);
+    }
+    const out = path.join(app, 'dist');
+    const server = http.createServer((req, res) => {
+      const p = new URL(req.url ?? '/', 'http://x').pathname;
+      const file = path.join(out, p === '/' ? 'index.html' : path.normalize(p));
+      readFile(file).then(
+        (body) => res.writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' }).end(body),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.locator('video-call [part~="prejoin"]').waitFor({ timeout: 15_000 });
+      assert.equal(await page.evaluate(() => (window as unknown as { consumerReady: boolean }).consumerReady), true);
+      assert.equal(await page.locator('video-call [part~="join-button"]').count(), 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      server.close();
+    }
+    // The built page carries no Firebase code (it is only for those who pick that transport).
+    const assets = await readdir(path.join(out, 'assets'));
+    for (const a of assets.filter((f) => f.endsWith('.js'))) {
+      assert.doesNotMatch(await readFile(path.join(out, 'assets', a), 'utf8'), /firebaseio\.com|@firebase\/database/, a);
+    }
+  });
+
+  it('runs `npx video-call-relay --port 0` from the installed package; it answers /healthz', async () => {
+    const child = spawn('npx', ['--no-install', 'video-call-relay', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: path.join(dir, 'app'),
+      env: { ...NPM_ENV, PORT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    children.add(child);
+    let text = '';
+    child.stdout!.on('data', (d) => (text += d));
+    child.stderr!.on('data', (d) => (text += d));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the relay did not start:\n${text}`)), 15_000);
+        child.stdout!.on('data', () => {
+          const m = /listening on (http:\/\/\S+?)\/?$/m.exec(text);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.on('exit', () => reject(new Error(`the relay exited:\n${text}`)));
+      });
+      const res = await fetch(`${url.replace('localhost', '127.0.0.1')}/healthz`);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { ok: boolean }).ok, true);
+    } finally {
+      // npx runs the bin in a child of its own: stop the whole group.
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {}
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.on('exit', resolve)));
+      children.delete(child);
+    }
+  });
+});
