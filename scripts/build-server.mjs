@@ -28,7 +28,7 @@ const common = {
 };
 
 /** Optional modules the dependencies require inside try/catch (ws, debug, @redis/client); never bundled. */
-const OPTIONAL = ['bufferutil', 'utf-8-validate', 'supports-color', '@opentelemetry/api'];
+const OPTIONAL = ['bufferutil', 'utf-8-validate', 'supports-color', '@opentelemetry/api', '@node-rs/xxhash'];
 
 await build({
   ...common,

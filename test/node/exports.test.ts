@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +18,11 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   types?: string;
   main?: string;
   exports: Record<string, string | Record<string, string>>;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
 const SUBPATHS = ['.', './element', './transports', './transports/socket-io', './transports/local', './transports/firebase', './call', './relay', './custom-elements.json', './package.json'];
@@ -36,6 +42,27 @@ test('package.json exports every documented subpath, each file present with its 
   }
   assert.ok(pkg.types && existsSync(path.join(root, pkg.types)), 'top-level types');
   assert.ok(pkg.main && existsSync(path.join(root, pkg.main)), 'main');
+});
+
+test('a browser app installs only what the element needs: lit and socket.io-client; firebase is an optional peer', () => {
+  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['lit', 'socket.io-client']);
+  assert.ok(pkg.peerDependencies?.firebase, 'firebase is a peer dependency');
+  assert.equal(pkg.peerDependenciesMeta?.firebase?.optional, true, 'an optional one');
+  // Our own build and tests still have them.
+  for (const dev of ['firebase', 'socket.io', 'redis', '@socket.io/redis-adapter', 'jose']) assert.ok(pkg.devDependencies[dev], `${dev} in devDependencies`);
+  assert.match(pkg.scripts.prepack ?? '', /npm run build/, 'npm pack / npm publish build dist/ first');
+});
+
+test('the built relay is self-contained: it imports only Node built-ins and optional add-ons', () => {
+  const allowed = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'bufferutil', 'utf-8-validate', 'supports-color', '@opentelemetry/api', '@node-rs/xxhash', './app.js']);
+  for (const file of ['dist/server/app.js', 'dist/server/cli.js']) {
+    const code = readFileSync(path.join(root, file), 'utf8');
+    const specifiers = new Set<string>();
+    for (const m of code.matchAll(/^import\s[^;]*?\sfrom\s*["']([^"']+)["']/gm)) specifiers.add(m[1]!);
+    for (const m of code.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)) specifiers.add(m[1]!);
+    const foreign = [...specifiers].filter((s) => !allowed.has(s));
+    assert.deepEqual(foreign, [], `${file} imports packages that an installed copy does not have`);
+  }
 });
 
 test('every subpath resolves by the package name (self-reference through exports)', () => {
