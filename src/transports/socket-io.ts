@@ -22,6 +22,15 @@ export interface SocketIoTransportOptions {
 
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/**
+ * After a lost connection the transport tries to get it back this many times, waiting
+ * 1 s, 2 s, 4 s … up to {@link RECONNECT_DELAY_MAX_MS} between tries (about a minute and a
+ * half in all), then stops: it emits `error` (`transport`) and goes to `closed`, and nothing
+ * keeps reconnecting in the background. Joining again starts afresh.
+ */
+export const RECONNECT_ATTEMPTS = 12;
+export const RECONNECT_DELAY_MAX_MS = 10_000;
+
 /** Refusals of an automatic re-join that trying again would not change: signaling for the room ends. */
 const FINAL_REFUSALS: ReadonlySet<string> = new Set(['unauthorized', 'room-full', 'bad-request']);
 type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; id: string } | { type: 'signal'; from: string; data: unknown };
@@ -35,7 +44,10 @@ type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; i
  * A re-join that fails otherwise (`transport`, e.g. the relay's Redis is briefly
  * away, or no answer in time) is tried again after 1 s, 2 s, 4 s … (at most 10 s
  * apart) while the connection holds and the room is still wanted, in state
- * `reconnecting` meanwhile.
+ * `reconnecting` meanwhile. A lost connection that does not come back within
+ * {@link RECONNECT_ATTEMPTS} tries ends signaling the same way (`error` `transport`, then
+ * `closed`). A join that cannot reach the relay fails at once with a message that names the
+ * server, and leaves nothing reconnecting behind it.
  */
 export class SocketIoTransport extends Emitter<TransportEvents> implements Transport {
   readonly url: string;
@@ -74,6 +86,9 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       timeout: this.#joinTimeoutMs,
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
+      reconnectionAttempts: RECONNECT_ATTEMPTS,
       ...options.ioOptions,
       forceNew: true,
     });
@@ -110,6 +125,14 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
     });
     socket.io.on('reconnect_attempt', () => {
       if (this.#state !== 'closed') this.#setState('reconnecting');
+    });
+    // Every reconnection attempt failed: stop (no retrying forever in the background), and say why.
+    socket.io.on('reconnect_failed', () => {
+      if (this.#state === 'closed') return;
+      this.#room = undefined;
+      this.#peers.clear();
+      this.emit('error', new VideoCallError('transport', `Lost the connection to the call server ${this.#serverName()} and could not get it back.`));
+      this.#shutDown();
     });
 
     socket.on('peer-joined', (p) => {
@@ -156,7 +179,19 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       return await this.#joinRoom();
     } catch (e) {
       this.#room = undefined;
+      // Never connected: stop the client's own reconnection attempts, which would otherwise go
+      // on in the background after a failed join. The next join connects afresh.
+      if (!this.#socket.connected) this.#socket.disconnect();
       throw e;
+    }
+  }
+
+  /** The relay as a person reads it: its host (`relay.example.com`, `127.0.0.1:3000`). */
+  #serverName(): string {
+    try {
+      return new URL(this.url).host || this.url;
+    } catch {
+      return this.url;
     }
   }
 
@@ -173,7 +208,7 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       try {
         ack = await this.#socket.timeout(Math.max(1, deadline - Date.now())).emitWithAck('join', payload);
       } catch {
-        throw new VideoCallError('transport', `The signaling server at ${this.url} did not answer`);
+        throw new VideoCallError('transport', `The call server ${this.#serverName()} did not answer. Try again in a moment.`);
       }
       if (!ack || typeof ack !== 'object' || ack.ok !== true) {
         const error = ack && !ack.ok ? ack.error : undefined;
@@ -213,12 +248,12 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
         else resolve();
       };
       const onConnect = () => done();
-      const onError = (e: Error) =>
-        done(new VideoCallError('transport', `Cannot reach the signaling server at ${this.url} (${e.message})`, { cause: e }));
-      const timer = setTimeout(
-        () => done(new VideoCallError('transport', `Cannot reach the signaling server at ${this.url} (timed out)`)),
-        ms,
-      );
+      // Plain words for the person in front of the page; the client's own reason ("xhr poll
+      // error", "websocket error") stays in `cause` for developers.
+      const unreachable = (cause?: Error) =>
+        new VideoCallError('transport', `Cannot reach the call server ${this.#serverName()}. Check the internet connection, or try again later.`, cause ? { cause } : undefined);
+      const onError = (e: Error) => done(unreachable(e));
+      const timer = setTimeout(() => done(unreachable()), ms);
       this.#socket.on('connect', onConnect);
       this.#socket.on('connect_error', onError);
     });

@@ -13,6 +13,24 @@ import { SocketIoTransport } from '../../src/transports/socket-io.js';
 import type { TransportEvents, TransportState } from '../../src/transports/transport.js';
 import { sleep, startRelay, type TestRelay } from './relay-helpers.js';
 import { freePort } from '../support/net.js';
+import net from 'node:net';
+
+/** A TCP server that counts connection attempts and drops each at once (a host that is up, with no relay). */
+async function countingServer(port = 0): Promise<{ port: number; attempts(): number; close(): Promise<void> }> {
+  let n = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    n++;
+    s.destroy();
+  });
+  server.on('connection', (s) => sockets.add(s));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    attempts: () => n,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 let r: TestRelay;
 const made: SocketIoTransport[] = [];
@@ -129,11 +147,54 @@ describe('socket.io transport', () => {
     await assert.rejects(t.join('nowhere'), (e: unknown) => {
       assert.ok(e instanceof VideoCallError);
       assert.equal(e.code, 'transport');
-      assert.match(e.message, new RegExp(`Cannot reach the signaling server at ${url.replace(/\./g, '\\.')}`));
+      // The server named as a person reads it; no client jargon ("xhr poll error", "websocket error").
+      assert.equal(e.message, `Cannot reach the call server ${new URL(url).host}. Check the internet connection, or try again later.`);
       return true;
     });
     assert.ok(Date.now() - t0 < 2500, 'fails well before the 10 s timeout');
     t.close();
+  });
+
+  it('after a join that could not reach the relay, nothing keeps reconnecting in the background', async () => {
+    const server = await countingServer();
+    const t = transport(`http://127.0.0.1:${server.port}`);
+    await assert.rejects(t.join('nowhere'), /Cannot reach the call server/);
+    const tries = server.attempts();
+    await sleep(3000); // the client's reconnection (100-200 ms apart here) would have tried many times by now
+    assert.equal(server.attempts(), tries, 'no connection attempt after the failed join');
+    // Joining again tries again.
+    await assert.rejects(t.join('nowhere'), /Cannot reach the call server/);
+    assert.ok(server.attempts() > tries);
+    t.close();
+    await server.close();
+  });
+
+  it('a lost connection that does not come back: retries back off and then stop, with error "transport", then closed', async () => {
+    const relay = await startRelay();
+    const t = new SocketIoTransport({
+      server: relay.url,
+      joinTimeoutMs: 3000,
+      ioOptions: { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 200, reconnectionAttempts: 3 },
+    });
+    made.push(t);
+    await t.join('t-gone', { name: 'A' });
+    const error = nextEvent(t, 'error', 8000);
+    const closed = new Promise<void>((resolve) => t.on('state', (s) => s === 'closed' && resolve()));
+    await relay.close();
+    // The relay's port now answers nothing a client could use: every reconnection fails.
+    const server = await countingServer(relay.port);
+    try {
+      const e = await error;
+      assert.equal(e.code, 'transport');
+      assert.equal(e.message, `Lost the connection to the call server 127.0.0.1:${relay.port} and could not get it back.`);
+      await closed;
+      const tries = server.attempts();
+      assert.ok(tries >= 1 && tries <= 4, `a bounded number of tries (${tries})`);
+      await sleep(1500);
+      assert.equal(server.attempts(), tries, 'no reconnection after giving up');
+    } finally {
+      await server.close();
+    }
   });
 
   it('after a lost connection, reconnects, re-joins on its own under the same id and emits rejoined', async () => {
