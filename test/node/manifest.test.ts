@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -152,7 +152,9 @@ test('every attribute, method, read-only property, event and part of CONTRACT.md
   const partNames = new Map((element.cssParts ?? []).map((p) => [p.name, p]));
   for (const p of parts) assert.ok(partNames.get(p)?.description, `part ${p} missing or undocumented`);
   // The custom properties the styles really read are all documented (and nothing else).
-  const styles = read('src/components/video-call/video-call.styles.ts');
+  // Every file of the element: each piece of UI has its own template and styles beside it.
+  const componentFiles = readdirSync(path.join(root, 'src/components/video-call')).filter((f) => f.endsWith('.ts'));
+  const styles = componentFiles.filter((f) => f.endsWith('.styles.ts')).map((f) => read(`src/components/video-call/${f}`)).join('\n');
   const used = new Set([...styles.matchAll(/var\((--vc-[\w-]+)/g)].map((m) => m[1]));
   const documented = new Set((element.cssProperties ?? []).map((p) => p.name));
   assert.ok(used.size > 0);
@@ -160,7 +162,7 @@ test('every attribute, method, read-only property, event and part of CONTRACT.md
   for (const v of documented) assert.ok(used.has(v), `CSS custom property ${v} is documented but the styles never read it`);
   for (const p of element.cssProperties ?? []) assert.ok(p.name.startsWith('--vc-') && p.description, `CSS property ${p.name} undocumented`);
   // Parts named in the template are all documented.
-  const template = ['video-call.component.ts', 'tile.ts', 'controls.ts', 'chat.ts'].map((f) => read(`src/components/video-call/${f}`)).join('\n');
+  const template = componentFiles.filter((f) => !f.endsWith('.styles.ts')).map((f) => read(`src/components/video-call/${f}`)).join('\n');
   const inTemplate = new Set([...template.matchAll(/part="([^"$]+)"/g)].flatMap((m) => m[1].split(/\s+/)).filter((p) => /^[a-z-]+$/.test(p)));
   for (const p of inTemplate) assert.ok(partNames.has(p), `part ${p} is in the template but not documented`);
   // Nothing private leaks into the public API.
