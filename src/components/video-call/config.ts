@@ -9,6 +9,7 @@ import { emit } from './events.js';
 export interface Config {
   transport: Transport | string;
   iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
   firebaseConfig?: Record<string, unknown>;
 }
 
@@ -34,6 +35,7 @@ export const transportConverter = {
 export interface ConfigSource {
   transport: string | Transport;
   iceServers?: string | RTCIceServer[];
+  iceTransportPolicy?: string | null;
   firebaseConfig?: string | Record<string, unknown>;
 }
 
@@ -42,6 +44,10 @@ export function validateConfig(el: ConfigSource): Config {
   const iceServers = parseJson<RTCIceServer[]>(el.iceServers, 'ice-servers') ?? DEFAULT_ICE_SERVERS;
   if (!Array.isArray(iceServers) || !iceServers.every((s) => s && (typeof s.urls === 'string' || Array.isArray(s.urls)))) {
     throw new VideoCallError('bad-config', 'ice-servers must be a JSON array of RTCIceServer objects, each with "urls".');
+  }
+  const policy = el.iceTransportPolicy || 'all';
+  if (policy !== 'all' && policy !== 'relay') {
+    throw new VideoCallError('bad-config', `The ice-transport-policy attribute must be "all" or "relay", not "${policy}".`);
   }
   const firebaseConfig = parseJson<Record<string, unknown>>(el.firebaseConfig, 'firebase-config');
   if (firebaseConfig !== undefined && (typeof firebaseConfig !== 'object' || Array.isArray(firebaseConfig) || !firebaseConfig)) {
@@ -56,7 +62,7 @@ export function validateConfig(el: ConfigSource): Config {
   } else if (typeof transport !== 'object' || typeof transport.join !== 'function' || typeof transport.send !== 'function') {
     throw new VideoCallError('bad-config', 'The transport property must be a transport name or an object implementing the Transport interface.');
   }
-  return { transport, iceServers, firebaseConfig };
+  return { transport, iceServers, iceTransportPolicy: policy, firebaseConfig };
 }
 
 function parseJson<T>(value: unknown, attr: string): T | undefined {
@@ -98,7 +104,7 @@ export class ConfigCheck {
   /** Before each update (the host's `willUpdate`): re-checks what changed. */
   check(changed: PropertyValues): void {
     const host = this._host;
-    if (changed.has('transport') || changed.has('iceServers') || changed.has('firebaseConfig') || changed.has('room')) {
+    if (changed.has('transport') || changed.has('iceServers') || changed.has('iceTransportPolicy') || changed.has('firebaseConfig') || changed.has('room')) {
       this.config = this.validate();
     }
     if (changed.has('maxPeers')) {

@@ -68,7 +68,7 @@ export class CallSession {
     this._assertOnPage();
     this.release();
     this._hooks.reset();
-    e.configure({ iceServers: config.iceServers, maxPeers: host.maxPeers, ring: host.ring });
+    e.configure({ iceServers: config.iceServers, iceTransportPolicy: config.iceTransportPolicy, maxPeers: host.maxPeers, ring: host.ring });
     let transport: Transport;
     try {
       if (typeof config.transport === 'string') {

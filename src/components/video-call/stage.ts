@@ -25,13 +25,17 @@ export function renderStage(m: StageModel) {
       audio: p.audio,
       video: p.video,
       screen: p.screen,
-      status: p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
+      status: p.problem === 'ice-failed' ? ICE_FAILED_TEXT : p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
+      problem: p.problem === 'ice-failed',
       muted: m.soundBlocked,
     }),
   );
   return html`<section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label="Participants">${renderTile(m.local)}${tiles}</section>
         ${m.ring ? m.ringCard : m.peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${m.room ? html` room <strong><bdi>${m.room}</bdi></strong>` : ''}…</p>` : nothing}`;
 }
+
+/** A connection to this peer cannot be made (`problem: 'ice-failed'`); the embedder's fix is in vc-error's message. */
+const ICE_FAILED_TEXT = "Can't connect to this person. Their network or yours may be blocking calls. Still trying…";
 
 function statusText(state: RTCPeerConnectionState): string {
   // A dropped connection is restarted on its own (ICE restart), so it reads as in progress.

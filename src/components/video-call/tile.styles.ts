@@ -52,6 +52,11 @@ export const tileStyles = css`
     background: rgb(0 0 0 / 0.45);
     font-weight: 600;
   }
+  .status.problem {
+    padding: 12px 16px;
+    text-align: center;
+    background: color-mix(in srgb, var(--_danger) 35%, rgb(0 0 0 / 0.6));
+  }
   figcaption {
     position: absolute;
     left: 8px;

@@ -16,6 +16,8 @@ export interface TileModel {
   screen: boolean;
   /** Shown over the tile while not connected, e.g. "Connecting…". */
   status?: string;
+  /** The connection cannot be made (ice-failed): the status reads as a problem, not as progress. */
+  problem?: boolean;
   /** Play without sound (the browser refused unmuted autoplay before any click). */
   muted?: boolean;
 }
@@ -50,7 +52,7 @@ export function renderTile(t: TileModel) {
       aria-label=${local ? 'Your video' : `Video of ${name}`}
     ></video>
     ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${initials(name)}</div>`}
-    ${t.status ? html`<div class="status" role="status">${t.status}</div>` : nothing}
+    ${t.status ? html`<div class=${t.problem ? 'status problem' : 'status'} role="status">${t.status}</div>` : nothing}
     <figcaption>
       <span class="name"><bdi>${name}</bdi>${t.you ? ' (you)' : nothing}</span>
       ${t.audio ? nothing : html`<span class="badge" role="img" aria-label="Microphone off" title="Microphone off">${icons.micOff}</span>`}

@@ -19,7 +19,7 @@ import { styles } from './video-call.styles.js';
 
 export type { VideoCallEventMap };
 /** A remote peer as `peers` lists it. */
-export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen'>;
+export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen' | 'problem'>;
 export type { PeerStats };
 
 /**
@@ -45,7 +45,7 @@ export type { PeerStats };
  * @event {CustomEvent<{peerId: string, audio: boolean, video: boolean, screen: boolean}>} vc-peer-media - A peer muted, turned its camera off or on, or shares its screen.
  * @event {CustomEvent<{from: string, name: string, text: string, at: number}>} vc-chat-message - A chat message, ours included (`from` is then our own id); `at` is epoch ms.
  * @event {CustomEvent<{active: boolean}>} vc-screen-share - Our own screen share started or stopped.
- * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`; `message` is readable by a person.
+ * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do); `message` is readable by a person.
  *
  * @csspart local-video - The `<video>` of our own camera or screen.
  * @csspart remote-video - The `<video>` of a remote peer; carries `data-peer-id`.
@@ -93,6 +93,13 @@ export class VideoCall extends LitElement {
 
   /** JSON array of `RTCIceServer` (STUN/TURN, with credentials). Defaults to one public STUN server. */
   @property({ attribute: 'ice-servers', reflect: true, converter: jsonish }) iceServers?: string | RTCIceServer[];
+
+  /**
+   * `all` (the default; also when empty or absent) or `relay`: never connect directly, only
+   * through a TURN server (from `ice-servers` or handed out by the relay), so peers never learn
+   * each other's IP address. Any other value fires `vc-error` `bad-config`. A change applies to the next join.
+   */
+  @property({ attribute: 'ice-transport-policy', reflect: true }) iceTransportPolicy: 'all' | 'relay' = 'all';
 
   /** Display name shown to the others. Changed during a call, their tiles follow. */
   @property({ reflect: true }) name = '';
@@ -174,11 +181,14 @@ export class VideoCall extends LitElement {
 
   /**
    * The remote participants, each `{id, name, connectionState, audio, video, screen}`
-   * (`connectionState` is the `RTCPeerConnection`'s; `audio`/`video`/`screen` what they send).
+   * (`connectionState` is the `RTCPeerConnection`'s; `audio`/`video`/`screen` what they send),
+   * plus `problem: 'ice-failed'` while the connection to them cannot be made or restored.
    * A fresh array on each read. Read-only.
    */
   get peers(): VideoCallPeer[] {
-    return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen }) => ({ id, name, connectionState, audio, video, screen }));
+    return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen, problem }) => ({
+      id, name, connectionState, audio, video, screen, ...(problem ? { problem } : {}),
+    }));
   }
 
   /** Our own camera (or shared screen) and microphone, as shown in our own tile. Read-only. */
@@ -276,7 +286,8 @@ export class VideoCall extends LitElement {
 
   /**
    * Call quality, one entry per connected peer: round-trip time, packet loss, bitrates in and
-   * out, and the frame size of the video received.
+   * out, the frame size of the video received, and `relayed` (the connection goes through a
+   * TURN server).
    */
   getStats(): Promise<PeerStats[]> {
     return this.#engine.getStats();
