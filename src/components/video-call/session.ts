@@ -93,6 +93,8 @@ export class CallSession {
       await e.join(host.room, transport, { name: host.name, token: host.token || undefined });
     } catch (err) {
       if (moved()) return this._join();
+      // Nothing goes on trying in the background after a failed join: Retry (or the next join) makes a new one.
+      if (this._ownedTransport === transport) this.release();
       throw err;
     }
     if (moved()) return this._join();
