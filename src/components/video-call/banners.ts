@@ -1,6 +1,5 @@
 import { html, nothing } from 'lit';
 import { icons } from './icons.js';
-import { t } from '../../i18n/i18n.js';
 
 /**
  * The error message (`part="error"`); a bad configuration cannot be dismissed, anything else can.
@@ -11,7 +10,7 @@ export function renderError(error: { code: string; message: string }, dismissibl
       <span>${error.message}</span>
       ${onRetry ? html`<button class="primary retry" type="button" @click=${onRetry}>Retry</button>` : nothing}
       ${dismissible
-        ? html`<button class="icon-button" type="button" aria-label=${t('dismissMessage')} title=${t('dismiss')} @click=${onDismiss}>${icons.close}</button>`
+        ? html`<button class="icon-button" type="button" aria-label="Dismiss message" title="Dismiss" @click=${onDismiss}>${icons.close}</button>`
         : nothing}
     </div>`;
 }
@@ -19,12 +18,12 @@ export function renderError(error: { code: string; message: string }, dismissibl
 /** The browser holds back the others' sound (no click on the page yet): a button brings it. */
 export function renderSoundBanner(onTurnOnSound: () => void) {
   return html`<div class="banner" role="status">
-            <span>${t('soundBlocked')}</span>
-            <button class="primary" type="button" @click=${onTurnOnSound}>${t('turnOnSound')}</button>
+            <span>The browser is holding back the others' sound until you interact with the page.</span>
+            <button class="primary" type="button" @click=${onTurnOnSound}>Turn on sound</button>
           </div>`;
 }
 
 /** Signaling is lost (calls in progress go on) and the transport is reconnecting. */
 export function renderReconnectingBanner() {
-  return html`<div class="banner" role="status">${t('signalingLost')}</div>`;
+  return html`<div class="banner" role="status">Connection to the signaling server lost. Reconnecting…</div>`;
 }
