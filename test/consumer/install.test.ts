@@ -74,6 +74,7 @@ before(async () => {
     `<!doctype html>
 <title>consumer</title>
 <video-call room="consumer-test" name="Ada"></video-call>
+<video-call id="fb" room="consumer-test" name="Bo" transport="firebase" firebase-config='{"databaseURL":"https://consumer-test.firebaseio.com","apiKey":"k"}' autojoin></video-call>
 <script type="module" src="/src/main.ts"></script>
 `,
   );
@@ -83,6 +84,9 @@ before(async () => {
 import { VideoCall } from 'video-call-element';
 const el = document.querySelector('video-call') as VideoCall;
 (window as unknown as { consumerReady: boolean }).consumerReady = el instanceof VideoCall;
+// Firebase is not installed: picking that transport must end in vc-error, nothing worse.
+const errors: unknown[] = ((window as unknown as { fbErrors: unknown[] }).fbErrors = []);
+document.getElementById('fb')!.addEventListener('vc-error', (e) => errors.push((e as CustomEvent).detail));
 `,
   );
   await writeFile(
@@ -146,7 +150,7 @@ describe('a fresh project that installs the packed package', () => {
     }
   });
 
-  it('builds a page with Vite that, in Chromium, shows the pre-join screen', async () => {
+  it('builds a page with Vite that, in Chromium, shows the pre-join screen (and a vc-error for Firebase, not installed)', async () => {
     const app = path.join(dir, 'app');
     try {
       await run(process.execPath, [path.join(app, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: app });
@@ -170,9 +174,14 @@ describe('a fresh project that installs the packed package', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      await page.locator('video-call [part~="prejoin"]').waitFor({ timeout: 15_000 });
+      await page.locator('video-call:not(#fb) [part~="prejoin"]').waitFor({ timeout: 15_000 });
       assert.equal(await page.evaluate(() => (window as unknown as { consumerReady: boolean }).consumerReady), true);
-      assert.equal(await page.locator('video-call [part~="join-button"]').count(), 1);
+      assert.equal(await page.locator('video-call:not(#fb) [part~="join-button"]').count(), 1);
+      // The page that picks Firebase without installing it gets a vc-error naming firebase.
+      const fb = await page.waitForFunction(() => (window as unknown as { fbErrors: { code: string; message: string }[] }).fbErrors[0], undefined, { timeout: 15_000 });
+      const detail = (await fb.jsonValue()) as { code: string; message: string };
+      assert.ok(['bad-config', 'transport'].includes(detail.code), JSON.stringify(detail));
+      assert.match(detail.message, /firebase/i);
       assert.deepEqual(errors, []);
     } finally {
       server.close();
