@@ -1,11 +1,9 @@
-import { deleteApp, getApps, initializeApp, type FirebaseApp, type FirebaseOptions } from 'firebase/app';
+import type { FirebaseApp } from 'firebase/app';
+import type { Auth } from 'firebase/auth';
 import {
   child,
-  getDatabase,
-  onChildAdded,
   onDisconnect,
   onValue,
-  push,
   ref,
   remove,
   serverTimestamp,
@@ -17,6 +15,8 @@ import {
 } from 'firebase/database';
 import { Emitter } from '../emitter.js';
 import { VideoCallError } from '../errors.js';
+import { releaseApp, resolveIdentity, signIn, type FirebaseIdentityOptions } from './firebase-auth.js';
+import { MAX_SIGNAL_LENGTH, messageKey, readInbox } from './firebase-inbox.js';
 import { REJOIN_RETRY_MAX_MS, REJOIN_RETRY_MS, type JoinOptions, type JoinResult, type PeerInfo, type Transport, type TransportEvents, type TransportState } from './transport.js';
 
 /**
@@ -25,10 +25,16 @@ import { REJOIN_RETRY_MAX_MS, REJOIN_RETRY_MS, type JoinOptions, type JoinResult
  * Data layout (see `database.rules.json` and docs/firebase.md):
  *
  * ```
- * video-call-rooms/{room}/peers/{peerId}          = { name, beat }    presence, onDisconnect().remove()
- * video-call-rooms/{room}/inbox/{peerId}/{msgId}  = { from, data }    signals to peerId, deleted once read,
- *                                                                     the whole inbox onDisconnect().remove()
+ * video-call-rooms/{room}/peers/{uid}                = { name, beat, slot }  presence, onDisconnect().remove()
+ * video-call-rooms/{room}/slots/{slot}               = uid                   one of MAX_ROOM_PEERS seats, onDisconnect().remove()
+ * video-call-rooms/{room}/inbox/{uid}/{from}/m{n}    = { from, seq, data }   signals to uid (see firebase-inbox.ts),
+ *                                                                            deleted once read, the whole inbox onDisconnect().remove()
  * ```
+ *
+ * A peer's id is its Firebase Auth uid (anonymous sign-in, firebase-auth.ts), and the rules let
+ * it write only its own presence, its own seat and signals from itself. A presence names its
+ * seat and the seat names it back: with {@link MAX_ROOM_PEERS} seats, no more peers than that
+ * can be in a room (the rules cannot count, but they can check that pairing).
  *
  * `data` is the signal serialised as a JSON string, so any JSON value arrives intact and its
  * size can be bounded by the rules. `beat` is the server time of the member's last heartbeat:
@@ -46,8 +52,9 @@ export const FIREBASE_ROOT = 'video-call-rooms';
 export const MAX_NAME_LENGTH = 64;
 /** Longest room id: the longest path written under it then stays within the database's 768 bytes. */
 export const MAX_ROOM_LENGTH = 200;
-/** Longest serialised signal, as `database.rules.json` allows. */
-export const MAX_SIGNAL_LENGTH = 65536;
+export { MAX_SIGNAL_LENGTH, MAX_UNREAD_PER_SENDER } from './firebase-inbox.js';
+/** Seats of a room (`slots/0` … `slots/15` in `database.rules.json`): the most peers a room holds. */
+export const MAX_ROOM_PEERS = 16;
 /** How often a member rewrites the `beat` of its presence entry (ms). */
 export const PRESENCE_BEAT_MS = 2500;
 /**
@@ -59,20 +66,11 @@ export const PRESENCE_STALE_MS = 10000;
 /** Heartbeat writes allowed in flight at once (a slow link keeps beating; a stalled one stops). */
 const MAX_BEATS_IN_FLIGHT = 3;
 
-/** Options of {@link createFirebaseTransport}: one of `database`, `app` or `firebaseConfig`. */
-export interface FirebaseTransportOptions {
-  /** The Firebase web config; `databaseURL` is required. An app already initialised with it is reused. */
-  firebaseConfig?: Record<string, unknown>;
-  /** An initialised Firebase app whose default database to use. */
-  app?: FirebaseApp;
-  /** The database to use (e.g. one connected to an emulator). */
-  database?: Database;
-  /** How long `join` waits for the database connection before failing with `transport` (ms, default 10000). */
+/** Options of {@link createFirebaseTransport}: one of `database`, `app` or `firebaseConfig` (see firebase-auth.ts). */
+export interface FirebaseTransportOptions extends FirebaseIdentityOptions {
+  /** How long `join` waits for sign-in and the database connection before failing with `transport` (ms, default 10000). */
   connectTimeoutMs?: number;
 }
-
-/** Apps this module initialised itself, with how many transports use each: deleted when none do. */
-const ownApps = new Map<FirebaseApp, number>();
 
 function badConfig(message: string): VideoCallError {
   return new VideoCallError('bad-config', message);
@@ -89,49 +87,7 @@ export function firebaseRoomKey(room: string): string {
 /** A lone UTF-16 surrogate cannot be sent as UTF-8. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function resolveDatabase(options: FirebaseTransportOptions): { db: Database; ownApp?: FirebaseApp } {
-  if (options.database) return { db: options.database };
-  if (options.app) return { db: getDatabase(options.app) };
-  const config = options.firebaseConfig;
-  if (!config || typeof config !== 'object' || Array.isArray(config)) {
-    throw badConfig('The firebase transport needs a Firebase web config (the firebase-config attribute), with a databaseURL.');
-  }
-  const url = config.databaseURL;
-  if (typeof url !== 'string' || !url) {
-    throw badConfig('The Firebase config has no databaseURL: copy it from your Firebase project settings (Realtime Database).');
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw badConfig(`The Firebase databaseURL "${url}" is not a URL.`);
-  }
-  if (!/^(https?|wss?):$/.test(parsed.protocol)) {
-    throw badConfig(`The Firebase databaseURL "${url}" must start with https://.`);
-  }
-  const existing = getApps().find((a) => a.options.databaseURL === url);
-  if (existing && !ownApps.has(existing)) return { db: getDatabase(existing) };
-  try {
-    const app = existing ?? initializeApp(config as FirebaseOptions, `video-call ${url}`);
-    const db = getDatabase(app);
-    ownApps.set(app, (ownApps.get(app) ?? 0) + 1);
-    return { db, ownApp: app };
-  } catch (err) {
-    throw new VideoCallError('bad-config', `The Firebase config was refused: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-function releaseApp(app: FirebaseApp): void {
-  const users = (ownApps.get(app) ?? 1) - 1;
-  if (users > 0) {
-    ownApps.set(app, users);
-    return;
-  }
-  ownApps.delete(app);
-  void deleteApp(app).catch(() => {});
-}
-
-/** A peer id as this transport makes them (push ids), and as the rules allow as a key. */
+/** A peer id (an Auth uid) as the rules allow as a key. */
 const PEER_ID = /^[^./#$[\]\u0000-\u001f\u007f]{1,40}$/;
 
 function isPermissionDenied(err: unknown): boolean {
@@ -144,6 +100,12 @@ interface Membership {
   roomRef: DatabaseReference;
   name: string;
   selfId: string;
+  /** Our seat (`slots/{slot}`), once we hold one. */
+  slot?: string;
+  /** Each listed member's seat, as its presence says. */
+  seats: Map<string, string>;
+  /** Inbox messages already read: path → seq. */
+  seen: Map<string, number>;
   /** Peers the user of this transport has been told about. */
   announced: Map<string, string>;
   /** False while joining or re-joining: changes are reported by the join result instead. */
@@ -181,13 +143,19 @@ interface Membership {
 export class FirebaseTransport extends Emitter<TransportEvents> implements Transport {
   state: TransportState = 'connecting';
   readonly #db: Database;
+  readonly #auth: Auth;
   readonly #ownApp?: FirebaseApp;
   readonly #connectTimeoutMs: number;
+  /** Our Auth uid (our peer id in every room), once signed in; the failure if sign-in failed. */
+  #uid = '';
+  #signInError?: Error;
+  /** Signals sent so far to each peer of each room (`{room key}/{peer}` → count): their `seq`. */
+  #sent = new Map<string, number>();
   #member?: Membership;
   /** The room's peers as the database last said: id → name (ourselves included). */
   #snapshot = new Map<string, string>();
   #snapshotSeen = false;
-  #stopConnected: () => void;
+  #stopConnected: () => void = () => {};
   #connected = false;
   /** Counts connections: changes when the connection dropped and came back. */
   #epoch = 0;
@@ -195,11 +163,25 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
 
   constructor(options: FirebaseTransportOptions = {}) {
     super();
-    const { db, ownApp } = resolveDatabase(options);
+    const { db, auth, ownApp } = resolveIdentity(options);
     this.#db = db;
+    this.#auth = auth;
     this.#ownApp = ownApp;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10000;
-    this.#stopConnected = onValue(ref(db, '.info/connected'), (snap) => this.#onConnected(snap.val() === true));
+    // Nothing touches the database before we are signed in: its connection then opens with our
+    // ID token, so no request of ours is ever seen unauthenticated.
+    signIn(auth).then(
+      (uid) => {
+        this.#uid = uid;
+        if (this.state === 'closed') return;
+        this.#stopConnected = onValue(ref(db, '.info/connected'), (snap) => this.#onConnected(snap.val() === true));
+        for (const wake of this.#waiters) wake();
+      },
+      (err: Error) => {
+        this.#signInError = err;
+        for (const wake of this.#waiters) wake();
+      },
+    );
   }
 
   async join(room: string, options: JoinOptions = {}): Promise<JoinResult> {
@@ -209,12 +191,15 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     }
     const key = firebaseRoomKey(room);
     await this.leave();
+    await this.#signedIn();
     const roomRef = ref(this.#db, `${FIREBASE_ROOT}/${key}`);
     const member: Membership = {
       room,
       roomRef,
       name: String(options.name ?? '').slice(0, MAX_NAME_LENGTH),
-      selfId: '',
+      selfId: this.#uid,
+      seats: new Map(),
+      seen: new Map(),
       announced: new Map(),
       live: false,
       entered: false,
@@ -246,7 +231,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       if (this.#member === member) this.#drop(member);
       // The presence may have been written (refused read, no snapshot in time, left meanwhile):
       // remove it and its inbox, and the onDisconnect operations, so no ghost stays behind.
-      if (member.selfId) this.#withdraw(member);
+      void this.#withdraw(member);
       if (err instanceof VideoCallError) throw err;
       if (isPermissionDenied(err)) {
         throw new VideoCallError(
@@ -267,16 +252,19 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       console.warn(`video-call firebase transport: a signal of ${payload.length} characters is over the limit and was dropped.`);
       return;
     }
-    const message = push(child(member.roomRef, `inbox/${to}`));
-    // Refused when `to` has left (the rules want the recipient present): nothing to deliver then.
-    set(message, { from: member.selfId, data: payload }).catch(() => {});
+    const count = `${member.roomRef.key}/${to}`;
+    const seq = this.#sent.get(count) ?? 0;
+    this.#sent.set(count, seq + 1);
+    const message = child(member.roomRef, `inbox/${to}/${member.selfId}/${messageKey(seq)}`);
+    // Refused when `to` has left (the rules want the recipient present), or has not read our
+    // last MAX_UNREAD_PER_SENDER signals (a stalled tab, soon taken for gone): dropped then.
+    set(message, { from: member.selfId, seq, data: payload }).catch(() => {});
   }
 
   async leave(): Promise<void> {
     const member = this.#member;
     if (!member) return;
     this.#drop(member);
-    if (!member.selfId) return;
     const done = this.#withdraw(member);
     // Offline, the write waits for the connection; the server's onDisconnect cleans up meanwhile.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -296,8 +284,9 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
   }
 
   /**
-   * Registers presence and the inbox, and reports the room as it is. The id is chosen at the
-   * first entry and kept when re-entering after a reconnection, so peers know us by one id.
+   * Takes a seat, registers presence and the inbox, and reports the room as it is. The id is
+   * our Auth uid, so it stays the same when re-entering after a reconnection: peers know us by
+   * one id.
    */
   async #enter(member: Membership): Promise<JoinResult> {
     member.entering = true;
@@ -307,24 +296,16 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         member.stopInbox?.();
         member.stopInbox = undefined;
         const epoch = this.#epoch;
-        member.selfId ||= push(member.roomRef).key!;
-        const { peer, inbox } = this.#paths(member);
-        // onDisconnect first: a tab that dies right after the presence write still leaves nothing.
-        await onDisconnect(peer).remove();
-        await onDisconnect(inbox).remove();
-        this.#assertCurrent(member);
-        if (member.refused) throw member.refused; // the room cannot be read: do not even write
-        const sent = Date.now();
-        await set(peer, { name: member.name, beat: serverTimestamp() });
-        this.#assertCurrent(member);
-        // The peers listener was registered before the write, so its data is at least as new.
+        // The seat is chosen from the room as it is: wait for the peers listener's first answer.
         await this.#firstSnapshot(member);
+        const sent = Date.now();
+        await this.#takeSeat(member);
+        this.#assertCurrent(member);
         if (this.#epoch !== epoch) {
           // The connection dropped meanwhile: the server may have run our onDisconnect before the
           // presence was written. Enter again (registering onDisconnect on the new connection).
           continue;
         }
-        member.stopInbox = onChildAdded(inbox, (snap) => this.#onMessage(member, snap), () => {});
         // Silence is counted from now: whatever we received before (or did not, while offline)
         // says nothing about who is here now.
         const now = Date.now();
@@ -334,6 +315,8 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         member.announced = new Map([...this.#snapshot].filter(([id]) => id !== member.selfId));
         member.live = true;
         member.entered = true;
+        member.seen.clear();
+        member.stopInbox = onValue(this.#paths(member).inbox, (snap) => this.#onInbox(member, snap), () => {});
         member.beatTimer ??= setInterval(() => this.#beat(member), PRESENCE_BEAT_MS);
         return { selfId: member.selfId, peers: [...member.announced].map(([id, name]) => ({ id, name })) };
       }
@@ -343,19 +326,67 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
   }
 
   /**
-   * Removes our presence and inbox and cancels their onDisconnect operations (leaving, or a
-   * join that failed). Offline, this waits for the connection; the server's onDisconnect
+   * Writes our presence together with a free seat (ours from before if it is still free). Each
+   * write is preceded by its onDisconnect removal, so a tab that dies in between leaves nothing.
+   * Fails with `room-full` when every seat is held by someone present.
+   */
+  async #takeSeat(member: Membership): Promise<void> {
+    const { peer, inbox } = this.#paths(member);
+    await onDisconnect(peer).remove();
+    await onDisconnect(inbox).remove();
+    this.#assertCurrent(member);
+    if (member.refused) throw member.refused;
+    const held = new Set([...member.seats].filter(([id]) => id !== member.selfId && !member.stale.has(id)).map(([, seat]) => seat));
+    const seats = Array.from({ length: MAX_ROOM_PEERS }, (_, i) => String(i)).filter((seat) => !held.has(seat));
+    if (member.slot && seats.includes(member.slot)) seats.unshift(member.slot);
+    let lastError: unknown;
+    for (const seat of new Set(seats)) {
+      const seatRef = child(member.roomRef, `slots/${seat}`);
+      if (member.slot && member.slot !== seat) {
+        // Never leave a removal pending on a seat someone else may take.
+        await onDisconnect(child(member.roomRef, `slots/${member.slot}`)).cancel();
+        member.slot = undefined;
+      }
+      try {
+        // Refused while someone present holds the seat: try the next one.
+        await onDisconnect(seatRef).remove();
+        member.slot = seat;
+        await update(member.roomRef, {
+          [`slots/${seat}`]: member.selfId,
+          [`peers/${member.selfId}`]: { name: member.name, beat: serverTimestamp(), slot: seat },
+        });
+        return;
+      } catch (err) {
+        if (!isPermissionDenied(err)) throw err;
+        lastError = err;
+        this.#assertCurrent(member);
+      }
+    }
+    if (lastError) throw lastError;
+    throw new VideoCallError('room-full', `This room is full: a Firebase room holds at most ${MAX_ROOM_PEERS} people.`);
+  }
+
+  /**
+   * Removes our presence, inbox and seat and cancels their onDisconnect operations (leaving, or
+   * a join that failed). Offline, this waits for the connection; the server's onDisconnect
    * cleans up meanwhile.
    */
   #withdraw(member: Membership): Promise<void> {
-    const done = this.#erase(member.roomRef, member.selfId);
-    for (const path of Object.values(this.#paths(member))) void onDisconnect(path).cancel().catch(() => {});
+    const seat = member.slot ? child(member.roomRef, `slots/${member.slot}`) : undefined;
+    const done = update(member.roomRef, { [`peers/${member.selfId}`]: null, [`inbox/${member.selfId}`]: null })
+      // The seat after the presence: the rules free a seat only when its presence is gone.
+      .then(() => (seat ? remove(seat) : undefined))
+      .catch(() => {});
+    for (const path of [...Object.values(this.#paths(member)), ...(seat ? [seat] : [])]) void onDisconnect(path).cancel().catch(() => {});
     return done;
   }
 
-  /** Removes a presence and its inbox (best effort: the server's onDisconnect is the fallback). */
-  #erase(roomRef: DatabaseReference, id: string): Promise<void> {
-    return update(roomRef, { [`peers/${id}`]: null, [`inbox/${id}`]: null }).catch(() => {});
+  /** Removes a silent member's presence, inbox and seat (best effort: the server's onDisconnect is the fallback). */
+  #erase(member: Membership, id: string): void {
+    const seat = member.seats.get(id);
+    void update(member.roomRef, { [`peers/${id}`]: null, [`inbox/${id}`]: null })
+      .then(() => (seat ? remove(child(member.roomRef, `slots/${seat}`)) : undefined))
+      .catch(() => {});
   }
 
   /** Rewrites our `beat`; each acknowledged beat proves our connection works, so stale members can be told. */
@@ -363,15 +394,17 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     if (this.#member !== member || !member.live || !this.#connected || member.beatsInFlight >= MAX_BEATS_IN_FLIGHT) return;
     member.beatsInFlight++;
     const sent = Date.now();
-    // Refused when our entry is gone (the rules want a name): `#onPeers` writes it again.
     set(child(this.#paths(member).peer, 'beat'), serverTimestamp()).then(
       () => {
         member.beatsInFlight--;
         member.provenAt = Math.max(member.provenAt, sent);
         this.#sweep(member);
       },
-      () => {
+      (err) => {
         member.beatsInFlight--;
+        // Refused when our entry is gone (`#onPeers` writes it again) or our seat is no longer
+        // ours (freed by a late onDisconnect of a connection that held it before): sit again.
+        if (isPermissionDenied(err) && this.#member === member && member.live && this.#connected && !member.entering) void this.#reassert(member);
       },
     );
   }
@@ -380,8 +413,9 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
    * Members whose entry has not changed for PRESENCE_STALE_MS before our latest acknowledged
    * write (see `provenAt`) are gone without a word (frozen or killed tab, network cut): the
    * server would run their onDisconnect only after its own timeout. They leave our view, and
-   * their presence and unread signals are removed, so nothing is left behind. Never while our
-   * own connection is down: then the silence is ours.
+   * their presence, seat and unread signals are removed (the rules allow it once their beat is
+   * that old), so nothing is left behind. Never while our own connection is down: then the
+   * silence is ours.
    */
   #sweep(member: Membership): void {
     if (this.#member !== member || !member.live || !this.#connected) return;
@@ -390,7 +424,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       if (id === member.selfId || member.stale.has(id) || member.provenAt - h.at < PRESENCE_STALE_MS) continue;
       member.stale.add(id);
       changed = true;
-      void this.#erase(member.roomRef, id);
+      this.#erase(member, id);
     }
     if (changed) this.#announce(member);
   }
@@ -423,10 +457,13 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     if (this.#member !== member) return;
     const now = new Map<string, string>();
     const at = Date.now();
+    member.seats.clear();
     snap.forEach((child) => {
       const id = child.key!;
       const name = child.child('name').val();
+      const seat = child.child('slot').val();
       now.set(id, typeof name === 'string' ? name : '');
+      if (typeof seat === 'string') member.seats.set(id, seat);
       // A changed entry (a new beat) is a sign of life: a member taken as gone is back.
       const entry = JSON.stringify(child.val());
       if (member.heard.get(id)?.entry !== entry) {
@@ -450,18 +487,15 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     this.#announce(member);
   }
 
-  #onMessage(member: Membership, snap: DataSnapshot): void {
+  /** Emits the inbox's new signals and deletes them (read: the sender may use their keys again). */
+  #onInbox(member: Membership, snap: DataSnapshot): void {
     if (this.#member !== member || !member.live) return;
-    void remove(snap.ref).catch(() => {});
-    const message = snap.val() as { from?: unknown; data?: unknown } | null;
-    if (!message || typeof message.from !== 'string' || typeof message.data !== 'string') return;
-    let data: unknown;
-    try {
-      data = JSON.parse(message.data);
-    } catch {
-      return;
+    const { signals, read } = readInbox(snap, member.seen);
+    if (read.length) void update(snap.ref, Object.fromEntries(read.map((path) => [path, null]))).catch(() => {});
+    for (const signal of signals) {
+      if (this.#member !== member) return;
+      this.emit('signal', signal);
     }
-    this.emit('signal', { from: message.from, data });
   }
 
   #onConnected(connected: boolean): void {
@@ -480,16 +514,14 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     }
   }
 
+  /** Our presence (or our seat) went while we are here: sit again, under the same id. */
   async #reassert(member: Membership): Promise<void> {
     if (member.reasserting) return;
     member.reasserting = true;
     try {
-      const { peer, inbox } = this.#paths(member);
-      await onDisconnect(peer).remove();
-      await onDisconnect(inbox).remove();
-      if (this.#member === member && member.live) await set(peer, { name: member.name, beat: serverTimestamp() });
+      if (this.#member === member && member.live) await this.#takeSeat(member);
     } catch {
-      // Offline again: the reconnection re-enters the room.
+      // Offline again (the reconnection re-enters the room), or the room filled up meanwhile.
     } finally {
       member.reasserting = false;
     }
@@ -554,6 +586,17 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       this.#waiters.add(check);
       check();
     });
+  }
+
+  /** Resolves once signed in (our uid known); rejects with the sign-in's failure or a timeout. */
+  async #signedIn(): Promise<void> {
+    await this.#until(
+      () => !!this.#uid || !!this.#signInError || this.state === 'closed',
+      this.#connectTimeoutMs,
+      () => new VideoCallError('transport', `Could not sign in to Firebase within ${Math.round(this.#connectTimeoutMs / 1000)} s.`),
+    );
+    if (this.#signInError) throw this.#signInError;
+    if (this.state === 'closed') throw new VideoCallError('invalid-state', 'This transport is closed.');
   }
 
   #waitConnected(): Promise<void> {

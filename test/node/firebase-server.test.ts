@@ -4,7 +4,9 @@
 // by reading the server's own data.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { get, goOffline, onDisconnect, onValue, ref, set, update, serverTimestamp } from 'firebase/database';
+import { deleteApp, initializeApp } from 'firebase/app';
+import { signInAnonymously } from 'firebase/auth';
+import { connectDatabaseEmulator, get, getDatabase, goOffline, onDisconnect, onValue, ref, set, update, serverTimestamp } from 'firebase/database';
 import { connect, sleep, waitFor } from '../firebase-server/helpers.js';
 import { RtdbTestServer } from '../firebase-server/server.js';
 
@@ -156,5 +158,85 @@ describe('RTDB test server with the real SDK', () => {
     } finally {
       server.onRequest = undefined;
     }
+  });
+
+  describe('auth', () => {
+    /** Only a signed-in user may read, and each may write only its own `users/{uid}`. */
+    const rules = { rules: { users: { '.read': 'auth != null', $uid: { '.write': 'auth != null && auth.uid == $uid' } } } };
+    let authed: RtdbTestServer;
+    before(async () => {
+      authed = await RtdbTestServer.start({ rules });
+    });
+    after(() => authed.close());
+
+    it('signs up anonymous users with the real SDK (signUp, then lookup) and takes their ID tokens as auth', async () => {
+      const c = connect(authed);
+      disposers.push(c.dispose);
+      const cred = await signInAnonymously(c.auth);
+      assert.equal(cred.user.isAnonymous, true);
+      assert.ok(authed.auth.users.has(cred.user.uid));
+      assert.deepEqual(authed.auth.requests, ['POST /identitytoolkit.googleapis.com/v1/accounts:signUp', 'POST /identitytoolkit.googleapis.com/v1/accounts:lookup']);
+      await set(ref(c.db, `users/${cred.user.uid}`), 'me');
+      await assert.rejects(set(ref(c.db, 'users/someone-else'), 'not me'), /permission/i);
+      assert.deepEqual((await get(ref(c.db, 'users'))).val(), { [cred.user.uid]: 'me' });
+      const conn = [...authed.connections].find((k) => (k.auth as { uid?: string } | null)?.uid === cred.user.uid);
+      assert.equal((conn?.auth as { provider: string }).provider, 'anonymous');
+    });
+
+    it('refreshes an ID token (securetoken) when the SDK asks for a new one', async () => {
+      const c = connect(authed);
+      disposers.push(c.dispose);
+      const cred = await signInAnonymously(c.auth);
+      const first = await cred.user.getIdToken();
+      await sleep(1100); // a token issued in another second
+      const second = await cred.user.getIdToken(true);
+      assert.notEqual(second, first);
+      assert.ok(authed.auth.requests.includes('POST /securetoken.googleapis.com/v1/token'));
+      assert.ok(authed.auth.verify(second));
+    });
+
+    it('answers CORS preflights of the Auth endpoints', async () => {
+      const res = await fetch(`${authed.authEmulatorUrl}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://page.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-client-version' },
+      });
+      assert.equal(res.status, 204);
+      assert.equal(res.headers.get('access-control-allow-origin'), 'http://page.test');
+      assert.match(res.headers.get('access-control-allow-headers') ?? '', /x-client-version/);
+    });
+
+    it('refuses tokens it did not issue: the emulator’s unsigned mock tokens, whatever uid they claim', async () => {
+      const app = initializeApp({ databaseURL: 'https://mock.firebaseio.com', projectId: 'test' }, 'mock-token');
+      disposers.push(() => deleteApp(app));
+      const db = getDatabase(app);
+      // The SDK builds an unsigned (alg: none) JWT for sub 'ada', as the real emulator accepts.
+      connectDatabaseEmulator(db, '127.0.0.1', authed.port, { mockUserToken: { sub: 'ada', user_id: 'ada' } });
+      const tries: string[] = [];
+      authed.onRequest = (_conn, action, body) => {
+        if (action === 'auth' || action === 'gauth') tries.push(String(body.cred));
+      };
+      try {
+        // Answered invalid_token, the SDK drops the connection and tries again, never authenticated.
+        void set(ref(db, 'users/ada'), 'forged').catch(() => {});
+        await waitFor(() => tries.length >= 2, 'the SDK offers its token, and again after the refusal', 10_000);
+        assert.equal(JSON.parse(Buffer.from(tries[0].split('.')[0], 'base64url').toString()).alg, 'none');
+        assert.equal(authed.data('/users/ada'), null, 'nothing written as ada');
+        assert.ok([...authed.connections].every((k) => (k.auth as { uid?: string } | null)?.uid !== 'ada'));
+      } finally {
+        authed.onRequest = undefined;
+        goOffline(db);
+      }
+    });
+
+    it('refuses a token signed by another server', async () => {
+      const other = await RtdbTestServer.start();
+      try {
+        const token = other.auth.issue('ada');
+        assert.equal(authed.auth.verify(token), null);
+        assert.equal(other.auth.verify(token), null, 'not even by its issuer, for a user it never signed up');
+      } finally {
+        await other.close();
+      }
+    });
   });
 });

@@ -1,11 +1,12 @@
 // The firebase transport, in node, with the real firebase SDK against the local test server
-// (test/firebase-server/server.ts, which enforces database.rules.json). Each peer gets its own
-// app and websocket, as separate tabs would, so one peer's connection can be cut alone.
+// (test/firebase-server/server.ts, which enforces database.rules.json and serves the Auth
+// emulator the transport signs in at). Each peer gets its own app, Auth user and websocket, as
+// separate tabs would, so one peer's connection can be cut alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getApps, initializeApp, deleteApp } from 'firebase/app';
 import { goOffline } from 'firebase/database';
-import { createFirebaseTransport, FIREBASE_ROOT, firebaseRoomKey, PRESENCE_BEAT_MS, PRESENCE_STALE_MS } from '../../src/transports/firebase.js';
+import { createFirebaseTransport, FIREBASE_ROOT, firebaseRoomKey, MAX_ROOM_PEERS, MAX_UNREAD_PER_SENDER, PRESENCE_BEAT_MS, PRESENCE_STALE_MS } from '../../src/transports/firebase.js';
 import type { Transport, TransportEvents } from '../../src/transports/transport.js';
 import { VideoCallError } from '../../src/errors.js';
 import { connect, RULES, sleep, startServer, waitFor } from '../firebase-server/helpers.js';
@@ -49,7 +50,11 @@ const nextSignal = (t: Transport) =>
   });
 
 /** What the server holds for every room. */
-const roomsData = () => server.data(`/${FIREBASE_ROOT}`) as Record<string, { peers?: object; inbox?: Record<string, object> }> | null;
+const roomsData = () => server.data(`/${FIREBASE_ROOT}`) as Record<string, { peers?: object; slots?: object; inbox?: Record<string, Record<string, object>> }> | null;
+
+/** How many unread signals the server holds in `to`'s inbox of room `key`, from anyone. */
+const unread = (key: string, to: string) =>
+  Object.values(roomsData()?.[key]?.inbox?.[to] ?? {}).reduce((n, from) => n + Object.keys(from).length, 0);
 
 describe('firebase transport (node, test server with the project rules)', () => {
   before(async () => {
@@ -87,7 +92,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     assert.ok(conn, "the server sees Ada's inbox listener");
     conn.freeze();
     for (let i = 0; i < 5; i++) b.t.send(ra.selfId, { candidate: i });
-    await waitFor(() => Object.keys(roomsData()?.[key]?.inbox?.[ra.selfId] ?? {}).length === 5, '5 unread signals for Ada');
+    await waitFor(() => unread(key, ra.selfId) === 5, '5 unread signals for Ada');
     // The tab closes: its websocket ends, and the server runs Ada's onDisconnect.
     goOffline(a.db);
     conn.drop();
@@ -132,7 +137,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     // Lose the connection right as the presence write arrives: its onDisconnect removals were
     // registered on that connection and run now, and the SDK sends the write again later.
     server.onRequest = (conn, action, body) => {
-      if (!dropped && action === 'p' && String(body.p).includes('/peers/')) {
+      if (!dropped && action === 'm' && Object.keys(body.d as object).some((k) => k.startsWith('peers/'))) {
         dropped = true;
         conn.drop();
       }
@@ -181,7 +186,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     conn.freeze();
     const frozenAt = Date.now();
     for (let i = 0; i < 3; i++) b.t.send(ra.selfId, { candidate: i });
-    await waitFor(() => Object.keys(roomsData()?.[key]?.inbox?.[ra.selfId] ?? {}).length === 3, '3 unread signals for Ada');
+    await waitFor(() => unread(key, ra.selfId) === 3, '3 unread signals for Ada');
     await waitFor(() => bLeft.length === 1, 'Bob sees Ada leave', 15_000);
     const took = Date.now() - frozenAt;
     assert.deepEqual(bLeft, [{ id: ra.selfId }]);
@@ -251,7 +256,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     }
   });
 
-  it('a join whose room snapshot never comes (after the presence was written) fails with transport and leaves no ghost', async () => {
+  it('a join whose room snapshot never comes fails with transport, and leaves no ghost (its seat is chosen from the snapshot, so it writes no presence)', async () => {
     const r = room();
     const key = firebaseRoomKey(r);
     const a = peer();
@@ -264,7 +269,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     let wrote = false;
     // The server never answers Ada's listen of the room's peers (but applies her writes).
     server.onRequest = (_conn, action, body) => {
-      if (action === 'p' && String(body.p).includes('/peers/')) wrote = true;
+      if (action === 'm' && Object.keys(body.d as object).some((k) => k.startsWith('peers/'))) wrote = true;
       if (action === 'q' && String(body.p).endsWith(`${key}/peers`)) return false;
     };
     try {
@@ -272,7 +277,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     } finally {
       server.onRequest = undefined;
     }
-    assert.ok(wrote, 'the presence was written before the join failed');
+    assert.ok(!wrote, 'no presence written without the room’s snapshot');
     await waitFor(() => Object.keys(roomsData()?.[key]?.peers ?? {}).length === 1, 'only Bob present');
     await waitFor(() => bLeft.length === bJoined.length, 'Bob saw the ghost go if he saw it come');
     await waitFor(
@@ -289,9 +294,13 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await a.t.join(r);
     const rb = await b.t.join(r);
     const got = record(b.t, 'signal');
-    for (let i = 0; i < 200; i++) a.t.send(rb.selfId, { i, pad: 'x'.repeat(500) });
-    await waitFor(() => got.length === 200, '200 signals arrive', 15000);
-    assert.deepEqual(got.map((s) => (s.data as { i: number }).i), Array.from({ length: 200 }, (_, i) => i));
+    // 300 signals, in bursts of the most one sender may have unread: each key is used three times.
+    for (let burst = 0; burst < 3; burst++) {
+      for (let i = 0; i < MAX_UNREAD_PER_SENDER; i++) a.t.send(rb.selfId, { i: burst * MAX_UNREAD_PER_SENDER + i, pad: 'x'.repeat(500) });
+      await waitFor(() => got.length === (burst + 1) * MAX_UNREAD_PER_SENDER, `burst ${burst} arrives`, 15000);
+      await waitFor(() => unread(firebaseRoomKey(r), rb.selfId) === 0, 'all read');
+    }
+    assert.deepEqual(got.map((s) => (s.data as { i: number }).i), Array.from({ length: 3 * MAX_UNREAD_PER_SENDER }, (_, i) => i));
     await waitFor(() => {
       const data = roomsData() ?? {};
       return Object.values(data).every((d) => d.inbox === undefined);
@@ -308,7 +317,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await sleep(200);
     const key = firebaseRoomKey(r);
     const data = roomsData()?.[key] as { peers: Record<string, { name: string }>; inbox?: object };
-    assert.deepEqual(Object.keys(data), ['peers']);
+    assert.deepEqual(Object.keys(data).sort(), ['peers', 'slots']);
     assert.deepEqual(Object.keys(data.peers), [ra.selfId]);
     assert.equal(data.peers[ra.selfId].name, '');
     await a.t.leave();
@@ -343,7 +352,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('fails to join an unreachable database with a transport error', async () => {
-    const t = createFirebaseTransport({ firebaseConfig: { databaseURL: 'http://127.0.0.1:9?ns=none' }, connectTimeoutMs: 1000 });
+    const t = createFirebaseTransport({ firebaseConfig: { databaseURL: 'http://127.0.0.1:9?ns=none', authEmulatorUrl: server.authEmulatorUrl }, connectTimeoutMs: 1000 });
     await assert.rejects(t.join('r'), (err: unknown) => {
       assert.ok(err instanceof VideoCallError);
       assert.equal(err.code, 'transport');
@@ -353,28 +362,79 @@ describe('firebase transport (node, test server with the project rules)', () => 
     t.close();
   });
 
-  it('reuses the page’s app for the same database, and leaves it alone on close', async () => {
-    const page = initializeApp({ databaseURL: server.url }, 'page');
+  it('builds an app of its own from a config even when the page has one for the same database (each transport is its own user), and leaves the page’s alone', async () => {
+    const page = initializeApp({ databaseURL: server.url, apiKey: 'k' }, 'page');
     const before = getApps().length;
-    const t = createFirebaseTransport({ firebaseConfig: { databaseURL: server.url } });
-    assert.equal(getApps().length, before);
-    const res = await t.join(room(), { name: 'Pat' });
-    assert.ok(res.selfId);
+    const config = { databaseURL: server.url, authEmulatorUrl: server.authEmulatorUrl };
+    const t = createFirebaseTransport({ firebaseConfig: config });
+    const u = createFirebaseTransport({ firebaseConfig: config });
+    assert.equal(getApps().length, before + 2, 'one app per transport');
+    const r = room();
+    const rt = await t.join(r, { name: 'Pat' });
+    const ru = await u.join(r, { name: 'Sam' });
+    assert.notEqual(rt.selfId, ru.selfId, 'two users');
+    assert.deepEqual(ru.peers, [{ id: rt.selfId, name: 'Pat' }]);
+    assert.ok(server.auth.users.has(rt.selfId) && server.auth.users.has(ru.selfId), 'each id is a uid the Auth emulator signed up');
     t.close();
-    await sleep(300);
+    u.close();
+    await waitFor(() => getApps().length === before, 'both apps deleted');
     assert.ok(getApps().includes(page), 'the page’s app is still there');
     await deleteApp(page);
   });
 
-  it('initialises an app of its own when none matches, and deletes it on close', async () => {
-    const before = getApps().length;
-    const t = createFirebaseTransport({ firebaseConfig: { databaseURL: server.url } });
-    const u = createFirebaseTransport({ firebaseConfig: { databaseURL: server.url } });
-    assert.equal(getApps().length, before + 1, 'one app shared by both transports');
-    await t.join(room());
-    t.close();
-    u.close();
-    await waitFor(() => getApps().length === before, 'the app is deleted');
+  it('signs in (anonymously) before joining: its peer id is the uid of its app’s Auth user, kept across reconnections', async () => {
+    const { key, a, b, ra, rb } = await adaAndBob();
+    assert.equal(ra.selfId, a.auth.currentUser?.uid);
+    assert.equal(rb.selfId, b.auth.currentUser?.uid);
+    assert.equal(a.auth.currentUser?.isAnonymous, true);
+    assert.deepEqual(Object.keys(roomsData()?.[key]?.peers ?? {}).sort(), [ra.selfId, rb.selfId].sort());
+    const rejoined = record(a.t, 'rejoined');
+    server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`)[0].drop();
+    await waitFor(() => rejoined.length === 1, 'Ada rejoins', 15000);
+    assert.equal(rejoined[0].selfId, ra.selfId);
+    assert.equal(a.auth.currentUser?.uid, ra.selfId, 'the same user');
+    await a.t.leave();
+    await b.t.leave();
+    await waitFor(() => roomsData() === null, 'nothing left');
+  });
+
+  it(`lets at most ${MAX_ROOM_PEERS} peers into a room: the next one fails with room-full, and gets in once someone leaves`, { timeout: 60_000 }, async () => {
+    const r = room();
+    const key = firebaseRoomKey(r);
+    const inRoom = [];
+    for (let i = 0; i < MAX_ROOM_PEERS; i++) {
+      const p = peer();
+      inRoom.push({ p, res: await p.t.join(r, { name: `P${i}` }) });
+    }
+    assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS);
+    const late = peer();
+    await assert.rejects(late.t.join(r, { name: 'Late' }), (err: unknown) => (err as VideoCallError).code === 'room-full');
+    assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS, 'no presence of the late one');
+    await inRoom[3].p.t.leave();
+    const res = await late.t.join(r, { name: 'Late' });
+    assert.equal(res.peers.length, MAX_ROOM_PEERS - 1);
+    assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS);
+    await late.t.leave();
+    for (const { p } of inRoom) await p.t.leave();
+    await waitFor(() => roomsData() === null, 'nothing left');
+  });
+
+  it(`a sender may have at most ${MAX_UNREAD_PER_SENDER} unread signals in an inbox: a stalled recipient's inbox stops growing`, async () => {
+    const { key, a, b, ra, rb } = await adaAndBob();
+    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`);
+    conn.freeze();
+    for (let i = 0; i < MAX_UNREAD_PER_SENDER + 50; i++) b.t.send(ra.selfId, { candidate: i });
+    await waitFor(() => unread(key, ra.selfId) === MAX_UNREAD_PER_SENDER, `${MAX_UNREAD_PER_SENDER} unread signals for Ada`);
+    await sleep(300);
+    assert.equal(unread(key, ra.selfId), MAX_UNREAD_PER_SENDER, 'no more');
+    assert.deepEqual(Object.keys(roomsData()?.[key]?.inbox?.[ra.selfId] ?? {}), [rb.selfId]);
+    const got = record(a.t, 'signal');
+    conn.thaw();
+    await waitFor(() => got.length === MAX_UNREAD_PER_SENDER, 'Ada reads what was stored, in order');
+    assert.deepEqual(got.map((s) => (s.data as { candidate: number }).candidate), Array.from({ length: MAX_UNREAD_PER_SENDER }, (_, i) => i));
+    await a.t.leave();
+    await b.t.leave();
+    await waitFor(() => roomsData() === null, 'nothing left');
   });
 
   it('rules that refuse it when it re-enters after a reconnection end signaling with error unauthorized, then closed', async () => {
