@@ -1,6 +1,7 @@
 // Two <video-call> elements calling each other over the firebase transport in Chromium: the
 // real firebase SDK against the local Realtime Database test server (test/firebase-server/,
-// enforcing database.rules.json), fake camera and microphone.
+// enforcing database.rules.json, each element signed in as a user of its own at the server's
+// Auth emulator), fake camera and microphone.
 import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
 import { initializeApp } from 'firebase/app';
@@ -9,8 +10,8 @@ import { createFirebaseTransport } from '../../src/transports/firebase.js';
 import { addCall, eventWithin, remoteVideo, removeAllCalls, sleep, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
 
 const envModule = '/__firebase-env.js';
-const { FIREBASE_DATABASE_URL } = (await import(envModule)) as { FIREBASE_DATABASE_URL: string };
-const firebaseConfig = { databaseURL: FIREBASE_DATABASE_URL, projectId: 'test' };
+const { FIREBASE_DATABASE_URL, FIREBASE_AUTH_EMULATOR_URL } = (await import(envModule)) as { FIREBASE_DATABASE_URL: string; FIREBASE_AUTH_EMULATOR_URL: string };
+const firebaseConfig = { databaseURL: FIREBASE_DATABASE_URL, projectId: 'test', authEmulatorUrl: FIREBASE_AUTH_EMULATOR_URL };
 
 describe('<video-call> over firebase', function () {
   this.timeout(40000);
@@ -55,7 +56,8 @@ describe('<video-call> over firebase', function () {
     const room = uniqueRoom('fb-drop');
     // Each element on an app and websocket of its own, as in two tabs.
     const make = (name: string, video: 'on' | 'off') => {
-      const db = getDatabase(initializeApp(firebaseConfig, `${name}-${room}`));
+      // (The transport finds authEmulatorUrl in the app's options and signs in there.)
+      const db = getDatabase(initializeApp({ ...firebaseConfig, apiKey: 'test-key' }, `${name}-${room}`));
       const el = document.createElement('video-call') as VideoCall;
       el.transport = createFirebaseTransport({ database: db });
       el.setAttribute('video', video);

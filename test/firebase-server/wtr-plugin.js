@@ -1,6 +1,7 @@
 // @web/test-runner plugin: starts the local Realtime Database test server (server.ts, enforcing
-// the project's database.rules.json) for the browser run, and serves its URL to the tests as
-// the virtual module `/__firebase-env.js` (`export const FIREBASE_DATABASE_URL`).
+// the project's database.rules.json, with its Auth emulator) for the browser run, and serves its
+// URLs to the tests as the virtual module `/__firebase-env.js` (`export const
+// FIREBASE_DATABASE_URL`, `FIREBASE_AUTH_EMULATOR_URL`).
 import { readFile } from 'node:fs/promises';
 
 export function firebaseServerPlugin() {
@@ -17,7 +18,11 @@ export function firebaseServerPlugin() {
     },
     serve(context) {
       if (context.path === '/__firebase-env.js') {
-        return { body: `export const FIREBASE_DATABASE_URL = ${JSON.stringify(server?.url ?? '')};`, type: 'js' };
+        const body = [
+          `export const FIREBASE_DATABASE_URL = ${JSON.stringify(server?.url ?? '')};`,
+          `export const FIREBASE_AUTH_EMULATOR_URL = ${JSON.stringify(server?.authEmulatorUrl ?? '')};`,
+        ].join('\n');
+        return { body, type: 'js' };
       }
     },
   };
