@@ -323,3 +323,41 @@ function claimSlot(count: number): number {
   }
   throw new Error(`no free lab slot in ${LAB_PREFIX}0.0/16 (${MAX_SLOTS} slots busy or their subnets in use)`);
 }
+
+const NFT = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'].find((p) => {
+  try {
+    execFileSync(p, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/**
+ * A firewall between two sides: inside each namespace, nftables drops every packet to and from
+ * the other side's address (both ways, any protocol), so a direct connection between them is
+ * impossible, while the host (the relay, a TURN server on a host address) stays reachable. The
+ * rules live in the namespaces and go with them at teardown. Throws when nft is missing, with
+ * the package to install (Debian: nftables).
+ */
+export function blockBetween(a: Side, b: Side): void {
+  if (!NFT) throw new Error('nft is not installed (the firewall between the lab\'s hosts needs it); run: apt-get install -y nftables');
+  for (const [self, other] of [[a, b], [b, a]] as const) {
+    const rules = [
+      'table inet vc_block {',
+      '  chain out { type filter hook output priority 0; policy accept;',
+      `    ip daddr ${other.addr} drop`,
+      '  }',
+      '  chain in { type filter hook input priority 0; policy accept;',
+      `    ip saddr ${other.addr} drop`,
+      '  }',
+      '}',
+    ].join('\n');
+    try {
+      execFileSync(IP, ['netns', 'exec', self.ns, NFT, '-f', '-'], { input: rules, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
+    } catch (e) {
+      const err = e as Error & { stderr?: string };
+      throw new Error(`nft in ${self.ns} failed: ${(err.stderr || err.message).trim()}`);
+    }
+  }
+}
