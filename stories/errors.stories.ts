@@ -84,3 +84,28 @@ export const OverMaxPeers: Story = {
     return frame;
   },
 };
+
+/**
+ * A connection to a participant cannot be made (`ice-failed`): here relay-only
+ * (`ice-transport-policy="relay"`) with no TURN server, so nothing can connect. Their tile says
+ * so in words a visitor understands; the banner keeps what the embedder must fix.
+ */
+export const ConnectionProblem: Story = {
+  name: 'Connection problem (ice-failed)',
+  render: () => {
+    const room = uniqueRoom('ice-failed');
+    const { frame, el } = callFrame(
+      { room, transport: 'local', name: 'Ada Lovelace', 'ice-servers': '[]', 'ice-transport-policy': 'relay' },
+      {
+        expect: {
+          state: 'joined',
+          tiles: 2,
+          selectors: ['figure[part~="remote-tile"] .status.problem[role="status"]', '[part="error"][data-code="ice-failed"]'],
+          text: ["Can't connect to this person. Their network or yours may be blocking calls. Still trying…", 'No TURN server is configured'],
+        },
+      },
+    );
+    void peersThenJoin(el, room, [{ name: 'Grace Hopper' }]);
+    return frame;
+  },
+};
