@@ -4,7 +4,8 @@
  * other, the Firebase chunk comes on demand from beside the bundle, and a closed tab leaves no
  * trace in the database. The database is the local Realtime Database test server
  * (test/firebase-server/server.ts, enforcing database.rules.json; what differs from the real
- * service is listed at the top of that file), spoken to by the real firebase SDK in the chunk.
+ * service is listed at the top of that file), spoken to by the real firebase SDK in the chunk,
+ * each page signed in anonymously at the server's Auth emulator (`authEmulatorUrl`).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -32,7 +33,7 @@ for (const script of ['classic', 'module'] as const) {
     const people: Person[] = [];
     try {
       const r = room(`fb-${script}`);
-      const attrs = `transport="firebase" firebase-config='${JSON.stringify({ databaseURL: db.url, projectId: 'e2e' })}'`;
+      const attrs = `transport="firebase" firebase-config='${JSON.stringify({ databaseURL: db.url, projectId: 'e2e', authEmulatorUrl: db.authEmulatorUrl })}'`;
       const open = async (name: string) => {
         const person = await newPerson(browser, name);
         people.push(person);
@@ -48,6 +49,7 @@ for (const script of ['classic', 'module'] as const) {
       await waitForLiveVideos(b.person.page, [a.id]);
       const peers = () => Object.keys((db.data(`/video-call-rooms/${encodeURIComponent(r)}/peers`) ?? {}) as object).sort();
       assert.deepEqual(peers(), [a.id, b.id].sort(), 'both present in the database');
+      assert.ok(db.auth.users.has(a.id) && db.auth.users.has(b.id), 'each page’s peer id is an Auth user the emulator signed up');
 
       // Bob closes his tab: Ann sees him go, and the database forgets him.
       await b.person.context.close();
@@ -68,7 +70,7 @@ test('a tab that hangs without closing (its socket stays open, so the database k
   const people: Person[] = [];
   try {
     const r = room('fb-hung');
-    const attrs = `transport="firebase" firebase-config='${JSON.stringify({ databaseURL: db.url, projectId: 'e2e' })}'`;
+    const attrs = `transport="firebase" firebase-config='${JSON.stringify({ databaseURL: db.url, projectId: 'e2e', authEmulatorUrl: db.authEmulatorUrl })}'`;
     const open = async (name: string) => {
       const person = await newPerson(browser, name);
       people.push(person);
