@@ -1,6 +1,7 @@
 import { html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Announcement } from './chat-feed.js';
+import { parts, t } from '../../i18n/i18n.js';
 
 /**
  * What a screen reader hears of chat (a visually hidden live region): each announcement is a new
@@ -14,8 +15,8 @@ export function renderAnnouncements(announcements: Announcement[]) {
         (a) => a.key,
         (a) =>
           a.count === 1
-            ? html`<p>New message from <bdi>${a.name || 'Guest'}</bdi>: <bdi>${a.text}</bdi></p>`
-            : html`<p>${a.count} new messages. The latest from <bdi>${a.name || 'Guest'}</bdi>: <bdi>${a.text}</bdi></p>`,
+            ? html`<p>${parts('newMessageFrom', { name: html`<bdi>${a.name || t('guest')}</bdi>`, text: html`<bdi>${a.text}</bdi>` })}</p>`
+            : html`<p>${parts('newMessages', { count: a.count, name: html`<bdi>${a.name || t('guest')}</bdi>`, text: html`<bdi>${a.text}</bdi>` })}</p>`,
       )}
     </div>`;
 }

@@ -35,7 +35,7 @@ export class ChatPanel {
     this.feed.markRead();
     const host = this._host;
     host.requestUpdate();
-    void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(open ? '#chat-input' : 'button[aria-label="Chat"]')?.focus());
+    void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(open ? '#chat-input' : 'button[data-control="chat"]')?.focus());
   }
 
   /** Before an update (the host's `willUpdate`): is the reader at the bottom of the list? */

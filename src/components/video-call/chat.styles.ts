@@ -6,14 +6,15 @@ export const chatStyles = css`
     display: flex;
     flex-direction: column;
     background: var(--_surface);
-    border-left: 1px solid color-mix(in srgb, var(--_fg) 12%, transparent);
+    border-inline-start: 1px solid color-mix(in srgb, var(--_fg) 12%, transparent);
     min-height: 0;
   }
   .chat header {
     display: flex;
     align-items: center;
     justify-content: space-between;
-    padding: 8px 8px 8px 16px;
+    padding-block: 8px;
+    padding-inline: 16px 8px;
   }
   .chat h2 {
     margin: 0;
@@ -72,13 +73,17 @@ export const chatStyles = css`
     align-self: center;
     color: var(--_accent-text);
   }
+  /* The send arrow points the way text runs. */
+  [dir='rtl'] .send svg {
+    transform: scaleX(-1);
+  }
   @container (max-width: 600px) {
     .chat {
       position: absolute;
       inset: 0;
       width: auto;
       z-index: 2;
-      border-left: 0;
+      border-inline-start: 0;
     }
   }
 `;

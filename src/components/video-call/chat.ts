@@ -1,6 +1,7 @@
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { icons } from './icons.js';
+import { t, time } from '../../i18n/i18n.js';
 
 export interface ChatEntry {
   key: number;
@@ -50,27 +51,27 @@ export function renderChat(opts: {
       opts.onClose();
     }
   };
-  return html`<aside class="chat" part="chat" aria-label="Chat" @keydown=${escape}>
+  return html`<aside class="chat" part="chat" aria-label=${t('chat')} @keydown=${escape}>
     <header>
-      <h2>Chat</h2>
-      <button class="icon-button" type="button" aria-label="Close chat" title="Close chat" @click=${opts.onClose}>${icons.close}</button>
+      <h2>${t('chat')}</h2>
+      <button class="icon-button" type="button" aria-label=${t('closeChat')} title=${t('closeChat')} @click=${opts.onClose}>${icons.close}</button>
     </header>
     <ol class="messages">
-      ${opts.messages.length === 0 ? html`<li class="empty">No messages yet. Messages go straight to the others in the call.</li>` : nothing}
-      ${opts.trimmed ? html`<li class="empty note">Older messages are not shown.</li>` : nothing}
+      ${opts.messages.length === 0 ? html`<li class="empty">${t('noMessages')}</li>` : nothing}
+      ${opts.trimmed ? html`<li class="empty note">${t('olderHidden')}</li>` : nothing}
       ${repeat(
         opts.messages,
         (m) => m.key,
         (m) => html`<li class=${m.own ? 'own' : ''}>
-          <div class="meta"><span class="who">${m.own ? 'You' : html`<bdi>${m.name || 'Guest'}</bdi>`}</span> <time>${m.time}</time></div>
+          <div class="meta"><span class="who">${m.own ? t('you') : html`<bdi>${m.name || t('guest')}</bdi>`}</span> <time>${time(m.at)}</time></div>
           <div class="text" dir="auto">${m.text}</div>
         </li>`,
       )}
     </ol>
     <form @submit=${submit}>
-      <label class="visually-hidden" for="chat-input">Message</label>
-      <textarea id="chat-input" name="message" rows="1" maxlength="4000" placeholder="Message everyone" ?disabled=${!opts.canSend} @keydown=${keydown}></textarea>
-      <button class="icon-button send" type="submit" aria-label="Send message" title="Send" ?disabled=${!opts.canSend}>${icons.send}</button>
+      <label class="visually-hidden" for="chat-input">${t('message')}</label>
+      <textarea id="chat-input" name="message" rows="1" maxlength="4000" placeholder=${t('messageEveryone')} ?disabled=${!opts.canSend} @keydown=${keydown}></textarea>
+      <button class="icon-button send" type="submit" aria-label=${t('sendMessage')} title=${t('send')} ?disabled=${!opts.canSend}>${icons.send}</button>
     </form>
   </aside>`;
 }

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { icons } from './icons.js';
+import { t } from '../../i18n/i18n.js';
 
 export interface ControlsModel {
   micOn: boolean;
@@ -17,27 +18,27 @@ export interface ControlsModel {
 
 /** The control bar: mic, camera, screen share, chat and leave; every button labelled and keyboard-usable. */
 export function renderControls(m: ControlsModel) {
-  return html`<div class="controls" part="controls" role="group" aria-label="Call controls">
-    <button type="button" class="control ${m.micOn ? '' : 'off'}" aria-pressed=${!m.micOn} aria-label="Mute microphone"
-      title=${m.micOn ? 'Mute microphone' : 'Unmute microphone'} @click=${m.onMic}>
+  return html`<div class="controls" part="controls" role="group" aria-label=${t('callControls')}>
+    <button type="button" class="control ${m.micOn ? '' : 'off'}" aria-pressed=${!m.micOn} aria-label=${t('muteMic')}
+      title=${m.micOn ? t('muteMic') : t('unmuteMic')} @click=${m.onMic}>
       ${m.micOn ? icons.mic : icons.micOff}
     </button>
-    <button type="button" class="control ${m.cameraOn ? '' : 'off'}" aria-pressed=${!m.cameraOn} aria-label="Turn camera off"
-      title=${m.cameraOn ? 'Turn camera off' : 'Turn camera on'} @click=${m.onCamera}>
+    <button type="button" class="control ${m.cameraOn ? '' : 'off'}" aria-pressed=${!m.cameraOn} aria-label=${t('cameraOff')}
+      title=${m.cameraOn ? t('cameraOff') : t('cameraOn')} @click=${m.onCamera}>
       ${m.cameraOn ? icons.cam : icons.camOff}
     </button>
     ${m.canShareScreen
-      ? html`<button type="button" class="control ${m.screenSharing ? 'active' : ''}" aria-pressed=${m.screenSharing} aria-label="Share screen"
-          title=${m.screenSharing ? 'Stop sharing your screen' : 'Share your screen'} @click=${m.onScreen}>
+      ? html`<button type="button" class="control ${m.screenSharing ? 'active' : ''}" aria-pressed=${m.screenSharing} aria-label=${t('shareScreen')}
+          title=${m.screenSharing ? t('stopSharing') : t('shareYourScreen')} @click=${m.onScreen}>
           ${icons.screen}
         </button>`
       : nothing}
-    <button type="button" class="control ${m.chatOpen ? 'active' : ''}" aria-pressed=${m.chatOpen} aria-label="Chat"
-      title=${m.chatOpen ? 'Close chat' : 'Open chat'} @click=${m.onChat}>
+    <button type="button" class="control ${m.chatOpen ? 'active' : ''}" aria-pressed=${m.chatOpen} aria-label=${t('chat')} data-control="chat"
+      title=${m.chatOpen ? t('closeChat') : t('openChat')} @click=${m.onChat}>
       ${icons.chat}
-      ${m.unread > 0 && !m.chatOpen ? html`<span class="unread" aria-label="${m.unread} unread">${m.unread > 99 ? '99+' : m.unread}</span>` : nothing}
+      ${m.unread > 0 && !m.chatOpen ? html`<span class="unread" aria-label=${t('unread', { count: m.unread })}>${m.unread > 99 ? '99+' : m.unread}</span>` : nothing}
     </button>
-    <button type="button" class="control leave" aria-label="Leave call" title="Leave call" @click=${m.onLeave}>
+    <button type="button" class="control leave" aria-label=${t('leaveCall')} title=${t('leaveCall')} @click=${m.onLeave}>
       ${icons.leave}
     </button>
   </div>`;

@@ -15,8 +15,7 @@ export const prejoinStyles = css`
   }
   .preview-controls {
     position: absolute;
-    left: 0;
-    right: 0;
+    inset-inline: 0;
     bottom: 12px;
     display: flex;
     justify-content: center;

@@ -2,6 +2,7 @@ import { html } from 'lit';
 import type { CallEngine } from '../../call/call-engine.js';
 import { icons } from './icons.js';
 import { renderTile } from './tile.js';
+import { parts, t } from '../../i18n/i18n.js';
 
 export interface PrejoinModel {
   name: string;
@@ -26,19 +27,19 @@ export function renderPrejoin(m: PrejoinModel) {
   };
   return html`<form class="prejoin" part="prejoin" @submit=${submit}>
       <div class="preview">
-        ${renderTile({ label: m.name || 'You', stream: m.media.localStream, audio: micOn, video: cameraOn || m.media.screenSharing, screen: false })}
+        ${renderTile({ label: m.name || t('you'), stream: m.media.localStream, audio: micOn, video: cameraOn || m.media.screenSharing, screen: false })}
         <div class="preview-controls">
-          <button type="button" class="control ${micOn ? '' : 'off'}" aria-pressed=${!micOn} aria-label="Mute microphone"
-            title=${micOn ? 'Mute microphone' : 'Unmute microphone'} @click=${m.onMic}>${micOn ? icons.mic : icons.micOff}</button>
-          <button type="button" class="control ${cameraOn ? '' : 'off'}" aria-pressed=${!cameraOn} aria-label="Turn camera off"
-            title=${cameraOn ? 'Turn camera off' : 'Turn camera on'} @click=${m.onCamera}>${cameraOn ? icons.cam : icons.camOff}</button>
+          <button type="button" class="control ${micOn ? '' : 'off'}" aria-pressed=${!micOn} aria-label=${t('muteMic')}
+            title=${micOn ? t('muteMic') : t('unmuteMic')} @click=${m.onMic}>${micOn ? icons.mic : icons.micOff}</button>
+          <button type="button" class="control ${cameraOn ? '' : 'off'}" aria-pressed=${!cameraOn} aria-label=${t('cameraOff')}
+            title=${cameraOn ? t('cameraOff') : t('cameraOn')} @click=${m.onCamera}>${cameraOn ? icons.cam : icons.camOff}</button>
         </div>
       </div>
       <div class="join-form">
-        <h2>${m.room ? html`Room <span class="room"><bdi>${m.room}</bdi></span>` : 'Ready to join?'}</h2>
-        <label for="name">Your name</label>
-        <input id="name" name="name" autocomplete="name" maxlength="64" placeholder="Your name" .value=${m.name} @input=${onName} />
-        <button class="primary" part="join-button" type="submit" ?disabled=${m.blocked || !m.room}>Join</button>
+        <h2>${m.room ? parts('room', { room: html`<span class="room"><bdi>${m.room}</bdi></span>` }) : t('readyToJoin')}</h2>
+        <label for="name">${t('yourName')}</label>
+        <input id="name" name="name" autocomplete="name" maxlength="64" placeholder=${t('yourName')} .value=${m.name} @input=${onName} />
+        <button class="primary" part="join-button" type="submit" ?disabled=${m.blocked || !m.room}>${t('join')}</button>
       </div>
     </form>`;
 }

@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { PeerState } from '../../call/call-engine.js';
 import { renderTile, type TileModel } from './tile.js';
+import { parts, t } from '../../i18n/i18n.js';
 
 export interface StageModel {
   /** Our own tile. */
@@ -20,24 +21,23 @@ export function renderStage(m: StageModel) {
   const tiles = visible.map((p) =>
     renderTile({
       peerId: p.id,
-      label: p.name || 'Guest',
+      label: p.name || t('guest'),
       stream: p.stream,
       audio: p.audio,
       video: p.video,
       screen: p.screen,
-      status: p.problem === 'ice-failed' ? ICE_FAILED_TEXT : p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
+      status: p.problem === 'ice-failed' ? t('cantConnect') : p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
       problem: p.problem === 'ice-failed',
       muted: m.soundBlocked,
     }),
   );
-  return html`<section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label="Participants">${renderTile(m.local)}${tiles}</section>
-        ${m.ring ? m.ringCard : m.peers.length === 0 ? html`<p class="hint" role="status">Waiting for others to join${m.room ? html` room <strong><bdi>${m.room}</bdi></strong>` : ''}…</p>` : nothing}`;
+  return html`<section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label=${t('participants', { count: visible.length + 1 })}>${renderTile(m.local)}${tiles}</section>
+        ${m.ring ? m.ringCard : m.peers.length === 0 ? html`<p class="hint" role="status">${m.room ? parts('waitingForOthersRoom', { room: html`<strong><bdi>${m.room}</bdi></strong>` }) : t('waitingForOthers')}</p>` : nothing}`;
 }
 
-/** A connection to this peer cannot be made (`problem: 'ice-failed'`); the embedder's fix is in vc-error's message. */
-const ICE_FAILED_TEXT = "Can't connect to this person. Their network or yours may be blocking calls. Still trying…";
+// A connection to a peer cannot be made (`problem: 'ice-failed'`): the tile says `cantConnect`; the embedder's fix is in vc-error's message.
 
 function statusText(state: RTCPeerConnectionState): string {
   // A dropped connection is restarted on its own (ICE restart), so it reads as in progress.
-  return state === 'failed' || state === 'disconnected' ? 'Reconnecting…' : state === 'closed' ? 'Disconnected' : 'Connecting…';
+  return state === 'failed' || state === 'disconnected' ? t('reconnecting') : state === 'closed' ? t('disconnected') : t('connecting');
 }

@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { icons } from './icons.js';
 import { displayName } from './text.js';
+import { parts, t as tr } from '../../i18n/i18n.js';
 
 export interface TileModel {
   /** Remote peer id, or undefined for the local tile. */
@@ -49,15 +50,15 @@ export function renderTile(t: TileModel) {
       .muted=${local || !!t.muted}
       autoplay
       playsinline
-      aria-label=${local ? 'Your video' : `Video of ${name}`}
+      aria-label=${local ? tr('yourVideo') : tr('videoOf', { name })}
     ></video>
     ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${initials(name)}</div>`}
     ${t.status ? html`<div class=${t.problem ? 'status problem' : 'status'} role="status">${t.status}</div>` : nothing}
     <figcaption>
-      <span class="name"><bdi>${name}</bdi>${t.you ? ' (you)' : nothing}</span>
-      ${t.audio ? nothing : html`<span class="badge" role="img" aria-label="Microphone off" title="Microphone off">${icons.micOff}</span>`}
-      ${t.video ? nothing : html`<span class="badge" role="img" aria-label="Camera off" title="Camera off">${icons.camOff}</span>`}
-      ${t.screen ? html`<span class="badge screen-badge" role="img" aria-label="Sharing screen" title="Sharing screen">${icons.screen}</span>` : nothing}
+      <span class="name">${t.you ? parts('youSuffix', { name: html`<bdi>${name}</bdi>` }) : html`<bdi>${name}</bdi>`}</span>
+      ${t.audio ? nothing : html`<span class="badge" role="img" aria-label=${tr('micOffBadge')} title=${tr('micOffBadge')}>${icons.micOff}</span>`}
+      ${t.video ? nothing : html`<span class="badge" role="img" aria-label=${tr('cameraOffBadge')} title=${tr('cameraOffBadge')}>${icons.camOff}</span>`}
+      ${t.screen ? html`<span class="badge screen-badge" role="img" aria-label=${tr('sharingScreen')} title=${tr('sharingScreen')}>${icons.screen}</span>` : nothing}
     </figcaption>
   </figure>`;
 }

@@ -16,6 +16,7 @@ import { renderRing } from './ring.js';
 import { CallSession } from './session.js';
 import { renderStage } from './stage.js';
 import { styles } from './video-call.styles.js';
+import { en, resolveLanguage, setCurrent, table, Translator, type Strings } from '../../i18n/i18n.js';
 
 export type { VideoCallEventMap };
 /** A remote peer as `peers` lists it. */
@@ -131,6 +132,26 @@ export class VideoCall extends LitElement {
    */
   @property({ attribute: 'max-peers', type: Number, reflect: true }) maxPeers = 5;
 
+  /**
+   * The language of what the element shows (BCP 47: `de`, `pt-BR`, `ar`…). Without it, the nearest
+   * ancestor's `lang` (across shadow roots), then the browser's languages (`navigator.languages`).
+   * A regional tag it does not ship falls back to its language (`pt-BR` → `pt`), anything else to
+   * English. Ships `en` (built in) and `de`, `fr`, `es`, `it`, `pt`, `nl`, `pl`, `sv`, `tr`, `ru`,
+   * `uk`, `ja`, `zh`, `ko`, `ar`, `hi`, `he`, each fetched on demand (the script-tag build: the file
+   * `video-call-lang-<lang>.js` beside `video-call.js`). Changed at run time, the element re-renders
+   * in the new language; in `ar` and `he` it lays out right to left. `vc-error` messages stay English.
+   */
+  @property({ reflect: true }) override lang!: string;
+
+  /**
+   * Overrides of the element's UI strings: a partial map keyed by string id, e.g.
+   * `{join: 'Enter the room', 'error.room-full': 'Sorry, we are full.'}` (`join` is the Join
+   * button). Every id, with its English text and where it shows, is listed in docs/i18n.md. Wins
+   * over every language; `{name}`-style placeholders are filled in; a value may be an object of
+   * plural forms (`{one: '{count} message', other: '{count} messages'}`). Property only.
+   */
+  @property({ attribute: false }) strings: Strings = {};
+
   @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
   /** Ring flow: who declined our call (shown until the next call or join). */
   @state() private _declinedBy: string | null = null;
@@ -154,6 +175,11 @@ export class VideoCall extends LitElement {
   #configCheck = new ConfigCheck(this);
   /** The chat panel; its messages, unread count and announcements are taken in once per frame however fast they come. */
   #chat = new ChatPanel(this);
+  /** The strings in the element's language (English until its table arrives). */
+  #i18n = new Translator();
+  /** The language wanted, and its table while it is fetched. */
+  #langWanted = 'en';
+  #langLoading: Promise<void> | null = null;
 
   constructor() {
     super();
@@ -161,7 +187,7 @@ export class VideoCall extends LitElement {
     e.on('change', () => this.requestUpdate());
     e.on('state', () => this.requestUpdate());
     forwardEngineEvents(e, this, {
-      declined: (peerId) => (this._declinedBy = e.peers.find((p) => p.id === peerId)?.name || 'They'),
+      declined: (peerId) => (this._declinedBy = e.peers.find((p) => p.id === peerId)?.name || this.#i18n.t('they')),
       // (Errors stay shown after joining: a refused camera is still refused in the call.)
       error: (d) => (this._error = d),
       chat: (d) => this.#chat.feed.add(d, d.from === e.selfId),
@@ -312,9 +338,47 @@ export class VideoCall extends LitElement {
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     const flushed = this.#chat.feed.flushed;
-    if (!flushed) return super.getUpdateComplete();
-    await flushed;
-    return super.getUpdateComplete();
+    if (flushed) await flushed;
+    let done = await super.getUpdateComplete();
+    // The language's table is on its way: its strings render in the update after it arrives.
+    while (this.#langLoading) {
+      await this.#langLoading;
+      done = await super.getUpdateComplete();
+    }
+    return done;
+  }
+
+  /** Follows the language (own `lang`, an ancestor's, the browser's): English at once, others once fetched. */
+  #applyLanguage(): void {
+    this.#i18n.overrides = this.strings ?? {};
+    const lang = resolveLanguage(this, this.lang);
+    if (lang === this.#langWanted) return;
+    this.#langWanted = lang;
+    if (lang === 'en') {
+      this.#langLoading = null;
+      this.#i18n.set('en', en);
+      return;
+    }
+    const loading = table(lang).then(
+      (strings) => {
+        if (this.#langWanted === lang) this.#i18n.set(lang, strings);
+      },
+      () => {
+        if (this.#langWanted === lang) this.#i18n.set('en', en);
+      },
+    );
+    this.#langLoading = loading.then(() => {
+      if (this.#langLoading === done) this.#langLoading = null;
+      this.requestUpdate();
+    });
+    const done = this.#langLoading;
+  }
+
+  /** An error as the element shows it: translated per code (English: the message itself, which is English). */
+  #shownError(error: { code: VideoCallErrorCode; message: string }): { code: VideoCallErrorCode; message: string } {
+    const id = `error.${error.code}` as const;
+    const own = this.#i18n.overrides[id] !== undefined || (this.#i18n.lang !== 'en' && id in this.#i18n.table);
+    return own ? { code: error.code, message: this.#i18n.t(id) } : error;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -343,6 +407,7 @@ export class VideoCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#chat.beforeUpdate();
+    this.#applyLanguage();
     this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
@@ -362,12 +427,13 @@ export class VideoCall extends LitElement {
   // --------------------------------------------------------------- render
 
   protected override render() {
+    setCurrent(this.#i18n);
     const config = this.#configCheck;
     const error = config.error ?? this._error ?? config.warning;
     const s = this.state;
     const body = s === 'joined' ? this.#renderCall() : s === 'joining' ? renderJoining() : this.#renderPrejoin();
-    return html`<div class="root" @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
-      ${error ? renderError(error, !config.error, this.#dismissError, this.#canRetry(error) ? this.#retry : undefined) : nothing}
+    return html`<div class="root" lang=${this.#i18n.lang} dir=${this.#i18n.dir} @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
+      ${error ? renderError(this.#shownError(error), !config.error, this.#dismissError, this.#canRetry(error) ? this.#retry : undefined) : nothing}
       ${this._soundBlocked && s === 'joined' ? renderSoundBanner(this.#turnOnSound) : nothing}
       ${this.#engine.transportState === 'reconnecting' && s === 'joined' ? renderReconnectingBanner() : nothing}
       ${body}
@@ -410,7 +476,7 @@ export class VideoCall extends LitElement {
   #renderCall() {
     const e = this.#engine;
     const stage = renderStage({
-      local: { label: this.name || 'You', you: !!this.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
+      local: { label: this.name || this.#i18n.t('you'), you: !!this.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
       peers: e.peers,
       ring: e.ring,
       ringCard: e.ring

@@ -1,0 +1,107 @@
+/**
+ * The English strings: the fallback for every language, and the list of string ids (a
+ * {@link StringId} is a key of this table, so a typo in an id is a compile error). Each id is
+ * documented in docs/i18n.md. `{name}`-style placeholders are filled in by `t()`; a value with
+ * plural forms is an object keyed by `Intl.PluralRules` category (`other` required), chosen by
+ * the `count` value.
+ */
+export const en = {
+  // Pre-join screen
+  you: 'You',
+  muteMic: 'Mute microphone',
+  unmuteMic: 'Unmute microphone',
+  cameraOff: 'Turn camera off',
+  cameraOn: 'Turn camera on',
+  room: 'Room {room}',
+  readyToJoin: 'Ready to join?',
+  yourName: 'Your name',
+  join: 'Join',
+  joining: 'Joining…',
+  // Banners
+  dismiss: 'Dismiss',
+  dismissMessage: 'Dismiss message',
+  retry: 'Retry',
+  soundBlocked: "The browser is holding back the others' sound until you interact with the page.",
+  turnOnSound: 'Turn on sound',
+  signalingLost: 'Connection to the signaling server lost. Reconnecting…',
+  // Stage and tiles
+  participants: { one: '{count} person in the call', other: '{count} people in the call' },
+  waitingForOthers: 'Waiting for others to join…',
+  waitingForOthersRoom: 'Waiting for others to join room {room}…',
+  guest: 'Guest',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  disconnected: 'Disconnected',
+  cantConnect: "Can't connect to this person. Their network or yours may be blocking calls. Still trying…",
+  youSuffix: '{name} (you)',
+  yourVideo: 'Your video',
+  videoOf: 'Video of {name}',
+  micOffBadge: 'Microphone off',
+  cameraOffBadge: 'Camera off',
+  sharingScreen: 'Sharing screen',
+  // Ring flow
+  someone: 'Someone',
+  they: 'They',
+  waitingForSomeone: 'Waiting for someone to join…',
+  declined: '{name} declined the call.',
+  isHere: '{name} is here.',
+  startCall: 'Start call',
+  calling: 'Calling {name}…',
+  waitingForTheirCall: '{name} is here. Waiting for their call…',
+  incoming: '{name} is calling you.',
+  accept: 'Accept',
+  decline: 'Decline',
+  // Control bar
+  callControls: 'Call controls',
+  shareScreen: 'Share screen',
+  shareYourScreen: 'Share your screen',
+  stopSharing: 'Stop sharing your screen',
+  chat: 'Chat',
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  unread: { one: '{count} unread message', other: '{count} unread messages' },
+  leaveCall: 'Leave call',
+  // Chat
+  noMessages: 'No messages yet. Messages go straight to the others in the call.',
+  olderHidden: 'Older messages are not shown.',
+  message: 'Message',
+  messageEveryone: 'Message everyone',
+  send: 'Send',
+  sendMessage: 'Send message',
+  newMessageFrom: 'New message from {name}: {text}',
+  newMessages: {
+    one: '{count} new message. The latest from {name}: {text}',
+    other: '{count} new messages. The latest from {name}: {text}',
+  },
+} satisfies Record<string, string | Plural>;
+
+/**
+ * The errors as the element shows them, one per `vc-error` code, for the translations to follow
+ * (and the docs). Not in the bundle: in English the element shows the `vc-error` message itself,
+ * which is English and says more.
+ */
+export const enErrors = {
+  'error.permission-denied': 'Camera or microphone access was refused. Allow it in the browser and try again.',
+  'error.no-device': 'No camera or microphone was found.',
+  'error.bad-config': 'This call is not set up correctly.',
+  'error.transport': 'Could not reach the call server. Check your connection.',
+  'error.room-full': 'This room is full.',
+  'error.unauthorized': 'You are not allowed to join this room.',
+  'error.bad-request': 'The request was refused.',
+  'error.rate-limited': 'Too many attempts. Wait a moment and try again.',
+  'error.not-joined': 'Join the call first.',
+  'error.invalid-state': 'That is not possible right now.',
+  'error.ice-failed': 'Could not connect to a participant. The network may be blocking calls.',
+} satisfies Record<string, string>;
+
+/** Plural forms of one string, keyed by `Intl.PluralRules` category; `other` is required. */
+export type Plural = { zero?: string; one?: string; two?: string; few?: string; many?: string; other: string };
+
+/** The id of a UI string (see docs/i18n.md). The Join button's is `join`. */
+export type StringId = keyof typeof en | keyof typeof enErrors;
+
+/** A language's table: every id, no other. */
+export type Translation = { [K in StringId]: string | Plural };
+
+/** Overrides for some strings (the element's `strings` property). */
+export type Strings = Partial<Translation>;
