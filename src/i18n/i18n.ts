@@ -56,15 +56,15 @@ export class Translator {
   lang = 'en';
   table: Partial<Translation> = en;
   overrides: Strings = {};
-  #plurals?: Intl.PluralRules;
-  #clock?: Intl.DateTimeFormat;
+  private _plurals?: Intl.PluralRules;
+  private _clock?: Intl.DateTimeFormat;
 
   /** Switches to `lang` with its `table`. */
   set(lang: string, table: Partial<Translation>): void {
     if (lang === this.lang && table === this.table) return;
     this.lang = lang;
     this.table = table;
-    this.#plurals = this.#clock = undefined;
+    this._plurals = this._clock = undefined;
   }
 
   get dir(): 'rtl' | 'ltr' {
@@ -76,7 +76,7 @@ export class Translator {
     const v: string | Plural = this.overrides[id] ?? this.table[id] ?? (en as Partial<Translation>)[id] ?? id;
     if (typeof v === 'string') return v;
     const n = Number(values?.count);
-    const category = (this.#plurals ??= new Intl.PluralRules(this.lang)).select(n);
+    const category = (this._plurals ??= new Intl.PluralRules(this.lang)).select(n);
     return v[category] ?? v.other;
   }
 
@@ -94,7 +94,7 @@ export class Translator {
 
   /** `at` (epoch ms) as hours and minutes in this language. */
   time(at: number): string {
-    return (this.#clock ??= new Intl.DateTimeFormat(this.lang, { hour: '2-digit', minute: '2-digit' })).format(at);
+    return (this._clock ??= new Intl.DateTimeFormat(this.lang, { hour: '2-digit', minute: '2-digit' })).format(at);
   }
 }
 

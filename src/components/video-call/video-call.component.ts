@@ -175,11 +175,12 @@ export class VideoCall extends LitElement {
   #configCheck = new ConfigCheck(this);
   /** The chat panel; its messages, unread count and announcements are taken in once per frame however fast they come. */
   #chat = new ChatPanel(this);
+  // TypeScript `private`, not `#` (the bundle targets ES2021, where each `#` member costs a WeakMap).
   /** The strings in the element's language (English until its table arrives). */
-  #i18n = new Translator();
+  private _i18n = new Translator();
   /** The language wanted, and its table while it is fetched. */
-  #langWanted = 'en';
-  #langLoading: Promise<void> | null = null;
+  private _langWanted = 'en';
+  private _langLoading: Promise<void> | null = null;
 
   constructor() {
     super();
@@ -187,7 +188,7 @@ export class VideoCall extends LitElement {
     e.on('change', () => this.requestUpdate());
     e.on('state', () => this.requestUpdate());
     forwardEngineEvents(e, this, {
-      declined: (peerId) => (this._declinedBy = e.peers.find((p) => p.id === peerId)?.name || this.#i18n.t('they')),
+      declined: (peerId) => (this._declinedBy = e.peers.find((p) => p.id === peerId)?.name || this._i18n.t('they')),
       // (Errors stay shown after joining: a refused camera is still refused in the call.)
       error: (d) => (this._error = d),
       chat: (d) => this.#chat.feed.add(d, d.from === e.selfId),
@@ -341,44 +342,44 @@ export class VideoCall extends LitElement {
     if (flushed) await flushed;
     let done = await super.getUpdateComplete();
     // The language's table is on its way: its strings render in the update after it arrives.
-    while (this.#langLoading) {
-      await this.#langLoading;
+    while (this._langLoading) {
+      await this._langLoading;
       done = await super.getUpdateComplete();
     }
     return done;
   }
 
   /** Follows the language (own `lang`, an ancestor's, the browser's): English at once, others once fetched. */
-  #applyLanguage(): void {
-    this.#i18n.overrides = this.strings ?? {};
+  private _applyLanguage(): void {
+    this._i18n.overrides = this.strings ?? {};
     const lang = resolveLanguage(this, this.lang);
-    if (lang === this.#langWanted) return;
-    this.#langWanted = lang;
+    if (lang === this._langWanted) return;
+    this._langWanted = lang;
     if (lang === 'en') {
-      this.#langLoading = null;
-      this.#i18n.set('en', en);
+      this._langLoading = null;
+      this._i18n.set('en', en);
       return;
     }
     const loading = table(lang).then(
       (strings) => {
-        if (this.#langWanted === lang) this.#i18n.set(lang, strings);
+        if (this._langWanted === lang) this._i18n.set(lang, strings);
       },
       () => {
-        if (this.#langWanted === lang) this.#i18n.set('en', en);
+        if (this._langWanted === lang) this._i18n.set('en', en);
       },
     );
-    this.#langLoading = loading.then(() => {
-      if (this.#langLoading === done) this.#langLoading = null;
+    this._langLoading = loading.then(() => {
+      if (this._langLoading === done) this._langLoading = null;
       this.requestUpdate();
     });
-    const done = this.#langLoading;
+    const done = this._langLoading;
   }
 
   /** An error as the element shows it: translated per code (English: the message itself, which is English). */
-  #shownError(error: { code: VideoCallErrorCode; message: string }): { code: VideoCallErrorCode; message: string } {
+  private _shownError(error: { code: VideoCallErrorCode; message: string }): { code: VideoCallErrorCode; message: string } {
     const id = `error.${error.code}` as const;
-    const own = this.#i18n.overrides[id] !== undefined || (this.#i18n.lang !== 'en' && id in this.#i18n.table);
-    return own ? { code: error.code, message: this.#i18n.t(id) } : error;
+    const own = this._i18n.overrides[id] !== undefined || (this._i18n.lang !== 'en' && id in this._i18n.table);
+    return own ? { code: error.code, message: this._i18n.t(id) } : error;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -407,7 +408,7 @@ export class VideoCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#chat.beforeUpdate();
-    this.#applyLanguage();
+    this._applyLanguage();
     this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
@@ -427,13 +428,13 @@ export class VideoCall extends LitElement {
   // --------------------------------------------------------------- render
 
   protected override render() {
-    setCurrent(this.#i18n);
+    setCurrent(this._i18n);
     const config = this.#configCheck;
     const error = config.error ?? this._error ?? config.warning;
     const s = this.state;
     const body = s === 'joined' ? this.#renderCall() : s === 'joining' ? renderJoining() : this.#renderPrejoin();
-    return html`<div class="root" lang=${this.#i18n.lang} dir=${this.#i18n.dir} @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
-      ${error ? renderError(this.#shownError(error), !config.error, this.#dismissError, this.#canRetry(error) ? this.#retry : undefined) : nothing}
+    return html`<div class="root" lang=${this._i18n.lang} dir=${this._i18n.dir} @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
+      ${error ? renderError(this._shownError(error), !config.error, this.#dismissError, this.#canRetry(error) ? this.#retry : undefined) : nothing}
       ${this._soundBlocked && s === 'joined' ? renderSoundBanner(this.#turnOnSound) : nothing}
       ${this.#engine.transportState === 'reconnecting' && s === 'joined' ? renderReconnectingBanner() : nothing}
       ${body}
@@ -476,7 +477,7 @@ export class VideoCall extends LitElement {
   #renderCall() {
     const e = this.#engine;
     const stage = renderStage({
-      local: { label: this.name || this.#i18n.t('you'), you: !!this.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
+      local: { label: this.name || this._i18n.t('you'), you: !!this.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
       peers: e.peers,
       ring: e.ring,
       ringCard: e.ring
