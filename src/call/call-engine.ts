@@ -258,12 +258,19 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#media.release();
   }
 
-  /** A peer the transport lists after us: it offers; if its offer does not come, we do (meeting flow). */
+  /**
+   * A peer the transport lists after us: it offers; if its offer does not come, we do (meeting
+   * flow). Our side of the connection is made now, while its offer is on the way: the
+   * connection's setup and its ICE candidates are ready when the offer arrives.
+   */
   #newcomer(peer: RemotePeer): void {
     if (this.#ring.newcomer(peer)) return;
+    if (!peer.link) this.#connect(peer, false);
     const seq = this.#room.seq;
     setTimeout(() => {
-      if (seq === this.#room.seq && this.#room.peers.get(peer.id) === peer && !peer.link) this.#connect(peer, true);
+      if (seq !== this.#room.seq || this.#room.peers.get(peer.id) !== peer) return;
+      if (peer.link) peer.link.offer();
+      else this.#connect(peer, true);
     }, NEWCOMER_OFFER_WAIT_MS);
   }
 

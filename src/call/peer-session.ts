@@ -17,7 +17,10 @@ export interface PeerSessionOptions {
   peerId: string;
   /** Polite peers roll back their own offer on glare; decided from the ids. */
   polite: boolean;
-  /** Initiators add their tracks at once and make the first offer. */
+  /**
+   * Initiators make the first offer at once. Others wait for the remote offer (or for
+   * `offer()`), their connection made, tracks added and ICE candidates gathered ahead.
+   */
   initiator: boolean;
   iceServers: RTCIceServer[];
   /** `relay`: only through TURN (see CallEngineOptions.iceTransportPolicy). Default `all`. */
@@ -66,6 +69,22 @@ export const ICE_CONNECT_TIMEOUT_MS = 15_000;
 export const ICE_RESTORE_TIMEOUT_MS = 20_000;
 /** Messages held while the data channel opens; beyond this they are dropped (send returns false). */
 const MAX_PENDING = 256;
+/**
+ * Local ICE candidates gathered as soon as the connection is made, before any description:
+ * a side that waits for the offer has its candidates ready when it answers, so connectivity
+ * checks start at once instead of after gathering.
+ */
+const ICE_CANDIDATE_POOL_SIZE = 1;
+
+/**
+ * The connection's configuration; the same at every `setConfiguration` (a pool size or bundle
+ * policy that differs from the connection's throws). One transport for everything
+ * (`max-bundle`, as every current browser supports): candidates are gathered, signalled and
+ * checked once, not once per media section of the first offer.
+ */
+function rtcConfiguration(iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy = 'all'): RTCConfiguration {
+  return { iceServers, iceTransportPolicy, iceCandidatePoolSize: ICE_CANDIDATE_POOL_SIZE, bundlePolicy: 'max-bundle' };
+}
 
 /**
  * One RTCPeerConnection to one remote peer, with the perfect-negotiation
@@ -97,6 +116,8 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
   #queue: Promise<void> = Promise.resolve();
   #senders: { audio?: RTCRtpSender; video?: RTCRtpSender } = {};
   #tracksAdded = false;
+  /** Whether negotiation has begun (our offer, or theirs arrived); a session made ahead waits idle until then. */
+  #started = false;
   #closed = false;
   #pending: string[] = [];
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -113,7 +134,7 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     super();
     this.#opts = options;
     this.peerId = options.peerId;
-    const pc = (this.pc = new RTCPeerConnection({ iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy ?? 'all' }));
+    const pc = (this.pc = new RTCPeerConnection(rtcConfiguration(options.iceServers, options.iceTransportPolicy)));
     this.#iceServersJson = JSON.stringify(options.iceServers);
     // Negotiated channel id 0: both sides create the same channel, no ondatachannel race.
     this.#channel = pc.createDataChannel('video-call', { negotiated: true, id: 0 });
@@ -129,7 +150,8 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
       const msg = parseChannelMessage(e.data);
       if (msg) this.emit('message', msg);
     };
-    pc.onnegotiationneeded = () => void this.#negotiate();
+    // Renegotiation (tracks added later, ICE restarts); never before the session has started.
+    pc.onnegotiationneeded = () => void (this.#started && this.#negotiate());
     pc.onicecandidate = ({ candidate }) => options.signal({ t: 'ice', candidate: candidate ? candidate.toJSON() : null });
     pc.onconnectionstatechange = () => {
       this.emit('connection', pc.connectionState);
@@ -144,9 +166,28 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
       track.addEventListener('ended', () => this.emit('track', this.remoteStream));
       this.emit('track', this.remoteStream);
     };
-    // The initiator offers at once; the other side adds its tracks once the
-    // offer is in, so they reuse the offer's transceivers (one round trip).
-    if (options.initiator) this.#addTracks();
+    // Our tracks go in at once, on both sides: the remote offer's media sections take the
+    // transceivers they made (one round trip), and nothing is left to do between that offer
+    // and our answer. The initiator offers at once too (not a task later, on
+    // negotiationneeded: the offer is made while the page renders the call).
+    this.#addTracks();
+    if (options.initiator) this.offer();
+  }
+
+  /**
+   * Starts the connection from our side: tracks added and the first offer made, unless an
+   * offer already went either way (then negotiation is under way). Idempotent.
+   */
+  offer(): void {
+    if (this.#closed || this.#makingOffer || this.pc.localDescription || this.pc.remoteDescription) return;
+    this.#start();
+    void this.#negotiate();
+  }
+
+  /** The connection is being made from now on (an offer sent or received): the failure watch runs. */
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
     this.#armFailTimer(false);
   }
 
@@ -292,7 +333,7 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     if (json === this.#iceServersJson) return;
     this.#iceServersJson = json;
     try {
-      this.pc.setConfiguration({ iceServers: servers, iceTransportPolicy: this.#opts.iceTransportPolicy ?? 'all' });
+      this.pc.setConfiguration(rtcConfiguration(servers, this.#opts.iceTransportPolicy));
     } catch (err) {
       console.warn('[video-call] new ICE servers not taken:', err);
     }
@@ -334,6 +375,7 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
 
   async #handle(message: SessionSignal): Promise<void> {
     if (this.#closed) return;
+    this.#start();
     const pc = this.pc;
     if (message.t === 'sdp') {
       const description = message.description;
@@ -357,14 +399,19 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
         await pc.setLocalDescription();
         this.#opts.signal({ t: 'sdp', description: pc.localDescription!.toJSON() });
       }
-      for (const c of this.#pendingCandidates.splice(0)) await this.#addCandidate(c);
+      for (const c of this.#pendingCandidates.splice(0)) void this.#addCandidate(c);
     } else if (message.t === 'ice') {
       if (!message.candidate) return;
       if (!pc.remoteDescription) this.#pendingCandidates.push(message.candidate);
-      else await this.#addCandidate(message.candidate);
+      else void this.#addCandidate(message.candidate);
     }
   }
 
+  /**
+   * Not awaited by the signal queue: the connection applies candidates in order, behind any
+   * description being set, so the queue need not wait for each one's round trip (a burst of
+   * trickled candidates would otherwise hold back ICE, one candidate at a time).
+   */
   async #addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     try {
       await this.pc.addIceCandidate(candidate);

@@ -61,6 +61,8 @@ export interface PeerLink extends Pick<Emitter<LinkEvents>, 'on'> {
   readonly connectionState: RTCPeerConnectionState;
   /** Handles a media signal (sdp, ice) from the remote peer, in order. */
   handleSignal(signal: SessionSignal): Promise<void>;
+  /** Makes the first offer from our side, unless negotiation is already under way (a link made ahead of the remote offer that did not come). */
+  offer(): void;
   /** Sends `track` as our outgoing `kind` on this link. */
   setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void>;
   /** Sends a data-channel message; false when it cannot be sent. */
