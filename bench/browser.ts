@@ -3,12 +3,14 @@
  *
  * Connect time — two pages with `<video-call>` (the script-tag bundle) over the real relay
  * (dist/server/app.js, same origin). Both pages have their camera preview running; page A is
- * in the room; page B calls `join()` at t0; the figure is the time until both pages have
- * presented the first frame of each other's remote video (requestVideoFrameCallback on the
- * `remote-video` part, or getVideoPlaybackQuality, whichever is first).
+ * in the room; page B calls `join()` at t0. Two figures: the newcomer's, from B's `vc-joined`
+ * to B presenting the first frame of A's remote video; and the time from t0 until both pages
+ * have presented the first frame of each other's remote video (requestVideoFrameCallback on
+ * the `remote-video` part, or getVideoPlaybackQuality, whichever is first).
  * Baseline, same browser, same run, interleaved: two RTCPeerConnections in one page wired
- * directly to each other (no signaling), same media constraints, same data channel; the same
- * first-frame probe.
+ * directly to each other (no signaling), same media constraints (both capture 1280x720, the
+ * run records it), same data channel; the same first-frame probe; its newcomer figure runs
+ * from the pair's start to the offering side's first remote frame.
  *
  * Mesh — four pages join one room at once: time until every page presents frames from the
  * three others (baseline: six loopback pairs in one page), then the browser's CPU (all its
@@ -94,7 +96,7 @@ async function newPage(env: Env, file: string): Promise<Page> {
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
   if (process.env.DEBUG) page.on('console', (m) => console.log(`[page] ${m.text()}`));
-  await page.goto(`${env.base}/bench/${file}`);
+  await page.goto(`${env.base}/bench/${file}${process.env.TRACE ? (file.includes('?') ? '&' : '?') + 'trace' : ''}`);
   return page;
 }
 
@@ -145,6 +147,12 @@ async function framesFrom(page: Page, n: number, timeout = 20_000): Promise<Reco
 const pageEvents = (page: Page): Promise<Ev[]> => page.evaluate(() => (window as unknown as { __bench: { events: Ev[] } }).__bench.events);
 
 export interface ConnectSample {
+  /**
+   * The newcomer's view (the issue's figure): B's `vc-joined` → B presented its first frame of
+   * A's remote video (ms). Baseline: the pair's start → the offering side (`b`) presented its
+   * first remote frame.
+   */
+  newcomer: number;
   /** B's join() → both pages showed a remote frame (ms). */
   both: number;
   /** → B (the joiner) showed A's frame. */
@@ -173,6 +181,7 @@ async function elementConnectOnce(a: Page, b: Page): Promise<ConnectSample> {
   const first = Object.values(fa)[0].at - t0;
   const joiner = Object.values(fb)[0].at - t0;
   const sample = {
+    newcomer: Object.values(fb)[0].at - at(eb, 'vc-joined'),
     both: Math.max(first, joiner),
     joiner,
     first,
@@ -193,6 +202,8 @@ async function elementConnectOnce(a: Page, b: Page): Promise<ConnectSample> {
 }
 
 interface BaselineSample {
+  /** Start → the offering side (`b`, the newcomer's twin) presented its first remote frame. */
+  newcomer: number;
   both: number;
   connected: number;
 }
@@ -208,7 +219,12 @@ async function baselineOnce(page: Page, pairs: number, label: string): Promise<B
   await page.waitForFunction(() => (window as unknown as { __bench: { connectedTimes(): unknown[] } }).__bench.connectedTimes().every(Boolean), undefined, { timeout: 5000 }).catch(() => {});
   const connected = await page.evaluate(() => (window as unknown as { __bench: { connectedTimes(): number[] } }).__bench.connectedTimes());
   await page.evaluate(() => (window as unknown as { __bench: { stop(): void } }).__bench.stop());
-  return { both: Math.max(...keys.map((k) => frames[k].at)) - t0, connected: Math.max(...connected) - t0 };
+  const offerer = keys.filter((k) => k.endsWith('-b'));
+  return {
+    newcomer: Math.max(...offerer.map((k) => frames[k].at)) - t0,
+    both: Math.max(...keys.map((k) => frames[k].at)) - t0,
+    connected: Math.max(...connected) - t0,
+  };
 }
 
 const summary = (xs: number[]) => ({ median: round(median(xs)), p90: round(quantile(xs, 0.9)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) });
@@ -219,9 +235,11 @@ export interface ConnectBlock {
   /** `element` (dist/video-call.js) or a variant name. */
   build: string;
   element: Record<keyof ConnectSample, Summary>;
-  baseline: { both: Summary; connected: Summary };
+  baseline: { newcomer: Summary; both: Summary; connected: Summary };
   /** element.both.median / baseline.both.median. */
   ratio: number;
+  /** element.newcomer.median / baseline.newcomer.median: `vc-joined` → the newcomer's first remote frame. */
+  newcomerRatio: number;
   samples: { element: Record<string, number>[]; baseline: BaselineSample[] };
 }
 
@@ -230,11 +248,20 @@ export interface ConnectBlock {
  * right after a baseline connect in the other page (interleaved, so drift in the machine's
  * load hits both). Each build's ratio is against its own block's baseline.
  */
-export async function benchConnect(env: Env, runs = 10): Promise<{ runs: number; blocks: ConnectBlock[] }> {
+export async function benchConnect(env: Env, runs = 10): Promise<{ runs: number; capture: { baseline: string; element: string[] }; blocks: ConnectBlock[] }> {
   const base = await newPage(env, 'baseline.html');
   await base.evaluate(() => (window as unknown as { __bench: { media(): Promise<unknown> } }).__bench.media());
   const a = await newPage(env, 'element.html');
   const b = await newPage(env, 'element.html');
+  // Both capture the same (the fake camera at 1280x720): the baseline's figure is comparable.
+  await Promise.all([previewReady(a), previewReady(b)]);
+  const capture = {
+    baseline: await base.evaluate(() => (window as unknown as { __bench: { capture(): string } }).__bench.capture()),
+    element: await Promise.all([a, b].map((p) => p.evaluate(() => {
+      const s = (document.querySelector('video-call') as unknown as { localStream?: MediaStream } | null)?.localStream?.getVideoTracks()[0]?.getSettings();
+      return s ? `${s.width}x${s.height}@${s.frameRate}` : 'none';
+    }))),
+  };
   const blocks: ConnectBlock[] = [];
   for (const build of ['element', ...env.variants]) {
     try {
@@ -245,7 +272,7 @@ export async function benchConnect(env: Env, runs = 10): Promise<{ runs: number;
     }
   }
   await Promise.all([a, b, base].map((p) => p.context().close()));
-  return { runs, blocks };
+  return { runs, capture, blocks };
 }
 
 async function connectBlock(env: Env, base: Page, a: Page, b: Page, build: string, runs: number): Promise<ConnectBlock> {
@@ -265,16 +292,17 @@ async function connectBlock(env: Env, base: Page, a: Page, b: Page, build: strin
       el.push(await elementConnectOnce(a, b));
     }
     const pick = (k: keyof ConnectSample) => summary(el.map((x) => x[k]));
-    const element = { both: pick('both'), joiner: pick('joiner'), first: pick('first'), joined: pick('joined'), peerJoined: pick('peerJoined'), connected: pick('connected') };
-    const baseline = { both: summary(bl.map((x) => x.both)), connected: summary(bl.map((x) => x.connected)) };
+    const element = { newcomer: pick('newcomer'), both: pick('both'), joiner: pick('joiner'), first: pick('first'), joined: pick('joined'), peerJoined: pick('peerJoined'), connected: pick('connected') };
+    const baseline = { newcomer: summary(bl.map((x) => x.newcomer)), both: summary(bl.map((x) => x.both)), connected: summary(bl.map((x) => x.connected)) };
     return {
       build,
       element,
       baseline,
       ratio: Math.round((element.both.median / baseline.both.median) * 100) / 100,
+      newcomerRatio: Math.round((element.newcomer.median / baseline.newcomer.median) * 100) / 100,
       samples: {
         element: el.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)]))),
-        baseline: bl.map((x) => ({ both: round(x.both), connected: round(x.connected) })),
+        baseline: bl.map((x) => ({ newcomer: round(x.newcomer), both: round(x.both), connected: round(x.connected) })),
       },
     };
   }

@@ -2,8 +2,9 @@
  * `npm run bench`: every figure next to its baseline measured in the same run; prints a
  * table and writes bench/results.json. Expects a fresh build (`npm run build` runs first).
  *
- *   BENCH_ONLY=bundle,relay,connect,mesh   run only some sections
- *   CONNECT_RUNS=10                        connect-time repetitions (median reported)
+ *   BENCH_ONLY=bundle,relay,connect,mesh   run only some sections (or `npm run bench -- connect`)
+ *   CONNECT_RUNS=15                        connect-time repetitions (median reported)
+ *   TRACE=1                                connect: prints each run's timeline (bench/pages/probe.js; getStats polling adds load)
  *   RELAY_SOCKETS=1000                     sockets of the relay load test (two per room)
  *   RELAY_ROUNDS=4                         alternating bare/real rounds (each relay's best counts)
  *   BENCH_CPU_PROF=1                       V8 CPU profiles of both relays in bench/profiles/
@@ -19,7 +20,8 @@ import { runRelayLoad, type RelayLoadResult } from './relay.js';
 import { cpuModel, loadAverage, ratio, round, table, withTimeout } from './util.js';
 
 const HERE = import.meta.dirname;
-const only = new Set((process.env.BENCH_ONLY ?? 'bundle,relay,connect,mesh').split(',').map((s) => s.trim()));
+// Sections to run: `npm run bench -- connect mesh`, or BENCH_ONLY=connect,mesh; all by default.
+const only = new Set((process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh').split(',').map((s) => s.trim()));
 const started = Date.now();
 // The whole run is bounded: whatever hangs, the process ends (children end with it: they watch their IPC channel).
 const guard = setTimeout(() => {
@@ -125,13 +127,21 @@ const wantConnect = only.has('connect');
 const wantMesh = only.has('mesh');
 if (wantConnect || wantMesh) {
   await section(wantConnect ? 'connect' : 'mesh', async () => {
-    const r = await runBrowserBenches({ runs: Number(process.env.CONNECT_RUNS ?? 10), mesh: wantMesh, connect: wantConnect });
+    const r = await runBrowserBenches({ runs: Number(process.env.CONNECT_RUNS ?? 15), mesh: wantMesh, connect: wantConnect });
     if (r.connect) {
       const c = r.connect;
       results.connect = c;
       for (const blk of c.blocks) {
         const main = blk.build === 'element';
         const name = main ? 'connect' : `connect, proposed fix "${blk.build}" (variant build)`;
+        rows.push([
+          `${name}: newcomer's vc-joined → its first remote frame (median of ${c.runs})`,
+          ms(blk.element.newcomer.median),
+          ms(blk.baseline.newcomer.median),
+          blk.newcomerRatio,
+          '≤ 1.15',
+          verdict(blk.newcomerRatio <= 1.15),
+        ]);
         rows.push([
           `${name}: join → first remote frame on both pages (median of ${c.runs})`,
           ms(blk.element.both.median),
@@ -143,6 +153,7 @@ if (wantConnect || wantMesh) {
         rows.push([`${name}: join → both peer connections connected`, ms(blk.element.connected.median), ms(blk.baseline.connected.median), ratio(blk.element.connected.median, blk.baseline.connected.median), '-', '']);
         rows.push([`${name}: join → join acknowledged (socket + relay)`, ms(blk.element.joined.median), '-', '-', '-', '']);
       }
+      rows.push(['connect: camera capture (both pages / baseline)', c.capture.element.join(', '), c.capture.baseline, '-', '-', '']);
     }
     if (r.mesh) {
       const m = r.mesh;

@@ -12,6 +12,10 @@
     });
     return stream.getTracks().map((t) => t.kind);
   };
+  bench.capture = () => {
+    const s = stream?.getVideoTracks()[0]?.getSettings();
+    return s ? `${s.width}x${s.height}@${s.frameRate}` : 'none';
+  };
   let live = [];
   const pcPair = (key) => {
     const a = new RTCPeerConnection({ iceServers: [] });

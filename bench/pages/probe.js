@@ -4,7 +4,7 @@
   const T = () => performance.timeOrigin + performance.now();
   const bench = (window.__bench = { now: T, events: [], frames: {}, watching: true });
   for (const type of ['vc-joined', 'vc-peer-joined', 'vc-peer-connected', 'vc-error']) {
-    window.addEventListener(type, (e) => bench.events.push({ type, detail: e.detail, at: T() }), true);
+    window.addEventListener(type, (e) => bench.events.push({ type, detail: e.detail, at: T() }) && bench.trace?.push({ what: type, at: T() }), true);
   }
   const mark = (id, at, how) => {
     const f = bench.frames[id];
@@ -43,6 +43,32 @@
       return r;
     };
   }
+  // With ?trace (TRACE=1): DTLS state, the first video RTP packet in, the first frame decoded
+  // (getStats, polled every 5 ms until then: it costs CPU, so never in measured runs).
+  const deepTrace = (pc) => {
+    let dtls = false;
+    const seen = new Set();
+    const poll = async () => {
+      if (pc.signalingState === 'closed') return;
+      const t = pc.getReceivers().find((r) => r.track.kind === 'video')?.transport;
+      if (t && !dtls) {
+        dtls = true;
+        t.addEventListener('statechange', () => tr(`dtls ${t.state}`));
+      }
+      const stats = await pc.getStats().catch(() => null);
+      stats?.forEach((r) => {
+        if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+        if (r.packetsReceived > 0 && !seen.has('rtp')) seen.add('rtp') && tr('first video rtp in');
+        if (r.framesReceived > 0 && !seen.has('recv')) seen.add('recv') && tr('first video frame assembled');
+        if (r.framesDecoded > 0 && !seen.has('dec')) seen.add('dec') && tr(`first video frame decoded ${r.frameWidth}x${r.frameHeight} ${r.decoderImplementation}`);
+      });
+      stats?.forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.framesEncoded > 0 && !seen.has('enc')) seen.add('enc') && tr(`first video frame encoded ${r.frameWidth}x${r.frameHeight} ${r.encoderImplementation} resChanges=${r.qualityLimitationResolutionChanges} ${r.qualityLimitationReason} target=${r.targetBitrate}`);
+      });
+      if (!seen.has('dec') || !seen.has('enc')) setTimeout(poll, 5);
+    };
+    setTimeout(poll, 5);
+  };
   const OrigPC = window.RTCPeerConnection;
   window.RTCPeerConnection = function (...args) {
     const pc = new OrigPC(...args);
@@ -52,6 +78,7 @@
     pc.addEventListener('connectionstatechange', () => tr(`pc ${pc.connectionState}`));
     pc.addEventListener('negotiationneeded', () => tr('negotiationneeded'));
     pc.addEventListener('track', (e) => tr(`track ${e.track.kind}`));
+    if (/[?&]trace\b/.test(location.search)) deepTrace(pc);
     return pc;
   };
   window.RTCPeerConnection.prototype = P;
