@@ -25,7 +25,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
-const SUBPATHS = ['.', './element', './transports', './transports/socket-io', './transports/local', './transports/firebase', './call', './relay', './custom-elements.json', './package.json'];
+const SUBPATHS = ['.', './element', './react', './transports', './transports/socket-io', './transports/local', './transports/firebase', './call', './relay', './custom-elements.json', './package.json'];
 
 test('package.json exports every documented subpath, each file present with its types', () => {
   assert.deepEqual(Object.keys(pkg.exports).sort(), [...SUBPATHS].sort());
@@ -44,10 +44,12 @@ test('package.json exports every documented subpath, each file present with its 
   assert.ok(pkg.main && existsSync(path.join(root, pkg.main)), 'main');
 });
 
-test('a browser app installs only what the element needs: lit and socket.io-client; firebase is an optional peer', () => {
-  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['lit', 'socket.io-client']);
-  assert.ok(pkg.peerDependencies?.firebase, 'firebase is a peer dependency');
-  assert.equal(pkg.peerDependenciesMeta?.firebase?.optional, true, 'an optional one');
+test('a browser app installs only what the element needs: lit, socket.io-client and @lit/react (tiny); firebase and react are optional peers', () => {
+  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/react', 'lit', 'socket.io-client']);
+  for (const peer of ['firebase', 'react']) {
+    assert.ok(pkg.peerDependencies?.[peer], `${peer} is a peer dependency`);
+    assert.equal(pkg.peerDependenciesMeta?.[peer]?.optional, true, `${peer}: an optional one`);
+  }
   // Our own build and tests still have them.
   for (const dev of ['firebase', 'socket.io', 'redis', '@socket.io/redis-adapter', 'jose']) assert.ok(pkg.devDependencies[dev], `${dev} in devDependencies`);
   assert.match(pkg.scripts.prepack ?? '', /npm run build/, 'npm pack / npm publish build dist/ first');

@@ -15,6 +15,34 @@ export interface VideoCallEventMap {
   'vc-error': { code: VideoCallErrorCode; message: string };
 }
 
+/** Each `vc-*` event as a listener receives it: a `CustomEvent` with that event's `detail`. */
+export type VideoCallCustomEvents = { [K in keyof VideoCallEventMap]: CustomEvent<VideoCallEventMap[K]> };
+
+/** The names of every event `<video-call>` fires, in the order of `VideoCallEventMap` (for wrappers such as `video-call-element/react`). */
+export const VIDEO_CALL_EVENTS = [
+  'vc-joined',
+  'vc-left',
+  'vc-peer-joined',
+  'vc-peer-connected',
+  'vc-peer-left',
+  'vc-incoming-call',
+  'vc-peer-media',
+  'vc-chat-message',
+  'vc-screen-share',
+  'vc-error',
+] as const satisfies readonly (keyof VideoCallEventMap)[];
+
+// Every key of the map is listed above: a missing one is a compile error here, naming it.
+type Unlisted = Exclude<keyof VideoCallEventMap, (typeof VIDEO_CALL_EVENTS)[number]>;
+export type AllEventsListed = [Unlisted] extends [never] ? true : { missing: Unlisted };
+true satisfies AllEventsListed;
+
+declare global {
+  // `addEventListener('vc-joined', (e) => e.detail.selfId)` is typed on any element, so also on
+  // `document.querySelector('video-call')` and on ancestors the events bubble to.
+  interface HTMLElementEventMap extends VideoCallCustomEvents {}
+}
+
 /** Fires a `vc-*` event from `target`: a `CustomEvent` that bubbles and is composed, typed by its name. */
 export function emit<K extends keyof VideoCallEventMap>(target: EventTarget, type: K, detail: VideoCallEventMap[K]): void {
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));

@@ -8,7 +8,7 @@ import { renderError, renderReconnectingBanner, renderSoundBanner } from './bann
 import { ChatPanel } from './chat-panel.js';
 import { ConfigCheck, jsonish, onOff, transportConverter } from './config.js';
 import { renderControls } from './controls.js';
-import { emit, forwardEngineEvents, type VideoCallEventMap } from './events.js';
+import { emit, forwardEngineEvents, type VideoCallCustomEvents, type VideoCallEventMap } from './events.js';
 import { renderJoining } from './joining.js';
 import { applyStartMedia, playRemoteVideos } from './media.js';
 import { renderPrejoin } from './prejoin.js';
@@ -18,7 +18,8 @@ import { renderStage } from './stage.js';
 import { styles } from './video-call.styles.js';
 import { en, resolveLanguage, setCurrent, table, Translator, type Strings } from '../../i18n/i18n.js';
 
-export type { VideoCallEventMap };
+export type { VideoCallEventMap, VideoCallCustomEvents };
+export { VIDEO_CALL_EVENTS } from './events.js';
 /** A remote peer as `peers` lists it. */
 export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen' | 'problem'>;
 export type { PeerStats };
@@ -505,6 +506,16 @@ export class VideoCall extends LitElement {
         onLeave: () => void this.leave().then(() => this.updateComplete).then(() => this.renderRoot.querySelector<HTMLElement>('[part="join-button"]')?.focus()),
       })}`;
   }
+}
+
+/** `addEventListener('vc-joined', (e) => e.detail.selfId)`: every `vc-*` event typed by `VideoCallEventMap`. */
+export interface VideoCall {
+  addEventListener<K extends keyof VideoCallCustomEvents>(type: K, listener: (this: VideoCall, ev: VideoCallCustomEvents[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: VideoCall, ev: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof VideoCallCustomEvents>(type: K, listener: (this: VideoCall, ev: VideoCallCustomEvents[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: VideoCall, ev: HTMLElementEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
 declare global {
