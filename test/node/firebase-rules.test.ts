@@ -98,71 +98,81 @@ describe('database.rules.json', () => {
     });
   });
 
-  describe('attacks are refused', () => {
-    const denied: Case[] = [
+  describe('attacks are refused (each next to the legitimate write it imitates, which is allowed)', () => {
+    type Write = [uid: string | null, path: string, value: unknown];
+    const ok = ([uid, path, value]: Write) => as(uid).write(path, value, undefined, T);
+    const okUpdate = (uid: string, path: string, patch: Record<string, unknown>) => as(uid).update(path, patch, T);
+    // The legitimate writes the attacks imitate.
+    const bobSignals: Write = ['bob', `${R}/inbox/ada/bob/m1`, signal('bob', 1)];
+    const cyJoins = () => okUpdate('cy', R, { 'slots/3': 'cy', 'peers/cy': presence('Cy', '3') });
+    const adaBeats: Write = ['ada', `${R}/peers/ada/beat`, NOW];
+    const adaSignals: Write = ['ada', `${R}/inbox/bob/ada/m1`, signal('ada', 1)];
+    const cases: Array<[what: string, attack: () => { allowed: boolean }, control: () => { allowed: boolean; info: string }]> = [
       // Unauthenticated access.
-      ['signed out: a presence', null, `${R}/peers/cy`, presence('Cy', '3')],
-      ['signed out: a signal', null, `${R}/inbox/ada/bob/m1`, signal('bob', 1)],
-      ['signed out: deleting a presence', null, `${R}/peers/old`, null],
+      ['signed out: joining', () => okUpdate(null as unknown as string, R, { 'slots/3': 'cy', 'peers/cy': presence('Cy', '3') }), cyJoins],
+      ['signed out: a signal', () => ok([null, bobSignals[1], bobSignals[2]]), () => ok(bobSignals)],
+      ['signed out: deleting a stale presence', () => ok([null, `${R}/peers/old`, null]), () => ok(['ada', `${R}/peers/old`, null])],
       // Forged senders and path tricks.
-      ['a signal whose from is someone else', 'bob', `${R}/inbox/ada/bob/m1`, signal('ada', 1)],
-      ['a signal filed under someone else’s sender key', 'bob', `${R}/inbox/ada/cy/m0`, signal('cy')],
-      ['a signal filed under someone else’s key with its from', 'bob', `${R}/inbox/ada/ada/m0`, signal('ada')],
-      ['from with a path in it ("bob/name")', 'bob', `${R}/inbox/ada/bob/m1`, signal('bob/name', 1)],
-      ['from with a path in it ("../peers/ada")', 'bob', `${R}/inbox/ada/bob/m1`, signal('../peers/ada', 1)],
+      ['a signal whose from is someone else', () => ok(['bob', bobSignals[1], signal('ada', 1)]), () => ok(bobSignals)],
+      ['a signal filed under someone else’s sender key', () => ok(['bob', `${R}/inbox/ada/cy/m1`, signal('cy', 1)]), () => ok(bobSignals)],
+      ['a signal filed under someone else’s key with its from', () => ok(['bob', `${R}/inbox/ada/ada/m1`, signal('ada', 1)]), () => ok(bobSignals)],
+      ['from with a path in it ("bob/name")', () => ok(['bob', bobSignals[1], signal('bob/name', 1)]), () => ok(bobSignals)],
+      ['from with a path in it ("../peers/ada")', () => ok(['bob', bobSignals[1], signal('../peers/ada', 1)]), () => ok(bobSignals)],
       // Others' unread signals.
-      ['deleting another peer’s unread signal (a third peer)', 'old', `${R}/inbox/ada/bob/m0`, null],
-      ['deleting a live peer’s whole inbox', 'bob', `${R}/inbox/ada`, null],
-      ['deleting another sender’s signals in a live peer’s inbox', 'cy', `${R}/inbox/ada/bob`, null],
-      ['rewriting an unread signal (its key is taken)', 'bob', `${R}/inbox/ada/bob/m0`, signal('bob', 100, '{"evil":1}')],
+      ['deleting another peer’s unread signal (a third peer)', () => ok(['old', `${R}/inbox/ada/bob/m0`, null]), () => ok(['ada', `${R}/inbox/ada/bob/m0`, null])],
+      ['deleting a live peer’s whole inbox', () => ok(['bob', `${R}/inbox/ada`, null]), () => ok(['ada', `${R}/inbox/ada`, null])],
+      ['deleting another sender’s signals in a live peer’s inbox', () => ok(['cy', `${R}/inbox/ada/bob`, null]), () => ok(['bob', `${R}/inbox/ada/bob`, null])],
+      ['rewriting an unread signal (its key is taken)', () => ok(['bob', `${R}/inbox/ada/bob/m0`, signal('bob', 100, '{"evil":1}')]), () => ok(bobSignals)],
       // Someone else's presence.
-      ['taking over someone’s presence', 'bob', `${R}/peers/ada`, presence('Mallory', '0')],
-      ['keeping someone’s live presence alive (its beat)', 'bob', `${R}/peers/ada/beat`, NOW],
-      ['keeping a stale presence alive (its beat)', 'bob', `${R}/peers/old/beat`, NOW],
-      ['removing a live presence', 'bob', `${R}/peers/ada`, null],
-      ['renaming someone', 'bob', `${R}/peers/ada/name`, 'Mallory'],
+      ['taking over someone’s presence', () => ok(['bob', `${R}/peers/ada`, presence('Mallory', '0')]), () => ok(['ada', `${R}/peers/ada`, presence('Ada', '0')])],
+      ['keeping someone’s live presence alive (its beat)', () => ok(['bob', adaBeats[1], NOW]), () => ok(adaBeats)],
+      ['keeping a stale presence alive (its beat)', () => ok(['bob', `${R}/peers/old/beat`, NOW]), () => ok(['old', `${R}/peers/old/beat`, NOW])],
+      ['removing a live presence', () => ok(['bob', `${R}/peers/ada`, null]), () => ok(['bob', `${R}/peers/old`, null])],
+      ['renaming someone', () => ok(['bob', `${R}/peers/ada/name`, 'Mallory']), () => ok(['ada', `${R}/peers/ada/name`, 'Ada L.'])],
       // Seats: the number of peers in a room.
-      ['taking the seat of someone present', 'cy', `${R}/slots/0`, 'cy'],
-      ['freeing the seat of someone present', 'cy', `${R}/slots/0`, null],
-      ['a seat beyond the 16th (slots/16)', 'cy', `${R}/slots/16`, 'cy'],
-      ['a seat with another name', 'cy', `${R}/slots/x`, 'cy'],
-      ['a seat for someone else', 'cy', `${R}/slots/3`, 'dan'],
-      ['a seat without a presence naming it (hoarding seats)', 'ada', `${R}/slots/3`, 'ada'],
-      ['a presence without a seat', 'cy', `${R}/peers/cy`, { name: 'Cy', beat: NOW }],
-      ['a presence naming a free seat it does not hold', 'cy', `${R}/peers/cy`, presence('Cy', '3')],
-      ['a presence naming someone else’s seat', 'cy', `${R}/peers/cy`, presence('Cy', '0')],
+      ['taking the seat of someone present', () => okUpdate('cy', R, { 'slots/0': 'cy', 'peers/cy': presence('Cy', '0') }), cyJoins],
+      ['freeing the seat of someone present', () => ok(['cy', `${R}/slots/0`, null]), () => ok(['cy', `${R}/slots/5`, null])],
+      ['a 17th seat (slots/16)', () => okUpdate('cy', R, { 'slots/16': 'cy', 'peers/cy': presence('Cy', '16') }), cyJoins],
+      ['a seat of another name (slots/x)', () => okUpdate('cy', R, { 'slots/x': 'cy', 'peers/cy': presence('Cy', 'x') }), cyJoins],
+      ['a seat for someone else', () => okUpdate('cy', R, { 'slots/3': 'dan', 'peers/cy': presence('Cy', '3') }), cyJoins],
+      ['a second seat without a presence naming it (hoarding seats)', () => ok(['ada', `${R}/slots/3`, 'ada']), () => okUpdate('ada', R, { 'slots/3': 'ada', 'peers/ada': presence('Ada', '3') })],
+      ['a presence without a seat', () => ok(['cy', `${R}/peers/cy`, { name: 'Cy', beat: NOW }]), cyJoins],
+      ['a presence naming a free seat it does not hold', () => ok(['cy', `${R}/peers/cy`, presence('Cy', '3')]), cyJoins],
+      ['a presence naming someone else’s seat', () => ok(['cy', `${R}/peers/cy`, presence('Cy', '0')]), cyJoins],
       // Sizes and counts of signals.
-      ['a signal over 16 KiB', 'ada', `${R}/inbox/bob/ada/m0`, signal('ada', 0, 'x'.repeat(16385))],
-      ['a 101st unread signal of a sender (key m100)', 'ada', `${R}/inbox/bob/ada/m100`, signal('ada', 100)],
-      ['a signal under a push id instead of m0…m99', 'ada', `${R}/inbox/bob/ada/-Nabc`, signal('ada')],
-      ['a signal key with a leading zero (m07)', 'ada', `${R}/inbox/bob/ada/m07`, signal('ada', 7)],
-      ['filling an inbox wholesale', 'ada', `${R}/inbox/bob`, { ada: { m0: signal('ada') } }],
-      ['filling one’s sender box wholesale', 'ada', `${R}/inbox/bob/ada`, { m0: signal('ada'), m1: signal('ada', 1) }],
-      ['a signal to a peer who is not present', 'ada', `${R}/inbox/zoe/ada/m0`, signal('ada')],
-      ['a signal from a peer who is not present', 'eve', `${R}/inbox/ada/eve/m0`, signal('eve')],
-      ['a signal without a seq', 'ada', `${R}/inbox/bob/ada/m0`, { from: 'ada', data: '{}' }],
-      ['a signal whose data is not a string', 'ada', `${R}/inbox/bob/ada/m0`, { from: 'ada', seq: 0, data: { sdp: 'x' } }],
-      ['a signal with an extra field', 'ada', `${R}/inbox/bob/ada/m0`, { ...signal('ada'), x: 1 }],
+      ['a signal over 16 KiB', () => ok(['ada', adaSignals[1], signal('ada', 1, 'x'.repeat(16385))]), () => ok(['ada', adaSignals[1], signal('ada', 1, 'x'.repeat(16384))])],
+      ['a 101st unread signal of a sender (key m100)', () => ok(['ada', `${R}/inbox/bob/ada/m100`, signal('ada', 100)]), () => ok(['ada', `${R}/inbox/bob/ada/m99`, signal('ada', 99)])],
+      ['a signal under a push id instead of m0…m99', () => ok(['ada', `${R}/inbox/bob/ada/-Nabc`, signal('ada', 1)]), () => ok(adaSignals)],
+      ['a signal key with a leading zero (m07)', () => ok(['ada', `${R}/inbox/bob/ada/m07`, signal('ada', 7)]), () => ok(['ada', `${R}/inbox/bob/ada/m7`, signal('ada', 7)])],
+      ['filling an inbox wholesale', () => ok(['ada', `${R}/inbox/bob`, { ada: { m1: signal('ada', 1) } }]), () => ok(adaSignals)],
+      ['filling one’s sender box wholesale', () => ok(['ada', `${R}/inbox/bob/ada`, { m1: signal('ada', 1), m2: signal('ada', 2) }]), () => ok(adaSignals)],
+      ['a signal to a peer who is not present', () => ok(['ada', `${R}/inbox/zoe/ada/m1`, signal('ada', 1)]), () => ok(adaSignals)],
+      ['a signal from a peer who is not present', () => ok(['eve', `${R}/inbox/ada/eve/m1`, signal('eve', 1)]), () => ok(bobSignals)],
+      ['a signal without a seq', () => ok(['ada', adaSignals[1], { from: 'ada', data: '{}' }]), () => ok(adaSignals)],
+      ['a signal whose data is not a string', () => ok(['ada', adaSignals[1], { from: 'ada', seq: 1, data: { sdp: 'x' } }]), () => ok(adaSignals)],
+      ['a signal with an extra field', () => ok(['ada', adaSignals[1], { ...signal('ada', 1), x: 1 }]), () => ok(adaSignals)],
       // The layout.
-      ['anything at the root', 'ada', '/', { x: 1 }],
-      ['another top-level key', 'ada', '/elsewhere/secret', 2],
-      ['a whole room at once', 'ada', R, { peers: { ada: presence('Ada', '0') } }],
-      ['the list of rooms', 'ada', '/video-call-rooms', null],
-      ['a room key other than peers, slots and inbox', 'ada', `${R}/chat/m`, { text: 'hi' }],
-      ['presence with an extra field', 'ada', `${R}/peers/ada`, { ...presence('Ada', '0'), admin: true }],
-      ['a 65-character name', 'ada', `${R}/peers/ada`, presence('n'.repeat(65), '0')],
-      ['a beat that is not the server time', 'ada', `${R}/peers/ada/beat`, T - 60_000],
-      ['a beat alone, with no presence', 'zoe', `${R}/peers/zoe/beat`, NOW],
-      ['removing the beat of its own presence', 'ada', `${R}/peers/ada/beat`, null],
+      ['anything at the root', () => ok(['ada', '/', { x: 1 }]), () => ok(adaSignals)],
+      ['another top-level key', () => ok(['ada', '/elsewhere/secret', 2]), () => ok(adaSignals)],
+      ['a whole room at once', () => ok(['cy', R, { peers: { cy: presence('Cy', '3') }, slots: { 3: 'cy' } }]), cyJoins],
+      ['the list of rooms', () => ok(['ada', '/video-call-rooms', null]), () => ok(['ada', `${R}/peers/ada`, null])],
+      ['a room key other than peers, slots and inbox', () => ok(['ada', `${R}/chat/m`, { text: 'hi' }]), () => ok(adaSignals)],
+      ['presence with an extra field', () => ok(['ada', `${R}/peers/ada`, { ...presence('Ada', '0'), admin: true }]), () => ok(['ada', `${R}/peers/ada`, presence('Ada', '0')])],
+      ['a 65-character name', () => ok(['ada', `${R}/peers/ada`, presence('n'.repeat(65), '0')]), () => ok(['ada', `${R}/peers/ada`, presence('n'.repeat(64), '0')])],
+      ['a beat that is not the server time', () => ok(['ada', adaBeats[1], T - 60_000]), () => ok(adaBeats)],
+      ['a beat alone, with no presence', () => ok(['zoe', `${R}/peers/zoe/beat`, NOW]), () => ok(adaBeats)],
+      ['removing the beat of its own presence', () => ok(['ada', adaBeats[1], null]), () => ok(adaBeats)],
     ];
-    for (const [what, uid, path, value] of denied) {
-      it(what, () => assert.equal(as(uid).write(path, value, undefined, T).allowed, false, `${what} was allowed`));
+    for (const [what, attack, control] of cases) {
+      it(what, () => {
+        const legit = control();
+        assert.equal(legit.allowed, true, `the legitimate write was refused: ${legit.info}`);
+        assert.equal(attack().allowed, false, `${what} was allowed`);
+      });
     }
-    it('joining with a seat beyond the 16th, or a taken seat, in one update', () => {
-      assert.equal(as('cy').update(R, { 'slots/16': 'cy', 'peers/cy': presence('Cy', '16') }, T).allowed, false);
-      assert.equal(as('cy').update(R, { 'slots/0': 'cy', 'peers/cy': presence('Cy', '0') }, T).allowed, false);
-    });
-    it('reads of others’ inboxes, of everything outside the layout, and anything signed out', () => {
+    it('reads of others’ inboxes, of everything outside the layout, and anything signed out (the owner may read its inbox)', () => {
+      assert.equal(as('ada').read(`${R}/inbox/ada`).allowed, true);
+      assert.equal(as('ada').read(`${R}/slots`).allowed, true);
       for (const [uid, path] of [
         ['bob', `${R}/inbox/ada`],
         ['bob', `${R}/inbox/ada/bob`],
