@@ -59,7 +59,7 @@ export const en = {
   chat: 'Chat',
   openChat: 'Open chat',
   closeChat: 'Close chat',
-  unread: { one: '{count} unread message', other: '{count} unread messages' },
+  unread: { one: '{count} unread', other: '{count} unread' },
   leaveCall: 'Leave call',
   // Chat
   noMessages: 'No messages yet. Messages go straight to the others in the call.',
