@@ -17,42 +17,28 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
+import { NPM_ENV, npm, packOnce, root } from './pack.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const ours = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
   devDependencies: Record<string, string>;
 };
-const NPM_ENV = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
 
 let dir: string;
 let browser: Browser | undefined;
 const children = new Set<ChildProcess>();
-
-async function npm(args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout } = await run('npm', args, { cwd, env: NPM_ENV, maxBuffer: 32 * 1024 * 1024 });
-    return stdout;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`npm ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`);
-  }
-}
 
 before(async () => {
   for (const f of ['dist/video-call.js', 'dist/esm/video-call.js', 'dist/server/cli.js', 'dist/server/app.js', 'dist/types/src/video-call.d.ts']) {
     assert.ok(existsSync(path.join(root, f)), `${f} is built (npm run build)`);
   }
   dir = await mkdtemp(path.join(os.tmpdir(), 'vc-consumer-'));
-  // dist/ is fresh (npm test builds just before): pack without running prepack's build again.
-  const packed = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as { filename: string }[];
-  const tarball = packed[0]!.filename;
+  const tarball = await packOnce();
   const app = path.join(dir, 'app');
   await mkdir(path.join(app, 'src'), { recursive: true });
   await writeFile(
@@ -62,7 +48,7 @@ before(async () => {
         name: 'vc-consumer',
         private: true,
         type: 'module',
-        dependencies: { [ours.name]: `file:../${tarball}` },
+        dependencies: { [ours.name]: `file:${tarball}` },
         devDependencies: { vite: ours.devDependencies.vite, typescript: ours.devDependencies.typescript },
       },
       null,
@@ -106,6 +92,50 @@ const t: Transport | Promise<Transport> = getTransportFactory('mine')({});
 export { mic, t, createSocketIoTransport };
 `,
   );
+  // Every vc-* event is typed for addEventListener: on the class, through querySelector, on
+  // ancestors (they bubble), and as the React wrapper's onVc… props. A wrong detail field must
+  // fail (each @ts-expect-error is itself an error once the typing is lost).
+  await writeFile(
+    path.join(app, 'src/events.ts'),
+    `import type { ComponentProps } from 'react';
+import { VideoCall, type VideoCallEventMap } from 'video-call-element';
+import type { VideoCall as ReactVideoCall } from 'video-call-element/react';
+
+const el = new VideoCall();
+el.addEventListener('vc-joined', (e) => {
+  const id: string = e.detail.selfId;
+  const room: string = e.detail.room;
+  return [id, room];
+});
+el.addEventListener('vc-error', (e) => {
+  const code: VideoCallEventMap['vc-error']['code'] = e.detail.code;
+  return code;
+});
+el.addEventListener('vc-chat-message', (e) => e.detail.text.length + e.detail.at);
+el.addEventListener('vc-peer-media', (e) => e.detail.audio && e.detail.screen);
+el.removeEventListener('vc-left', (e) => e.detail.room);
+el.addEventListener('click', (e) => e.clientX); // the DOM's own events keep their types
+// @ts-expect-error vc-joined has no peerId
+el.addEventListener('vc-joined', (e) => e.detail.peerId);
+
+const found = document.querySelector('video-call')!;
+found.addEventListener('vc-peer-left', (e) => {
+  const peer: string = e.detail.peerId;
+  return peer;
+});
+// @ts-expect-error vc-peer-left has no selfId
+found.addEventListener('vc-peer-left', (e) => e.detail.selfId);
+// @ts-expect-error active is a boolean
+document.body.addEventListener('vc-screen-share', (e) => e.detail.active.toUpperCase());
+
+type Props = ComponentProps<typeof ReactVideoCall>;
+const onJoined: Props['onVcJoined'] = (e) => void e.detail.selfId;
+// @ts-expect-error vc-peer-left has no name
+const onPeerLeft: Props['onVcPeerLeft'] = (e) => void e.detail.name;
+const props: Props = { room: 'r', transport: 'local', onVcError: (e) => void e.detail.message, onVcIncomingCall: (e) => void e.detail.name };
+export { onJoined, onPeerLeft, props };
+`,
+  );
   await writeFile(
     path.join(app, 'tsconfig.json'),
     JSON.stringify({
@@ -141,7 +171,7 @@ describe('a fresh project that installs the packed package', () => {
     }
   });
 
-  it('type-checks a TypeScript consumer of the element class and the transports', async () => {
+  it('type-checks a TypeScript consumer of the element class, the transports and every vc-* event (addEventListener, the React props)', async () => {
     const app = path.join(dir, 'app');
     try {
       await run(process.execPath, [path.join(app, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app });

@@ -1,0 +1,5 @@
+import { createApp } from 'vue';
+import 'video-call-element';
+import App from './App.vue';
+
+createApp(App).mount('#app');
