@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
+import { withLanguages } from './scripts/rollup-lang.mjs';
 
 const scriptLoader = fileURLToPath(new URL('./src/transports/firebase-loader.script.ts', import.meta.url));
 
@@ -94,7 +95,8 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
-export default [
+// Languages: each a sibling file fetched on demand (scripts/rollup-lang.mjs).
+export default withLanguages([
   {
     input: 'src/video-call.ts',
     output: { file: 'dist/video-call.js', format: 'iife', name: 'VideoCallElement', sourcemap: true },
@@ -124,4 +126,4 @@ export default [
     plugins: [tsJs, resolve(), ts(false), firebaseNamespaceImports],
     onwarn,
   },
-];
+]);
