@@ -142,7 +142,7 @@ async function open(i: number): Promise<Page> {
 
 type Stats = { state: string; framesDecoded: number; bytesSent: number; remote: string; local: string }[];
 
-test('a publisher\'s fake camera reaches a subscriber through Janus (frames decoded; both ICE pairs end at Janus, not at the other browser)', { timeout: 90_000 }, async () => {
+test('a publisher\'s fake camera reaches a subscriber through Janus (frames decoded; both ICE pairs end at Janus, not at the other browser)', { timeout: 90_000 }, async (t) => {
   const rooms = new JanusRooms({ urls: [janus!.url], adminKey: janus!.adminKey, tokenSecret: janus!.tokenSecret });
   const name = `media-${Date.now().toString(36)}`;
   const ann: SfuAccess = await rooms.admit(name, { maxPeers: 4 });
@@ -160,6 +160,7 @@ test('a publisher\'s fake camera reaches a subscriber through Janus (frames deco
     }
     const pub = await stats(pa);
     const logs = async () => JSON.stringify({ pub, sub, annLog: await pa.evaluate(() => (window as unknown as { vrLog: string[] }).vrLog), janus: janus!.log.slice(-30) });
+    t.diagnostic(`publisher ${JSON.stringify(pub)}; subscriber ${JSON.stringify(sub)}`);
     assert.ok(sub[0]?.framesDecoded > 30, `the subscriber decodes the publisher's video: ${await logs()}`);
     assert.ok(pub[0].bytesSent > 10_000, `the publisher sends: ${await logs()}`);
     assert.deepEqual([pub[0].remote, sub[0].remote], [janus!.host, janus!.host], `both connect to Janus at ${janus!.host}: ${await logs()}`);
