@@ -1,6 +1,6 @@
 // Run first by `npm test`: the system packages the suites need are Debian's chromium (every
 // browser test drives /usr/bin/chromium, or $CHROMIUM_PATH), redis-server (the relay's scale-out
-// tests), coturn's turnserver (the TURN tests) and nftables' nft (the netns lab's firewall). When one is missing and we are root (or have
+// tests), coturn's turnserver (the TURN tests) nftables' nft (the netns lab's firewall) and janus (the SFU lab). When one is missing and we are root (or have
 // password-less sudo) with apt-get, install them; otherwise stop at once with the one command that does.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +11,8 @@ const NEEDED = [
   { pkg: 'coturn', path: '/usr/bin/turnserver' },
   // nft: the netns lab's firewall rules (a direct path dropped between two hosts, TURN tests).
   { pkg: 'nftables', path: '/usr/sbin/nft' },
+  // Janus (VideoRoom over WebSocket): the SFU lab's tests run it inside network namespaces.
+  { pkg: 'janus', path: '/usr/bin/janus' },
 ];
 
 const missing = () => NEEDED.filter((n) => !existsSync(n.path));
@@ -26,7 +28,7 @@ const sudo = !isRoot && has('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio
 
 if (!has('apt-get') || (!isRoot && !sudo)) {
   console.error(`npm test needs ${lacking.map((n) => n.path).join(', ')} (missing). Install with:\n\n  sudo sh -c '${command}'\n`);
-  if (!has('apt-get')) console.error('(no apt-get here: install Chromium, Redis, coturn and nftables another way; set CHROMIUM_PATH for Chromium elsewhere)');
+  if (!has('apt-get')) console.error('(no apt-get here: install Chromium, Redis, coturn, nftables and Janus another way; set CHROMIUM_PATH for Chromium elsewhere)');
   process.exit(1);
 }
 
