@@ -137,15 +137,15 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
 
     socket.on('peer-joined', (p) => {
       if (!p || typeof p.id !== 'string') return;
-      this.#room && this.#onRoomEvent({ type: 'peer-joined', peer: { id: p.id, name: typeof p.name === 'string' ? p.name : '' } });
+      if (this.#room) this.#onRoomEvent({ type: 'peer-joined', peer: { id: p.id, name: typeof p.name === 'string' ? p.name : '' } });
     });
     socket.on('peer-left', (p) => {
       if (!p || typeof p.id !== 'string') return;
-      this.#room && this.#onRoomEvent({ type: 'peer-left', id: p.id });
+      if (this.#room) this.#onRoomEvent({ type: 'peer-left', id: p.id });
     });
     socket.on('signal', (p) => {
       if (!p || typeof p.from !== 'string') return;
-      this.#room && this.#onRoomEvent({ type: 'signal', from: p.from, data: p.data });
+      if (this.#room) this.#onRoomEvent({ type: 'signal', from: p.from, data: p.data });
     });
   }
 
