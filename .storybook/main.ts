@@ -12,8 +12,21 @@ const config: StorybookConfig = {
   // the Rollup build (experimentalDecorators, useDefineForClassFields: false). engine.io-client's
   // "browser" field (Node transports → browser ones) is honoured by Vite's resolver; the
   // Storybook test checks the built preview never references the Node-only modules.
+  //
+  // One Lit, in production mode: Storybook's renderer, the stories and the element must share one
+  // copy of lit / lit-html / @lit/reactive-element (dedupe), and Lit's "development" export
+  // condition (its dev build warns "Lit is in dev mode", and a second copy warns "Multiple
+  // versions of Lit loaded") is never picked, in `storybook dev` as in the build. The Storybook
+  // test fails on either warning.
   async viteFinal(config) {
-    return { ...config, logLevel: 'warn', build: { ...config.build, chunkSizeWarningLimit: 4096 } };
+    const production = ['module', 'browser', 'production', 'import', 'default'];
+    return {
+      ...config,
+      logLevel: 'warn',
+      build: { ...config.build, chunkSizeWarningLimit: 4096 },
+      resolve: { ...config.resolve, dedupe: [...(config.resolve?.dedupe ?? []), 'lit', 'lit-html', '@lit/reactive-element'], conditions: production },
+      optimizeDeps: { ...config.optimizeDeps, esbuildOptions: { ...config.optimizeDeps?.esbuildOptions, conditions: production } },
+    };
   },
 };
 

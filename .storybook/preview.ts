@@ -13,7 +13,9 @@ const preview: Preview = {
   parameters: {
     layout: 'padded',
     controls: { expanded: true, sort: 'requiredFirst' },
-    docs: { story: { inline: true, height: '640px' } },
+    // Tall enough for the tallest story frame (720 px) with the padding: the whole call, its
+    // control bar included, shows in the docs page as on the canvas.
+    docs: { story: { inline: true, height: '780px' } },
   },
   // Remote participants and story transports end when the story does.
   beforeEach: () => cleanupStory,

@@ -42,6 +42,11 @@ function describeElement(): string {
   ].join('\n\n');
 }
 
+/** The element's read-only properties, from custom-elements.json. */
+function readOnlyProperties(): string[] {
+  return (element.members ?? []).filter((m) => m.kind === 'field' && m.readonly).map((m) => m.name);
+}
+
 /**
  * `<video-call>`: the whole element, documented from custom-elements.json. The Playground's
  * controls set its attributes; the other story groups show every state a user can meet.
@@ -79,6 +84,8 @@ const meta: Meta<Args> = {
     'max-peers': { control: { type: 'number', min: 1, max: 8 } },
     'ice-servers': { control: 'text' },
     'firebase-config': { control: 'text' },
+    // Read-only properties (state, peers, localStream…) are shown, but offer no control.
+    ...Object.fromEntries(readOnlyProperties().map((name) => [name, { control: false }])),
   },
   args: {
     room: 'storybook-playground',

@@ -64,6 +64,39 @@ function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }
   );
 }
 
+/** Lit's console warnings that no story or docs page may cause. */
+const LIT_WARNINGS = /Lit is in dev mode|Multiple versions of Lit loaded|scheduled an update \(generally because a property was set\) after an update completed|change-in-update/i;
+
+/**
+ * Lit's "change-in-update" check, made in the page whatever Lit's mode (its own warning exists
+ * only in its development build, which Storybook no longer loads): `<video-call>`'s `updated()`
+ * must not schedule another update. Warns in Lit's words, naming the properties set.
+ */
+function watchChangeInUpdate() {
+  const define = customElements.define.bind(customElements);
+  customElements.define = (name: string, cls: CustomElementConstructor, options?: ElementDefinitionOptions) => {
+    const proto = cls.prototype as { updated?: (changed: Map<PropertyKey, unknown>) => void; requestUpdate: (name?: PropertyKey, ...rest: unknown[]) => void; isUpdatePending: boolean };
+    const updated = proto.updated;
+    if (name === 'video-call' && updated) {
+      proto.updated = function (this: typeof proto, changed) {
+        const set: string[] = [];
+        const request = this.requestUpdate;
+        this.requestUpdate = function (this: typeof proto, prop?: PropertyKey, ...rest: unknown[]) {
+          set.push(String(prop));
+          return request.call(this, prop, ...rest);
+        };
+        try {
+          updated.call(this, changed);
+        } finally {
+          delete (this as Partial<typeof proto>).requestUpdate;
+        }
+        if (this.isUpdatePending) console.warn(`change-in-update: Element video-call scheduled an update (generally because a property was set) after an update completed: ${set.join(', ')} set in updated()`);
+      };
+    }
+    return define(name, cls, options);
+  };
+}
+
 let browser: Browser;
 let site: { url: string; close: () => Promise<void> };
 let entries: Entry[] = [];
@@ -97,8 +130,11 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+    // Lit's warnings: its development build, two copies of it, an update scheduled from updated().
+    else if (m.type() === 'warning' && LIT_WARNINGS.test(m.text())) errors.push(`console.warn: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  await page.addInitScript(watchChangeInUpdate);
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForSelector('body');
   await page.mouse.click(1, 1);
@@ -123,6 +159,16 @@ async function observe(page: Page) {
       remote: videos.map((v) => ({ w: v.videoWidth, t: v.currentTime, paused: v.paused })),
       local: local ? { w: local.videoWidth, t: local.currentTime, paused: local.paused } : null,
       text: (sr?.textContent ?? '').replace(/\s+/g, ' '),
+      // The canvas shows the whole element, its control bar (in a call) or Join button included.
+      cut: (() => {
+        if (!el) return null;
+        const box = el.getBoundingClientRect();
+        if (box.bottom > innerHeight + 1 || box.right > innerWidth + 1) return `the element (${Math.round(box.width)}×${Math.round(box.height)} px at ${Math.round(box.left)},${Math.round(box.top)}) does not fit the ${innerWidth}×${innerHeight} canvas`;
+        const last = sr?.querySelector('[part="controls"]') ?? sr?.querySelector('[part~="join-button"]');
+        const r = last?.getBoundingClientRect();
+        if (r && r.height > 0 && (r.bottom > box.bottom + 1 || r.bottom > innerHeight + 1)) return `${last!.getAttribute('part')} is cut off (bottom ${Math.round(r.bottom)} px, element ${Math.round(box.bottom)} px)`;
+        return null;
+      })(),
       overlaps: (() => {
         // Tiles must not cover each other or the control bar (a name or a button hidden).
         const boxes = [...(sr?.querySelectorAll('figure[part~="tile"]') ?? [])].map((f, i) => ({ what: `tile ${i + 1}`, r: f.getBoundingClientRect() }));
@@ -171,6 +217,7 @@ async function verify(page: Page, expect: Expect, ms = 20_000): Promise<string[]
     }
     for (const t of expect.text ?? []) if (!o.text.includes(t)) failures.push(`text "${t}" not shown`);
     failures.push(...o.overlaps);
+    if (o.cut) failures.push(o.cut);
     if (expect.inView?.length) {
       const hidden = await page.evaluate((sels) => {
         const sr = document.querySelector('#storybook-root video-call')?.shadowRoot;
@@ -258,7 +305,29 @@ describe('storybook', () => {
         for (const method of ['join()', 'toggleMic(on?: boolean): boolean', 'sendChat(text: string): void', 'getStats()', 'decline()']) {
           assert.ok(docs.includes(method), `${entry.id}: method "${method}" missing from the docs page`);
         }
+        // Read-only properties are listed, with no control to set them.
+        const controls = await page.evaluate((names) => {
+          const rows = [...document.querySelectorAll('.docblock-argstable tbody tr')];
+          return names.map((name) => {
+            const row = rows.find((r) => r.querySelector('td')?.textContent?.trim().startsWith(name));
+            if (!row) return `${name}: no row`;
+            const control = row.querySelector('input, textarea, select, [role="switch"]') ?? [...row.querySelectorAll('button')].find((b) => /^Set /.test(b.textContent ?? ''));
+            return control ? `${name}: offers a control (${control.outerHTML.slice(0, 80)})` : null;
+          });
+        }, ['state', 'peers', 'localStream']);
+        assert.deepEqual(controls.filter(Boolean), [], `${entry.id}: read-only properties with a control`);
+        // Each story shown in the docs page is whole: its element and control bar inside the story's box.
         await page.waitForTimeout(1000);
+        const clipped = await page.evaluate(() =>
+          [...document.querySelectorAll('.docs-story')].flatMap((story, i) => {
+            const el = story.querySelector('video-call');
+            if (!el) return [];
+            const box = story.getBoundingClientRect();
+            const r = el.getBoundingClientRect();
+            return r.bottom > box.bottom + 1 || r.height < 300 ? [`story ${i + 1}: element ${Math.round(r.top)}–${Math.round(r.bottom)} px in a box ${Math.round(box.top)}–${Math.round(box.bottom)} px`] : [];
+          }),
+        );
+        assert.deepEqual(clipped, [], `${entry.id}: stories cut off in the docs page`);
         assert.deepEqual(errors, [], `${entry.id}:\n  ${errors.join('\n  ')}`);
       } finally {
         await page.close();

@@ -383,12 +383,7 @@ export class VideoCall extends LitElement {
     return own ? { code: error.code, message: this._i18n.t(id) } : error;
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    // `autojoin` and `room` may arrive after the element is on the page (set by a script).
-    const arrived = (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
-    if (arrived && this.autojoin && this.room && this.isConnected && this.#engine.state === 'idle' && !this.#session.joining) {
-      this.join().catch(() => {});
-    }
+  protected override updated(): void {
     playRemoteVideos(this.renderRoot, () => (this._soundBlocked = true));
     this.#chat.afterUpdate();
   }
@@ -417,6 +412,15 @@ export class VideoCall extends LitElement {
       applyStartMedia(this.#engine, this.audio !== 'off', this.video !== 'off', {
         audio: changed.has('audio') && changed.get('audio') !== undefined,
         video: changed.has('video') && changed.get('video') !== undefined,
+      });
+    }
+    // `autojoin` and `room` may arrive after the element is on the page (set by a script). The join
+    // starts once this update is done: started from updated(), what it resets (the error shown…)
+    // would schedule another update right after this one (Lit's change-in-update).
+    const arrived = (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
+    if (arrived && this.autojoin && this.room && this.isConnected) {
+      queueMicrotask(() => {
+        if (this.autojoin && this.room && this.isConnected && this.#engine.state === 'idle' && !this.#session.joining) this.join().catch(() => {});
       });
     }
     const s = this.#engine.state;
