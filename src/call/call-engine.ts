@@ -1,11 +1,11 @@
 import { Emitter } from '../emitter.js';
 import { VideoCallError, toVideoCallError } from '../errors.js';
-import { randomId } from '../random-id.js';
 import type { JoinResult, Transport } from '../transports/transport.js';
-import { handleChannelMessage, type ChannelHandlers, type ChannelMessage } from './channel-protocol.js';
-import { hasTurnServer, iceFailedMessage, noTurnServerMessage } from './ice.js';
+import type { ChannelHandlers, ChannelMessage } from './channel-protocol.js';
+import { hasTurnServer, noTurnServerMessage, validIceServers } from './ice.js';
 import { LocalMedia } from './local-media.js';
 import { MeshTopology, type IceSettings } from './mesh.js';
+import { channelHandlers, followLink, type PeerEventsHost } from './peer-events.js';
 import { RingFlow } from './ring-flow.js';
 import { Room } from './room.js';
 import type { PeerStats } from './stats.js';
@@ -31,7 +31,7 @@ export const NEWCOMER_OFFER_WAIT_MS = 2000;
  * The call engine: a thin coordinator of parts with one job each — local media
  * (`local-media.ts`), the room's membership and peer identities (`room.ts`), the media
  * topology (`topology.ts`; today the mesh, `mesh.ts`), the ring flow (`ring-flow.ts`) and
- * the data-channel message protocol (`channel-protocol.ts`). Plain TypeScript: no DOM
+ * the data-channel message protocol (`channel-protocol.ts`, handled in `peer-events.ts`). Plain TypeScript: no DOM
  * element needed, so it is tested directly as well as through `<video-call>`.
  */
 export class CallEngine extends Emitter<CallEngineEvents> {
@@ -40,11 +40,12 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   name = '';
 
   #opts: Required<CallEngineOptions>;
-  #host: EngineHost;
   #media: LocalMedia;
   #room: Room;
   #ring: RingFlow;
   #topology: Topology;
+  /** What the engine does with each link's events and data-channel messages (peer-events.ts). */
+  #peerEvents: PeerEventsHost;
   #handlers: ChannelHandlers<RemotePeer>;
   /** ICE servers the transport's join (or latest re-join) handed us: minted TURN credentials. */
   #transportIceServers: RTCIceServer[] = [];
@@ -62,11 +63,11 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       iceTransportPolicy: options.iceTransportPolicy ?? 'all',
       iceTimeouts: options.iceTimeouts ?? {},
     });
-    const host: EngineHost = (this.#host = {
+    const host: EngineHost = {
       options: opts,
       emit: (type, payload) => this.emit(type, payload),
       fail: (err, fatal) => this.#fail(err, fatal),
-    });
+    };
     this.#topology = new MeshTopology(() => this.#ice());
     this.#media = new LocalMedia(
       {
@@ -98,7 +99,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       send: (tid, signal) => this.#room.send(tid, signal),
       connect: (peer, initiator) => void this.#connect(peer, initiator),
     });
-    this.#handlers = this.#channelHandlers();
+    this.#peerEvents = { ...host, room: this.#room, mediaState: () => this.#mediaState(), ice: () => this.#ice() };
+    this.#handlers = channelHandlers(this.#peerEvents);
   }
 
   /** Changes options that take effect for the next connections. */
@@ -334,68 +336,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       admit: () => peer.limits.message(),
     });
     peer.link = link;
-    link.on('connection', (state) => {
-      peer.connectionState = state;
-      if (state === 'connected' && !peer.connectedOnce) {
-        peer.connectedOnce = true;
-        this.emit('peer-connected', { peerId: peer.id });
-      }
-      this.emit('change', undefined);
-    });
-    link.on('track', (stream) => {
-      peer.stream = stream;
-      this.emit('change', undefined);
-    });
-    link.on('open', () => {
-      peer.lastHeard = Date.now();
-      // A fresh rename secret that only the peer sees (the transport's may have been read on the way).
-      peer.ourKey = randomId();
-      link.send({ t: 'key', key: peer.ourKey });
-      link.send(this.#mediaState());
-    });
-    link.on('message', (m) => {
-      peer.lastHeard = Date.now();
-      handleChannelMessage(this.#handlers, peer, m);
-    });
-    // The remote closed its connection (left, closed the tab): gone now, not after a timeout.
-    link.on('closed', () => this.#room.removePeer(peer.id));
-    link.on('ice-failed', ({ lost, ms }) => {
-      peer.problem = 'ice-failed';
-      const { iceServers, iceTransportPolicy } = this.#ice();
-      const who = peer.name || `a participant (${peer.id})`;
-      const message = iceFailedMessage(who, { lost, turn: hasTurnServer(iceServers), seconds: Math.round(ms / 100) / 10, relayOnly: iceTransportPolicy === 'relay' });
-      this.#fail(new VideoCallError('ice-failed', message), false);
-      this.emit('change', undefined);
-    });
-    link.on('ice-restored', () => {
-      delete peer.problem;
-      this.emit('change', undefined);
-    });
+    followLink(this.#peerEvents, this.#handlers, peer, link);
     return link;
-  }
-
-  /** One handler per data-channel message type (see channel-protocol.ts). */
-  #channelHandlers(): ChannelHandlers<RemotePeer> {
-    return {
-      media: (peer, m) => {
-        if (m.name !== undefined && m.name !== peer.name) {
-          peer.name = m.name; // renamed during the call
-          this.emit('change', undefined);
-        }
-        if (peer.audio === m.audio && peer.video === m.video && peer.screen === m.screen) return;
-        Object.assign(peer, { audio: m.audio, video: m.video, screen: m.screen });
-        this.emit('peer-media', { peerId: peer.id, audio: m.audio, video: m.video, screen: m.screen });
-        this.emit('change', undefined);
-      },
-      chat: (peer, m) => {
-        if (!peer.limits.chat()) return;
-        this.emit('chat-message', { from: peer.id, name: m.name || peer.name, text: m.text, at: m.at });
-      },
-      ping: () => {},
-      bye: (peer) => this.#room.removePeer(peer.id),
-      renamed: (peer, m) => this.#room.renamed(peer, m.id),
-      key: (peer, m) => this.#room.keyFromChannel(peer, m.key),
-    };
   }
 
   // ------------------------------------------------------------ ring flow
@@ -447,13 +389,4 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (fatal) this.#setState('error');
     this.emit('error', { code: err.code, message: err.message });
   }
-}
-
-/** The ICE servers a transport handed us, if they look like `RTCIceServer`s (they come from a server). */
-function validIceServers(servers: unknown): RTCIceServer[] | undefined {
-  if (!Array.isArray(servers)) return undefined;
-  return servers.filter(
-    (s): s is RTCIceServer =>
-      !!s && typeof s === 'object' && (typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u: unknown) => typeof u === 'string'))),
-  );
 }

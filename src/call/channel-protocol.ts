@@ -26,6 +26,7 @@ export const MAX_CHAT = 4000;
 export const MAX_MESSAGE_CHARS = 64 * 1024;
 
 /** A display name from a peer: control characters removed, at most 64 characters. */
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const cleanName = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 64);
 
 type Parsers = { [T in ChannelMessageType]: (m: Record<string, unknown>) => MessageOf<T> | null };

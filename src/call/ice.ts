@@ -38,3 +38,12 @@ export function iceFailedMessage(who: string, opts: { lost: boolean; turn: boole
   const how = opts.relayOnly ? 'through the TURN server' : 'directly or through the TURN server';
   return `${what} A TURN server is configured, but the connection could not be made ${how}. ${CHECK_TURN}`;
 }
+
+/** The ICE servers a transport handed us, if they look like `RTCIceServer`s (they come from a server). */
+export function validIceServers(servers: unknown): RTCIceServer[] | undefined {
+  if (!Array.isArray(servers)) return undefined;
+  return servers.filter(
+    (s): s is RTCIceServer =>
+      !!s && typeof s === 'object' && (typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u: unknown) => typeof u === 'string'))),
+  );
+}

@@ -1,9 +1,11 @@
 import { Emitter } from '../emitter.js';
 import { parseChannelMessage, type ChannelMessage } from './channel-protocol.js';
 import { collectStats, type PeerStats } from './stats.js';
+import { IceWatch, rtcConfiguration } from './ice-watch.js';
 import type { LinkEvents, PeerLink } from './topology.js';
 
 export { parseChannelMessage, type ChannelMessage };
+export { ICE_CONNECT_TIMEOUT_MS, ICE_RESTART_AFTER_MS, ICE_RESTORE_TIMEOUT_MS, ICE_RETRY_MS } from './ice-watch.js';
 
 /** Signals one PeerSession sends to its twin through the transport. */
 export type SessionSignal =
@@ -45,9 +47,6 @@ export interface PeerSessionOptions {
   admit?: () => boolean;
 }
 
-/** How long `disconnected` may last before an ICE restart, and how often one is retried. */
-export const ICE_RESTART_AFTER_MS = 2500;
-export const ICE_RETRY_MS = 5000;
 /**
  * An offer unanswered this long is sent again (then at twice the interval, up to the cap):
  * signaling can drop an offer or its answer (a relay blip, a database reconnect), and an
@@ -56,36 +55,8 @@ export const ICE_RETRY_MS = 5000;
  */
 export const OFFER_RESEND_MS = 3000;
 const OFFER_RESEND_MAX_MS = 12000;
-/**
- * A new connection not up this long after its session starts has failed: the session emits
- * `ice-failed` (the engine's `error` with code `ice-failed`, and the peer's `problem`). ICE
- * restarts go on after it (a later one may get through, e.g. with fresh TURN credentials).
- */
-export const ICE_CONNECT_TIMEOUT_MS = 15_000;
-/**
- * A connection that was up, then lost (`disconnected` or `failed`), and not restored by ICE
- * restarts this long after, has failed: `ice-failed` as above; restarts go on after it.
- */
-export const ICE_RESTORE_TIMEOUT_MS = 20_000;
 /** Messages held while the data channel opens; beyond this they are dropped (send returns false). */
 const MAX_PENDING = 256;
-/**
- * Local ICE candidates gathered as soon as the connection is made, before any description:
- * a side that waits for the offer has its candidates ready when it answers, so connectivity
- * checks start at once instead of after gathering.
- */
-const ICE_CANDIDATE_POOL_SIZE = 1;
-
-/**
- * The connection's configuration; the same at every `setConfiguration` (a pool size or bundle
- * policy that differs from the connection's throws). One transport for everything
- * (`max-bundle`, as every current browser supports): candidates are gathered, signalled and
- * checked once, not once per media section of the first offer.
- */
-function rtcConfiguration(iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy = 'all'): RTCConfiguration {
-  return { iceServers, iceTransportPolicy, iceCandidatePoolSize: ICE_CANDIDATE_POOL_SIZE, bundlePolicy: 'max-bundle' };
-}
-
 /**
  * One RTCPeerConnection to one remote peer, with the perfect-negotiation
  * pattern (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example):
@@ -120,22 +91,26 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
   #started = false;
   #closed = false;
   #pending: string[] = [];
-  #iceTimer: ReturnType<typeof setTimeout> | undefined;
   #offerTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Runs while the connection is not up (not yet, or lost): when it fires, the connection has failed. */
-  #failTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Whether an `ice-failed` episode holds (reported; ends when the connection is up again). */
-  #iceFailed = false;
-  #everConnected = false;
-  /** The ICE servers the connection uses now (as JSON, to notice fresh ones). */
-  #iceServersJson: string;
+  /** The failure watch and ICE restarts (see ice-watch.ts). */
+  #ice: IceWatch;
 
   constructor(options: PeerSessionOptions) {
     super();
     this.#opts = options;
     this.peerId = options.peerId;
     const pc = (this.pc = new RTCPeerConnection(rtcConfiguration(options.iceServers, options.iceTransportPolicy)));
-    this.#iceServersJson = JSON.stringify(options.iceServers);
+    this.#ice = new IceWatch({
+      pc,
+      polite: options.polite,
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy,
+      currentIceServers: options.currentIceServers,
+      iceTimeouts: options.iceTimeouts,
+      closed: () => this.#closed,
+      failed: (info) => this.emit('ice-failed', info),
+      restored: () => this.emit('ice-restored', undefined),
+    });
     // Negotiated channel id 0: both sides create the same channel, no ondatachannel race.
     this.#channel = pc.createDataChannel('video-call', { negotiated: true, id: 0 });
     this.#channel.onopen = () => {
@@ -155,8 +130,7 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     pc.onicecandidate = ({ candidate }) => options.signal({ t: 'ice', candidate: candidate ? candidate.toJSON() : null });
     pc.onconnectionstatechange = () => {
       this.emit('connection', pc.connectionState);
-      this.#watchFailure();
-      this.#watchConnection();
+      this.#ice.update();
     };
     pc.ontrack = ({ track }) => {
       for (const old of this.remoteStream.getTracks()) {
@@ -188,12 +162,12 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
   #start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#armFailTimer(false);
+    this.#ice.start();
   }
 
   /** Whether the connection has failed (`ice-failed` was emitted) and has not come back since. */
   get iceFailed(): boolean {
-    return this.#iceFailed;
+    return this.#ice.failed;
   }
 
   get connectionState(): RTCPeerConnectionState {
@@ -248,95 +222,12 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#iceTimer);
+    this.#ice.stop();
     clearTimeout(this.#offerTimer);
-    clearTimeout(this.#failTimer);
     this.#channel.close();
     this.pc.close();
     for (const t of this.remoteStream.getTracks()) t.stop();
     this.removeAllListeners();
-  }
-
-  /**
-   * The failure watch: a connection not up within the connect timeout of the session's start,
-   * or lost and not back within the restore timeout, has failed (`ice-failed`, once per
-   * episode); `ice-restored` once it is up again.
-   */
-  #watchFailure(): void {
-    const state = this.pc.connectionState;
-    if (state === 'connected') {
-      this.#everConnected = true;
-      clearTimeout(this.#failTimer);
-      this.#failTimer = undefined;
-      if (this.#iceFailed) {
-        this.#iceFailed = false;
-        this.emit('ice-restored', undefined);
-      }
-    } else if ((state === 'disconnected' || state === 'failed') && this.#everConnected) {
-      this.#armFailTimer(true);
-    }
-  }
-
-  #armFailTimer(lost: boolean): void {
-    if (this.#failTimer || this.#iceFailed || this.#closed) return;
-    const t = this.#opts.iceTimeouts;
-    const ms = lost ? (t?.restoreMs ?? ICE_RESTORE_TIMEOUT_MS) : (t?.connectMs ?? ICE_CONNECT_TIMEOUT_MS);
-    this.#failTimer = setTimeout(() => {
-      this.#failTimer = undefined;
-      if (this.#closed || this.pc.connectionState === 'connected') return;
-      this.#iceFailed = true;
-      this.emit('ice-failed', { lost, ms });
-      this.#watchConnection(); // restarts go on (also from `new` / `connecting`, where a first attempt is stuck)
-    }, ms);
-  }
-
-  /** Schedules ICE restarts while the connection is down (or has failed); stops once it is back. */
-  #watchConnection(): void {
-    const state = this.pc.connectionState;
-    if (!this.#needsRestart()) {
-      clearTimeout(this.#iceTimer);
-      this.#iceTimer = undefined;
-      return;
-    }
-    if (this.#iceTimer || this.#opts.polite) return; // the impolite side restarts
-    this.#iceTimer = setTimeout(() => void this.#restartIce(), state === 'failed' || this.#iceFailed ? 0 : ICE_RESTART_AFTER_MS);
-  }
-
-  /** Down (`disconnected`, `failed`), or failed to come up in time (an `ice-failed` episode). */
-  #needsRestart(): boolean {
-    const state = this.pc.connectionState;
-    if (this.#closed || state === 'connected' || state === 'closed') return false;
-    return state === 'disconnected' || state === 'failed' || this.#iceFailed;
-  }
-
-  async #restartIce(): Promise<void> {
-    this.#iceTimer = undefined;
-    if (!this.#needsRestart()) return;
-    try {
-      // An offer that got no answer (lost while signaling was down) would block the restart.
-      if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
-      this.#useCurrentIceServers();
-      this.pc.restartIce(); // fires negotiationneeded → an offer with new ICE credentials
-    } catch (err) {
-      console.warn('[video-call] ICE restart failed:', err);
-    }
-    if (this.#closed) return;
-    clearTimeout(this.#iceTimer);
-    this.#iceTimer = setTimeout(() => void this.#restartIce(), ICE_RETRY_MS);
-  }
-
-  /** Fresh ICE servers (a re-join's new TURN credentials) are used from this restart on. */
-  #useCurrentIceServers(): void {
-    const servers = this.#opts.currentIceServers?.();
-    if (!servers) return;
-    const json = JSON.stringify(servers);
-    if (json === this.#iceServersJson) return;
-    this.#iceServersJson = json;
-    try {
-      this.pc.setConfiguration(rtcConfiguration(servers, this.#opts.iceTransportPolicy));
-    } catch (err) {
-      console.warn('[video-call] new ICE servers not taken:', err);
-    }
   }
 
   #addTracks(): void {
@@ -388,7 +279,7 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
       if (this.#ignoreOffer) return;
       this.#settingRemoteAnswer = description.type === 'answer';
       // The answer to a restart offer gathers anew: with fresh ICE servers, if there are any.
-      if (description.type === 'offer' && pc.remoteDescription) this.#useCurrentIceServers();
+      if (description.type === 'offer' && pc.remoteDescription) this.#ice.useCurrentIceServers();
       try {
         await pc.setRemoteDescription(description); // rolls back our own offer on glare (polite side)
       } finally {
