@@ -6,7 +6,7 @@
  */
 import * as firebaseApp from 'firebase/app';
 import { deleteApp, initializeApp, type FirebaseApp, type FirebaseOptions } from 'firebase/app';
-import { connectAuthEmulator, initializeAuth, inMemoryPersistence, signInAnonymously, type Auth } from 'firebase/auth';
+import { connectAuthEmulator, initializeAuth, inMemoryPersistence, signInAnonymously, signOut, type Auth } from 'firebase/auth';
 import { getDatabase, type Database } from 'firebase/database';
 import { VideoCallError } from '../errors.js';
 
@@ -136,7 +136,14 @@ export async function signIn(auth: Auth): Promise<string> {
   }
 }
 
-/** Deletes an app the transport initialised itself. */
-export function releaseApp(app: FirebaseApp): void {
-  void deleteApp(app).catch(() => {});
+/**
+ * Deletes an app the transport initialised itself, signing its (anonymous, in-memory) user out
+ * first: that stops the Auth SDK's timer that refreshes the ID token, which deleting the app
+ * alone leaves running.
+ */
+export function releaseApp(app: FirebaseApp, auth: Auth): void {
+  void signOut(auth)
+    .catch(() => {})
+    .then(() => deleteApp(app))
+    .catch(() => {});
 }

@@ -1,22 +1,11 @@
 import type { FirebaseApp } from 'firebase/app';
 import type { Auth } from 'firebase/auth';
-import {
-  child,
-  onDisconnect,
-  onValue,
-  ref,
-  remove,
-  serverTimestamp,
-  set,
-  update,
-  type Database,
-  type DatabaseReference,
-  type DataSnapshot,
-} from 'firebase/database';
+import { child, onValue, ref, serverTimestamp, set, update, type Database, type DataSnapshot } from 'firebase/database';
 import { Emitter } from '../emitter.js';
 import { VideoCallError } from '../errors.js';
 import { releaseApp, resolveIdentity, signIn, type FirebaseIdentityOptions } from './firebase-auth.js';
 import { MAX_SIGNAL_LENGTH, messageKey, readInbox } from './firebase-inbox.js';
+import { erase, isPermissionDenied, paths, PRESENCE_BEAT_MS, PRESENCE_STALE_MS, takeSeat, withdraw, type Membership } from './firebase-presence.js';
 import { REJOIN_RETRY_MAX_MS, REJOIN_RETRY_MS, type JoinOptions, type JoinResult, type PeerInfo, type Transport, type TransportEvents, type TransportState } from './transport.js';
 
 /**
@@ -53,16 +42,7 @@ export const MAX_NAME_LENGTH = 64;
 /** Longest room id: the longest path written under it then stays within the database's 768 bytes. */
 export const MAX_ROOM_LENGTH = 200;
 export { MAX_SIGNAL_LENGTH, MAX_UNREAD_PER_SENDER } from './firebase-inbox.js';
-/** Seats of a room (`slots/0` … `slots/15` in `database.rules.json`): the most peers a room holds. */
-export const MAX_ROOM_PEERS = 16;
-/** How often a member rewrites the `beat` of its presence entry (ms). */
-export const PRESENCE_BEAT_MS = 2500;
-/**
- * A member whose presence entry has not changed for this long (ms, by local receipt time) is
- * taken as gone. With the beat interval and a round trip on top, a silent peer goes within
- * about 13 s; a live one must miss three beats in a row to be taken for gone.
- */
-export const PRESENCE_STALE_MS = 10000;
+export { MAX_ROOM_PEERS, PRESENCE_BEAT_MS, PRESENCE_STALE_MS } from './firebase-presence.js';
 /** Heartbeat writes allowed in flight at once (a slow link keeps beating; a stalled one stops). */
 const MAX_BEATS_IN_FLIGHT = 3;
 
@@ -90,55 +70,9 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** A peer id (an Auth uid) as the rules allow as a key. */
 const PEER_ID = /^[^./#$[\]\u0000-\u001f\u007f]{1,40}$/;
 
-function isPermissionDenied(err: unknown): boolean {
-  return /permission/i.test(String((err as { code?: string })?.code ?? '') + String((err as Error)?.message ?? ''));
-}
-
-/** State of one stay in a room: ends with `leave`, or is replaced after a reconnection. */
-interface Membership {
-  room: string;
-  roomRef: DatabaseReference;
-  name: string;
-  selfId: string;
-  /** Our seat (`slots/{slot}`), once we hold one. */
-  slot?: string;
-  /** Each listed member's seat, as its presence says. */
-  seats: Map<string, string>;
-  /** Inbox messages already read: path → seq. */
-  seen: Map<string, number>;
-  /** Peers the user of this transport has been told about. */
-  announced: Map<string, string>;
-  /** False while joining or re-joining: changes are reported by the join result instead. */
-  live: boolean;
-  /** True once a join went through: a reconnection then re-enters the room. */
-  entered: boolean;
-  /** True while presence is being (re-)established. */
-  entering: boolean;
-  /** True while a vanished presence is being written again. */
-  reasserting?: boolean;
-  stopPeers: () => void;
-  stopInbox?: () => void;
-  /** Why the database cancelled the peers listener, if it did. */
-  refused?: Error;
-  /** Each listed member's entry as last received, and when it was received (local clock). */
-  heard: Map<string, { entry: string; at: number }>;
-  /** Listed members taken as gone because their entry stopped changing. */
-  stale: Set<string>;
-  /**
-   * Send time (local clock) of the latest of our writes the server acknowledged. The server
-   * applied that write after it was sent, and everything it broadcast before applying it
-   * reached us before the acknowledgement (one ordered connection): so a member whose entry
-   * we last received before `provenAt - PRESENCE_STALE_MS` was silent on the server for that
-   * long, whatever our own latency, and however our clock differs from anyone's.
-   */
-  provenAt: number;
-  beatsInFlight: number;
-  beatTimer?: ReturnType<typeof setInterval>;
-}
-
 /**
  * The `firebase` transport (see the file's comment for the data layout). Build it with
- * {@link createFirebaseTransport}. Several instances may share one app and one connection.
+ * {@link createFirebaseTransport}. Each instance is one Auth user: give each its own app.
  */
 export class FirebaseTransport extends Emitter<TransportEvents> implements Transport {
   state: TransportState = 'connecting';
@@ -231,7 +165,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       if (this.#member === member) this.#drop(member);
       // The presence may have been written (refused read, no snapshot in time, left meanwhile):
       // remove it and its inbox, and the onDisconnect operations, so no ghost stays behind.
-      void this.#withdraw(member);
+      void withdraw(member);
       if (err instanceof VideoCallError) throw err;
       if (isPermissionDenied(err)) {
         throw new VideoCallError(
@@ -265,7 +199,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     const member = this.#member;
     if (!member) return;
     this.#drop(member);
-    const done = this.#withdraw(member);
+    const done = withdraw(member);
     // Offline, the write waits for the connection; the server's onDisconnect cleans up meanwhile.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([done.catch(() => {}), new Promise((r) => (timer = setTimeout(r, 3000)))]);
@@ -280,7 +214,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     this.removeAllListeners();
     for (const wake of this.#waiters) wake();
     const app = this.#ownApp;
-    if (app) void leaving.finally(() => releaseApp(app));
+    if (app) void leaving.finally(() => releaseApp(app, this.#auth));
   }
 
   /**
@@ -299,7 +233,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         // The seat is chosen from the room as it is: wait for the peers listener's first answer.
         await this.#firstSnapshot(member);
         const sent = Date.now();
-        await this.#takeSeat(member);
+        await takeSeat(member, () => this.#assertCurrent(member));
         this.#assertCurrent(member);
         if (this.#epoch !== epoch) {
           // The connection dropped meanwhile: the server may have run our onDisconnect before the
@@ -316,7 +250,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         member.live = true;
         member.entered = true;
         member.seen.clear();
-        member.stopInbox = onValue(this.#paths(member).inbox, (snap) => this.#onInbox(member, snap), () => {});
+        member.stopInbox = onValue(paths(member).inbox, (snap) => this.#onInbox(member, snap), () => {});
         member.beatTimer ??= setInterval(() => this.#beat(member), PRESENCE_BEAT_MS);
         return { selfId: member.selfId, peers: [...member.announced].map(([id, name]) => ({ id, name })) };
       }
@@ -325,76 +259,12 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     }
   }
 
-  /**
-   * Writes our presence together with a free seat (ours from before if it is still free). Each
-   * write is preceded by its onDisconnect removal, so a tab that dies in between leaves nothing.
-   * Fails with `room-full` when every seat is held by someone present.
-   */
-  async #takeSeat(member: Membership): Promise<void> {
-    const { peer, inbox } = this.#paths(member);
-    await onDisconnect(peer).remove();
-    await onDisconnect(inbox).remove();
-    this.#assertCurrent(member);
-    if (member.refused) throw member.refused;
-    const held = new Set([...member.seats].filter(([id]) => id !== member.selfId && !member.stale.has(id)).map(([, seat]) => seat));
-    const seats = Array.from({ length: MAX_ROOM_PEERS }, (_, i) => String(i)).filter((seat) => !held.has(seat));
-    if (member.slot && seats.includes(member.slot)) seats.unshift(member.slot);
-    let lastError: unknown;
-    for (const seat of new Set(seats)) {
-      const seatRef = child(member.roomRef, `slots/${seat}`);
-      if (member.slot && member.slot !== seat) {
-        // Never leave a removal pending on a seat someone else may take.
-        await onDisconnect(child(member.roomRef, `slots/${member.slot}`)).cancel();
-        member.slot = undefined;
-      }
-      try {
-        // Refused while someone present holds the seat: try the next one.
-        await onDisconnect(seatRef).remove();
-        member.slot = seat;
-        await update(member.roomRef, {
-          [`slots/${seat}`]: member.selfId,
-          [`peers/${member.selfId}`]: { name: member.name, beat: serverTimestamp(), slot: seat },
-        });
-        return;
-      } catch (err) {
-        if (!isPermissionDenied(err)) throw err;
-        lastError = err;
-        this.#assertCurrent(member);
-      }
-    }
-    if (lastError) throw lastError;
-    throw new VideoCallError('room-full', `This room is full: a Firebase room holds at most ${MAX_ROOM_PEERS} people.`);
-  }
-
-  /**
-   * Removes our presence, inbox and seat and cancels their onDisconnect operations (leaving, or
-   * a join that failed). Offline, this waits for the connection; the server's onDisconnect
-   * cleans up meanwhile.
-   */
-  #withdraw(member: Membership): Promise<void> {
-    const seat = member.slot ? child(member.roomRef, `slots/${member.slot}`) : undefined;
-    const done = update(member.roomRef, { [`peers/${member.selfId}`]: null, [`inbox/${member.selfId}`]: null })
-      // The seat after the presence: the rules free a seat only when its presence is gone.
-      .then(() => (seat ? remove(seat) : undefined))
-      .catch(() => {});
-    for (const path of [...Object.values(this.#paths(member)), ...(seat ? [seat] : [])]) void onDisconnect(path).cancel().catch(() => {});
-    return done;
-  }
-
-  /** Removes a silent member's presence, inbox and seat (best effort: the server's onDisconnect is the fallback). */
-  #erase(member: Membership, id: string): void {
-    const seat = member.seats.get(id);
-    void update(member.roomRef, { [`peers/${id}`]: null, [`inbox/${id}`]: null })
-      .then(() => (seat ? remove(child(member.roomRef, `slots/${seat}`)) : undefined))
-      .catch(() => {});
-  }
-
   /** Rewrites our `beat`; each acknowledged beat proves our connection works, so stale members can be told. */
   #beat(member: Membership): void {
     if (this.#member !== member || !member.live || !this.#connected || member.beatsInFlight >= MAX_BEATS_IN_FLIGHT) return;
     member.beatsInFlight++;
     const sent = Date.now();
-    set(child(this.#paths(member).peer, 'beat'), serverTimestamp()).then(
+    set(child(paths(member).peer, 'beat'), serverTimestamp()).then(
       () => {
         member.beatsInFlight--;
         member.provenAt = Math.max(member.provenAt, sent);
@@ -424,7 +294,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
       if (id === member.selfId || member.stale.has(id) || member.provenAt - h.at < PRESENCE_STALE_MS) continue;
       member.stale.add(id);
       changed = true;
-      this.#erase(member, id);
+      erase(member, id);
     }
     if (changed) this.#announce(member);
   }
@@ -444,13 +314,6 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         this.emit('peer-joined', { id, name } satisfies PeerInfo);
       }
     }
-  }
-
-  #paths(member: Membership): { peer: DatabaseReference; inbox: DatabaseReference } {
-    return {
-      peer: child(member.roomRef, `peers/${member.selfId}`),
-      inbox: child(member.roomRef, `inbox/${member.selfId}`),
-    };
   }
 
   #onPeers(member: Membership, snap: DataSnapshot): void {
@@ -519,7 +382,7 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
     if (member.reasserting) return;
     member.reasserting = true;
     try {
-      if (this.#member === member && member.live) await this.#takeSeat(member);
+      if (this.#member === member && member.live) await takeSeat(member, () => this.#assertCurrent(member));
     } catch {
       // Offline again (the reconnection re-enters the room), or the room filled up meanwhile.
     } finally {

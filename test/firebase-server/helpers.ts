@@ -1,7 +1,7 @@
 /** Helpers shared by the node tests of the Firebase transport and the test server. */
 import { readFileSync } from 'node:fs';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import { connectAuthEmulator, initializeAuth, inMemoryPersistence, signInAnonymously, type Auth } from 'firebase/auth';
+import { connectAuthEmulator, initializeAuth, inMemoryPersistence, signInAnonymously, signOut, type Auth } from 'firebase/auth';
 import { connectDatabaseEmulator, getDatabase, type Database } from 'firebase/database';
 import { RtdbTestServer } from './server.js';
 
@@ -37,7 +37,12 @@ export function connect(server: RtdbTestServer): Client {
   const db = getDatabase(app);
   connectDatabaseEmulator(db, '127.0.0.1', server.port);
   const signIn = async () => auth.currentUser?.uid ?? (await signInAnonymously(auth)).user.uid;
-  return { db, app, auth, signIn, dispose: () => deleteApp(app) };
+  // Signing out stops the Auth SDK's token refresh timer, which deleteApp leaves running.
+  const dispose = async () => {
+    await signOut(auth).catch(() => {});
+    await deleteApp(app);
+  };
+  return { db, app, auth, signIn, dispose };
 }
 
 /** A client of `server`, signed in. */
