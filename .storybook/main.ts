@@ -20,10 +20,25 @@ const config: StorybookConfig = {
   // test fails on either warning.
   async viteFinal(config) {
     const production = ['module', 'browser', 'production', 'import', 'default'];
+    // Storybook's own Vite plugin adds Vite's default client conditions ('development|production',
+    // which is 'development' under `storybook dev`), and Vite's merge appends them to these: a
+    // last plugin sets the conditions for every environment, dev server and dependency optimizer
+    // alike (checked: `storybook dev` then loads no Lit development build, and one Lit).
+    const oneLit = {
+      name: 'vc-production-lit',
+      enforce: 'post' as const,
+      config(c: { resolve?: { conditions?: string[] } }) {
+        c.resolve = { ...c.resolve, conditions: production };
+      },
+      configEnvironment(_name: string, c: { resolve?: { conditions?: string[] } }) {
+        c.resolve = { ...c.resolve, conditions: production };
+      },
+    };
     return {
       ...config,
       logLevel: 'warn',
       build: { ...config.build, chunkSizeWarningLimit: 4096 },
+      plugins: [...(config.plugins ?? []), oneLit],
       resolve: { ...config.resolve, dedupe: [...(config.resolve?.dedupe ?? []), 'lit', 'lit-html', '@lit/reactive-element'], conditions: production },
       optimizeDeps: { ...config.optimizeDeps, esbuildOptions: { ...config.optimizeDeps?.esbuildOptions, conditions: production } },
     };

@@ -11,10 +11,10 @@
  * No fake-media flags: the stories bring synthetic media. Skipped builds: none; this is the check.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -288,6 +288,45 @@ describe('storybook', () => {
           await page.close();
         }
       });
+    }
+  });
+
+  test('`storybook dev` (what `npm run storybook` serves) loads one Lit, in production mode, with no Lit warning', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const dev = spawn(process.execPath, [path.join(root, 'node_modules/storybook/dist/bin/dispatcher.js'), 'dev', '-p', String(port), '--host', '127.0.0.1', '--no-open', '--ci'], {
+      cwd: root,
+      env: { ...process.env, STORYBOOK_DISABLE_TELEMETRY: '1' },
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 120_000;
+      while (!(await fetch(`${url}/iframe.html`).then((r) => r.ok, () => false))) {
+        assert.ok(Date.now() < deadline && dev.exitCode === null, 'storybook dev did not start');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      for (const id of ['video-call--playground', 'states-errors--permission-denied']) {
+        const { page, errors } = await open(`${url}/iframe.html?id=${id}&viewMode=story`);
+        try {
+          await page.waitForFunction(() => !!document.querySelector('#storybook-root video-call')?.shadowRoot?.childElementCount, null, { timeout: 60_000 });
+          await page.waitForTimeout(2000);
+          const issued = await page.evaluate(() => [...((globalThis as { litIssuedWarnings?: Set<string> }).litIssuedWarnings ?? [])]);
+          const lit = [...errors.filter((e) => LIT_WARNINGS.test(e)), ...issued];
+          assert.deepEqual(lit, [], `${id} under storybook dev:\n  ${lit.join('\n  ')}`);
+        } finally {
+          await page.close();
+        }
+      }
+    } finally {
+      try {
+        process.kill(-dev.pid!, 'SIGTERM');
+      } catch {}
     }
   });
 
