@@ -102,7 +102,9 @@ export async function benchBundle(): Promise<{ rows: SizeRow[]; floors: Record<s
 
   const srcFiles = walk(path.join(ROOT, 'src'));
   const scriptEntry = entryOf(usedImports(srcFiles, /^(lit|@lit|socket\.io-client)(\/|$)/));
-  const firebaseEntry = entryOf(usedImports([path.join(ROOT, 'src/transports/firebase.ts')], /^(firebase|@firebase)(\/|$)/));
+  // Every file of the Firebase transport (firebase.ts, firebase-auth.ts, firebase-inbox.ts, ...).
+  const firebaseFiles = srcFiles.filter((f) => /[/\\]transports[/\\]firebase[^/\\]*\.ts$/.test(f));
+  const firebaseEntry = entryOf(usedImports(firebaseFiles, /^(firebase|@firebase)(\/|$)/));
 
   const rows: SizeRow[] = [];
   const floorScript = sizes(await buildFloor(script, scriptEntry));
