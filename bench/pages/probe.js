@@ -58,12 +58,24 @@
       const stats = await pc.getStats().catch(() => null);
       stats?.forEach((r) => {
         if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
-        if (r.packetsReceived > 0 && !seen.has('rtp')) seen.add('rtp') && tr('first video rtp in');
-        if (r.framesReceived > 0 && !seen.has('recv')) seen.add('recv') && tr('first video frame assembled');
-        if (r.framesDecoded > 0 && !seen.has('dec')) seen.add('dec') && tr(`first video frame decoded ${r.frameWidth}x${r.frameHeight} ${r.decoderImplementation}`);
+        if (r.packetsReceived > 0 && !seen.has('rtp')) {
+          seen.add('rtp');
+          tr('first video rtp in');
+        }
+        if (r.framesReceived > 0 && !seen.has('recv')) {
+          seen.add('recv');
+          tr('first video frame assembled');
+        }
+        if (r.framesDecoded > 0 && !seen.has('dec')) {
+          seen.add('dec');
+          tr(`first video frame decoded ${r.frameWidth}x${r.frameHeight} ${r.decoderImplementation}`);
+        }
       });
       stats?.forEach((r) => {
-        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.framesEncoded > 0 && !seen.has('enc')) seen.add('enc') && tr(`first video frame encoded ${r.frameWidth}x${r.frameHeight} ${r.encoderImplementation} resChanges=${r.qualityLimitationResolutionChanges} ${r.qualityLimitationReason} target=${r.targetBitrate}`);
+        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.framesEncoded > 0 && !seen.has('enc')) {
+          seen.add('enc');
+          tr(`first video frame encoded ${r.frameWidth}x${r.frameHeight} ${r.encoderImplementation} resChanges=${r.qualityLimitationResolutionChanges} ${r.qualityLimitationReason} target=${r.targetBitrate}`);
+        }
       });
       if (!seen.has('dec') || !seen.has('enc')) setTimeout(poll, 5);
     };

@@ -94,7 +94,7 @@ async function main(p: Params) {
   let phase: 'idle' | 'saturate' | 'fixed' = 'idle';
   let measuring = false;
   let received = 0;
-  let lat = new Float64Array(4_000_000);
+  const lat = new Float64Array(4_000_000);
   let nLat = 0;
   let sent = 0;
   let errors = 0;

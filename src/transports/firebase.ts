@@ -61,6 +61,7 @@ function badConfig(message: string): VideoCallError {
  * control characters, so those (and `%`) are written `%XX`, as in a URL.
  */
 export function firebaseRoomKey(room: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
   return room.replace(/[.#$[\]/%\u0000-\u001f\u007f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
 }
 
@@ -68,6 +69,7 @@ export function firebaseRoomKey(room: string): string {
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A peer id (an Auth uid) as the rules allow as a key. */
+// eslint-disable-next-line no-control-regex -- control characters are what a key may not hold
 const PEER_ID = /^[^./#$[\]\u0000-\u001f\u007f]{1,40}$/;
 
 /**

@@ -8,6 +8,7 @@ import { addCall, eventWithin, removeAllCalls, shadow, uniqueRoom, waitUntil } f
 type ChatEvent = { from: string; name: string; text: string; at: number };
 const RLO = '\u202E';
 /** C0 and C1 controls (not newline and tab) and DEL. */
+// eslint-disable-next-line no-control-regex -- the characters under test
 const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 
 /** Joins a `<video-call>` alone in a room (local transport) and returns it with a way to make its engine report chat. */

@@ -46,7 +46,7 @@ async function installAndBuild(app: App, tarball: string): Promise<string> {
     await run(process.execPath, [path.join(target, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: target });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
-    throw new Error(`${app}: vite build failed:\n${e.stdout}\n${e.stderr}\n(npm install said: ${out})`);
+    throw new Error(`${app}: vite build failed:\n${e.stdout}\n${e.stderr}\n(npm install said: ${out})`, { cause: err });
   }
   // No EBADENGINE and no peer-dependency conflicts on this Node.
   assert.doesNotMatch(out, /EBADENGINE|ERESOLVE|failed/, `${app}: npm install warned:\n${out}`);

@@ -39,7 +39,7 @@ function ip(...args: string[]): string {
     return execFileSync(IP, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
   } catch (e) {
     const err = e as Error & { stderr?: string };
-    throw new Error(`ip ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
+    throw new Error(`ip ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`, { cause: e });
   }
 }
 
@@ -156,6 +156,7 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
       throw new Error(
         `cannot create network namespaces (${(e as Error).message}). These tests need root or CAP_NET_ADMIN + CAP_SYS_ADMIN ` +
           `(they build two namespaces with veth pairs in ${LAB_PREFIX}0.0/16); run them as root, as CI does.`,
+        { cause: e },
       );
     }
     // Our own subnets within 10.231.0.0/16 (another run on this machine may hold others).
@@ -357,7 +358,7 @@ export function blockBetween(a: Side, b: Side): void {
       execFileSync(IP, ['netns', 'exec', self.ns, NFT, '-f', '-'], { input: rules, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
     } catch (e) {
       const err = e as Error & { stderr?: string };
-      throw new Error(`nft in ${self.ns} failed: ${(err.stderr || err.message).trim()}`);
+      throw new Error(`nft in ${self.ns} failed: ${(err.stderr || err.message).trim()}`, { cause: e });
     }
   }
 }

@@ -90,7 +90,7 @@ test('camera and mic refused: vc-error permission-denied, a readable message, an
     await waitForLiveVideos(dee.page, [bobId]);
     // Dee hears Bob: audio samples keep being decoded, and they are not silence (the fake mic beeps).
     const deadline = Date.now() + 15_000;
-    let first = await inboundAudio(dee);
+    const first = await inboundAudio(dee);
     let last = first;
     while (Date.now() < deadline) {
       await dee.page.waitForTimeout(500);

@@ -439,7 +439,7 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('rules that refuse it when it re-enters after a reconnection end signaling with error unauthorized, then closed', async () => {
-    const { a, b, ra } = await adaAndBob();
+    const { a, ra } = await adaAndBob();
     const errors = record(a.t, 'error');
     const states = record(a.t, 'state');
     server.setRules({ rules: {} }); // the operator deploys rules that let nobody in

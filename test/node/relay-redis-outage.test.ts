@@ -110,7 +110,7 @@ async function backInService(a: Client, b: Client, room: string): Promise<void> 
 describe('relay over Redis, Redis going away', () => {
   it('Redis killed mid-run: joins fail fast with "transport", retries are not stuck, and work again once Redis is back', async () => {
     const port = await freePort();
-    let redis = await startRedis(port);
+    const redis = await startRedis(port);
     const url = `redis://127.0.0.1:${port}`;
     const one = await relay(url);
     const two = await relay(url);
@@ -150,7 +150,7 @@ describe('relay over Redis, Redis going away', () => {
     assert.ok(one.logs.some((l) => /^error redis /.test(l)), 'the outage is logged');
 
     // Redis comes back empty: the relays reconnect, A's process puts A back, B can join and sees A.
-    redis = await startRedis(port);
+    await startRedis(port);
     await backInService(a, b, 'outage');
     // A newcomer on either process sees exactly A and B.
     const c = await connect(one.url);
@@ -268,7 +268,7 @@ describe('relay over Redis, Redis going away', () => {
 
   it('the client transport reconnecting while Redis is away keeps re-joining (reconnecting) and rejoins once Redis is back', async () => {
     const port = await freePort();
-    let redis = await startRedis(port);
+    const redis = await startRedis(port);
     const url = `redis://127.0.0.1:${port}`;
     const one = await relay(url);
     const make = () => {
@@ -299,7 +299,7 @@ describe('relay over Redis, Redis going away', () => {
     assert.equal(t.state, 'reconnecting', seen.join(', '));
     assert.ok(!seen.includes('error:transport') && !seen.includes('state:closed'), seen.join(', '));
 
-    redis = await startRedis(port);
+    await startRedis(port);
     const result = await Promise.race([rejoined, sleep(15_000).then(() => assert.fail(`no rejoined: ${seen.join(', ')}`))]);
     assert.equal(result.selfId, jt.selfId);
     assert.equal(t.state, 'connected');
