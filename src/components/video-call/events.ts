@@ -40,6 +40,7 @@ true satisfies AllEventsListed;
 declare global {
   // `addEventListener('vc-joined', (e) => e.detail.selfId)` is typed on any element, so also on
   // `document.querySelector('video-call')` and on ancestors the events bubble to.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, to merge with the DOM's HTMLElementEventMap
   interface HTMLElementEventMap extends VideoCallCustomEvents {}
 }
 

@@ -13,6 +13,8 @@ export interface SessionHost extends ConfigSource {
   server: string;
   ring: boolean;
   maxPeers: number;
+  autojoin: boolean;
+  join(): Promise<void>;
 }
 
 export interface SessionHooks {
@@ -52,6 +54,27 @@ export class CallSession {
   /** The room or signaling attributes no longer say where we joined (or are joining). */
   get moved(): boolean {
     return this._joinKey() !== this._joinedKey;
+  }
+
+  /**
+   * After an update's changes: joins when `autojoin` or `room` arrived after the element was on the
+   * page (set by a script), and moves to the new room when the room or signaling changed during a
+   * call (`configured`: the attributes are valid).
+   */
+  follow(arrived: boolean, configured: boolean): void {
+    const host = this._host;
+    // The join starts once this update is done: started from updated(), what it resets (the error
+    // shown…) would schedule another update right after this one (Lit's change-in-update).
+    if (arrived && host.autojoin && host.room && host.isConnected) {
+      queueMicrotask(() => {
+        if (host.autojoin && host.room && host.isConnected && this._engine.state === 'idle' && !this.joining) host.join().catch(() => {});
+      });
+    }
+    const s = this._engine.state;
+    if ((s === 'joined' || s === 'joining') && configured && this.moved && host.room) {
+      // Room or signaling changed during a call: move to the new room.
+      queueMicrotask(() => host.join().catch(() => {}));
+    }
   }
 
   /** Joins the host's room; while a join is under way, returns the same promise. */

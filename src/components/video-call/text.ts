@@ -6,6 +6,7 @@
  */
 
 // C0 and C1 controls and DEL, except tab and newline (which chat text keeps).
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROLS_BUT_TAB_NEWLINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 const TAB_NEWLINE_CR = /[\t\n\r]+/g;
 

@@ -1,22 +1,19 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { CallEngine, type CallState, type PeerState, type PeerStats } from '../../call/call-engine.js';
 import type { VideoCallErrorCode } from '../../errors.js';
 import type { Transport } from '../../transports/transport.js';
 import '../../transports/defaults.js';
-import { renderError, renderReconnectingBanner, renderSoundBanner } from './banners.js';
 import { ChatPanel } from './chat-panel.js';
 import { ConfigCheck, jsonish, onOff, transportConverter } from './config.js';
-import { renderControls } from './controls.js';
-import { emit, forwardEngineEvents, type VideoCallCustomEvents, type VideoCallEventMap } from './events.js';
-import { renderJoining } from './joining.js';
+import type { VideoCallCustomEvents, VideoCallEventMap } from './events.js';
 import { applyStartMedia, playRemoteVideos } from './media.js';
-import { renderPrejoin } from './prejoin.js';
-import { renderRing } from './ring.js';
+import { Language } from './language.js';
 import { CallSession } from './session.js';
-import { renderStage } from './stage.js';
 import { styles } from './video-call.styles.js';
-import { en, resolveLanguage, setCurrent, table, Translator, type Strings } from '../../i18n/i18n.js';
+import { CallView, type ViewHost } from './views.js';
+import { followEngine, sessionHooks } from './wiring.js';
+import { setCurrent, type Strings } from '../../i18n/i18n.js';
 
 export type { VideoCallEventMap, VideoCallCustomEvents };
 export { VIDEO_CALL_EVENTS } from './events.js';
@@ -74,6 +71,7 @@ export type { PeerStats };
  * @cssprop [--vc-chat-width=320px] - Width of the chat panel on wide layouts.
  * @cssprop [--vc-control-size=48px] - Size of the control-bar buttons on wide layouts (44px on narrow ones).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed addEventListener overloads (no run-time code)
 export class VideoCall extends LitElement {
   static override styles = styles;
 
@@ -160,40 +158,22 @@ export class VideoCall extends LitElement {
   @state() private _soundBlocked = false;
 
   #engine = new CallEngine();
-  #session = new CallSession(this, this.#engine, {
-    checkConfig: () => this.#configCheck.forJoin(),
-    reset: () => {
-      this._error = null;
-      this._declinedBy = null;
-      this.#chat.feed.clear();
-    },
-    failed: (error) => {
-      this._error = error;
-      emit(this, 'vc-error', { code: error.code, message: error.message });
-    },
-  });
   /** The attributes, checked as they change (`bad-config`). */
   #configCheck = new ConfigCheck(this);
   /** The chat panel; its messages, unread count and announcements are taken in once per frame however fast they come. */
   #chat = new ChatPanel(this);
   // TypeScript `private`, not `#` (the bundle targets ES2021, where each `#` member costs a WeakMap).
-  /** The strings in the element's language (English until its table arrives). */
-  private _i18n = new Translator();
-  /** The language wanted, and its table while it is fetched. */
-  private _langWanted = 'en';
-  private _langLoading: Promise<void> | null = null;
+  /** The element's language and its strings (English until its table arrives). */
+  private _lang = new Language(this);
+  /** What the views, the session and the engine's handlers read from (and set on) this element. */
+  #parts = this.#viewHost();
+  #session = new CallSession(this, this.#engine, sessionHooks(this.#parts));
+  /** The shadow content, drawn from the parts above. */
+  #view = new CallView(this.#parts);
 
   constructor() {
     super();
-    const e = this.#engine;
-    e.on('change', () => this.requestUpdate());
-    e.on('state', () => this.requestUpdate());
-    forwardEngineEvents(e, this, {
-      declined: (peerId) => (this._declinedBy = e.peers.find((p) => p.id === peerId)?.name || this._i18n.t('they')),
-      // (Errors stay shown after joining: a refused camera is still refused in the call.)
-      error: (d) => (this._error = d),
-      chat: (d) => this.#chat.feed.add(d, d.from === e.selfId),
-    });
+    followEngine(this.#parts);
   }
 
   // ------------------------------------------------------------ read-only
@@ -343,44 +323,11 @@ export class VideoCall extends LitElement {
     if (flushed) await flushed;
     let done = await super.getUpdateComplete();
     // The language's table is on its way: its strings render in the update after it arrives.
-    while (this._langLoading) {
-      await this._langLoading;
+    while (this._lang.loading) {
+      await this._lang.loading;
       done = await super.getUpdateComplete();
     }
     return done;
-  }
-
-  /** Follows the language (own `lang`, an ancestor's, the browser's): English at once, others once fetched. */
-  private _applyLanguage(): void {
-    this._i18n.overrides = this.strings ?? {};
-    const lang = resolveLanguage(this, this.lang);
-    if (lang === this._langWanted) return;
-    this._langWanted = lang;
-    if (lang === 'en') {
-      this._langLoading = null;
-      this._i18n.set('en', en);
-      return;
-    }
-    const loading = table(lang).then(
-      (strings) => {
-        if (this._langWanted === lang) this._i18n.set(lang, strings);
-      },
-      () => {
-        if (this._langWanted === lang) this._i18n.set('en', en);
-      },
-    );
-    this._langLoading = loading.then(() => {
-      if (this._langLoading === done) this._langLoading = null;
-      this.requestUpdate();
-    });
-    const done = this._langLoading;
-  }
-
-  /** An error as the element shows it: translated per code (English: the message itself, which is English). */
-  private _shownError(error: { code: VideoCallErrorCode; message: string }): { code: VideoCallErrorCode; message: string } {
-    const id = `error.${error.code}` as const;
-    const own = this._i18n.overrides[id] !== undefined || (this._i18n.lang !== 'en' && id in this._i18n.table);
-    return own ? { code: error.code, message: this._i18n.t(id) } : error;
   }
 
   protected override updated(): void {
@@ -388,10 +335,19 @@ export class VideoCall extends LitElement {
     this.#chat.afterUpdate();
   }
 
-  #turnOnSound = () => {
-    if (!this._soundBlocked) return;
-    this._soundBlocked = false; // re-rendered unmuted, inside the user's gesture
-  };
+  /** What the view reads from (and sets on) this element. */
+  #viewHost(): ViewHost {
+    const el = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the accessors below read the element's state
+    return {
+      host: this, engine: this.#engine, chat: this.#chat, config: this.#configCheck, language: this._lang,
+      get error() { return el._error; },
+      set error(error) { el._error = error; },
+      get declinedBy() { return el._declinedBy; },
+      set declinedBy(name) { el._declinedBy = name; },
+      get soundBlocked() { return el._soundBlocked; },
+      set soundBlocked(blocked) { el._soundBlocked = blocked; },
+    };
+  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -404,7 +360,7 @@ export class VideoCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#chat.beforeUpdate();
-    this._applyLanguage();
+    this._lang.apply(this.lang, this.strings);
     this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
@@ -414,105 +370,19 @@ export class VideoCall extends LitElement {
         video: changed.has('video') && changed.get('video') !== undefined,
       });
     }
-    // `autojoin` and `room` may arrive after the element is on the page (set by a script). The join
-    // starts once this update is done: started from updated(), what it resets (the error shown…)
-    // would schedule another update right after this one (Lit's change-in-update).
+    // `autojoin` and `room` may arrive after the element is on the page (set by a script).
     const arrived = (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
-    if (arrived && this.autojoin && this.room && this.isConnected) {
-      queueMicrotask(() => {
-        if (this.autojoin && this.room && this.isConnected && this.#engine.state === 'idle' && !this.#session.joining) this.join().catch(() => {});
-      });
-    }
-    const s = this.#engine.state;
-    if ((s === 'joined' || s === 'joining') && this.#configCheck.config && this.#session.moved && this.room) {
-      // Room or signaling changed during a call: move to the new room.
-      queueMicrotask(() => this.join().catch(() => {}));
-    }
+    this.#session.follow(arrived, !!this.#configCheck.config);
   }
-
-  // --------------------------------------------------------------- render
 
   protected override render() {
-    setCurrent(this._i18n);
-    const config = this.#configCheck;
-    const error = config.error ?? this._error ?? config.warning;
-    const s = this.state;
-    const body = s === 'joined' ? this.#renderCall() : s === 'joining' ? renderJoining() : this.#renderPrejoin();
-    return html`<div class="root" lang=${this._i18n.lang} dir=${this._i18n.dir} @pointerdown=${this.#turnOnSound} @keydown=${this.#turnOnSound}>
-      ${error ? renderError(this._shownError(error), !config.error, this.#dismissError, this.#canRetry(error) ? this.#retry : undefined) : nothing}
-      ${this._soundBlocked && s === 'joined' ? renderSoundBanner(this.#turnOnSound) : nothing}
-      ${this.#engine.transportState === 'reconnecting' && s === 'joined' ? renderReconnectingBanner() : nothing}
-      ${body}
-    </div>`;
-  }
-
-  /** A join that could not reach the relay, or signaling that ended during the call: Retry joins again. */
-  #canRetry(error: { code: string }): boolean {
-    if (error.code !== 'transport' || this.#configCheck.error || error !== this._error) return false;
-    const e = this.#engine;
-    return e.state === 'error' || (e.state === 'joined' && e.transportState === 'closed');
-  }
-
-  /** Joins again (leaving first when signaling ended during the call); focus stays on Retry if it fails again. */
-  #retry = () => {
-    void this.join()
-      .catch(() => {})
-      .then(() => this.updateComplete)
-      .then(() => this.renderRoot.querySelector<HTMLElement>('.error .retry')?.focus());
-  };
-
-  #dismissError = () => {
-    if (this._error) this._error = null;
-    else this.#configCheck.dismissWarning();
-  };
-
-  #renderPrejoin() {
-    return renderPrejoin({
-      name: this.name,
-      room: this.room,
-      media: this.#engine,
-      blocked: !!this.#configCheck.error,
-      onName: (name) => (this.name = name),
-      onJoin: () => this.join().catch(() => {}),
-      onMic: () => this.toggleMic(),
-      onCamera: () => this.toggleCamera(),
-    });
-  }
-
-  #renderCall() {
-    const e = this.#engine;
-    const stage = renderStage({
-      local: { label: this.name || this._i18n.t('you'), you: !!this.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
-      peers: e.peers,
-      ring: e.ring,
-      ringCard: e.ring
-        ? renderRing({ peers: e.peers, declinedBy: this._declinedBy, onCall: () => this.call(), onAccept: () => this.accept(), onDecline: () => this.decline() })
-        : nothing,
-      room: this.room,
-      soundBlocked: this._soundBlocked,
-    });
-    return html`<div class="stage">
-        ${stage}
-        ${this.#chat.render((t) => this.sendChat(t))}
-      </div>
-      ${renderControls({
-        micOn: e.micOn,
-        cameraOn: e.cameraOn,
-        screenSharing: e.screenSharing,
-        chatOpen: this.#chat.open,
-        unread: this.#chat.feed.unread,
-        canShareScreen: typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getDisplayMedia,
-        onMic: () => this.toggleMic(),
-        onCamera: () => this.toggleCamera(),
-        onScreen: () => (e.screenSharing ? this.stopScreenShare() : this.startScreenShare().catch(() => {})),
-        onChat: () => this.#chat.setOpen(!this.#chat.open),
-        // Leaving removes the control bar: focus goes to the Join button, not to the page.
-        onLeave: () => void this.leave().then(() => this.updateComplete).then(() => this.renderRoot.querySelector<HTMLElement>('[part="join-button"]')?.focus()),
-      })}`;
+    setCurrent(this._lang.i18n);
+    return this.#view.render();
   }
 }
 
 /** `addEventListener('vc-joined', (e) => e.detail.selfId)`: every `vc-*` event typed by `VideoCallEventMap`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed addEventListener overloads (no run-time code)
 export interface VideoCall {
   addEventListener<K extends keyof VideoCallCustomEvents>(type: K, listener: (this: VideoCall, ev: VideoCallCustomEvents[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: VideoCall, ev: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

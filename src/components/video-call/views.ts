@@ -1,0 +1,126 @@
+import { html, nothing } from 'lit';
+import type { CallEngine } from '../../call/call-engine.js';
+import type { Translator } from '../../i18n/i18n.js';
+import { renderError, renderReconnectingBanner, renderSoundBanner } from './banners.js';
+import type { ChatPanel } from './chat-panel.js';
+import type { ConfigCheck } from './config.js';
+import { renderControls } from './controls.js';
+import { renderJoining } from './joining.js';
+import type { Language, ShownError } from './language.js';
+import { renderPrejoin } from './prejoin.js';
+import { renderRing } from './ring.js';
+import { renderStage } from './stage.js';
+import type { VideoCall } from './video-call.component.js';
+
+/** What the views read from (and set on) `<video-call>`: the element and its inner parts. */
+export interface ViewHost {
+  readonly host: VideoCall;
+  readonly engine: CallEngine;
+  readonly chat: ChatPanel;
+  readonly config: ConfigCheck;
+  readonly language: Language;
+  /** The error the call reported (shown until dismissed or the next join). */
+  error: ShownError | null;
+  /** Ring flow: who declined our call (shown until the next call or join). */
+  declinedBy: string | null;
+  /** The browser refused unmuted autoplay: remote videos play muted. */
+  soundBlocked: boolean;
+}
+
+/** The element's shadow content: the error and banners, then the pre-join screen, the joining screen or the call. */
+export class CallView {
+  // TypeScript `private`, not `#` (the bundle targets ES2021, where each `#` member costs a WeakMap).
+  private _v: ViewHost;
+
+  constructor(v: ViewHost) {
+    this._v = v;
+  }
+
+  render() {
+    const v = this._v;
+    const i18n: Translator = v.language.i18n;
+    const config = v.config;
+    const error = config.error ?? v.error ?? config.warning;
+    const s = v.host.state;
+    const body = s === 'joined' ? this._renderCall() : s === 'joining' ? renderJoining() : this._renderPrejoin();
+    return html`<div class="root" lang=${i18n.lang} dir=${i18n.dir} @pointerdown=${this.turnOnSound} @keydown=${this.turnOnSound}>
+      ${error ? renderError(v.language.shownError(error), !config.error, this._dismissError, this._canRetry(error) ? this._retry : undefined) : nothing}
+      ${v.soundBlocked && s === 'joined' ? renderSoundBanner(this.turnOnSound) : nothing}
+      ${v.engine.transportState === 'reconnecting' && s === 'joined' ? renderReconnectingBanner() : nothing}
+      ${body}
+    </div>`;
+  }
+
+  turnOnSound = () => {
+    if (!this._v.soundBlocked) return;
+    this._v.soundBlocked = false; // re-rendered unmuted, inside the user's gesture
+  };
+
+  /** A join that could not reach the relay, or signaling that ended during the call: Retry joins again. */
+  private _canRetry(error: { code: string }): boolean {
+    if (error.code !== 'transport' || this._v.config.error || error !== this._v.error) return false;
+    const e = this._v.engine;
+    return e.state === 'error' || (e.state === 'joined' && e.transportState === 'closed');
+  }
+
+  /** Joins again (leaving first when signaling ended during the call); focus stays on Retry if it fails again. */
+  private _retry = () => {
+    const host = this._v.host;
+    void host
+      .join()
+      .catch(() => {})
+      .then(() => host.updateComplete)
+      .then(() => host.renderRoot.querySelector<HTMLElement>('.error .retry')?.focus());
+  };
+
+  private _dismissError = () => {
+    if (this._v.error) this._v.error = null;
+    else this._v.config.dismissWarning();
+  };
+
+  private _renderPrejoin() {
+    const host = this._v.host;
+    return renderPrejoin({
+      name: host.name,
+      room: host.room,
+      media: this._v.engine,
+      blocked: !!this._v.config.error,
+      onName: (name) => (host.name = name),
+      onJoin: () => host.join().catch(() => {}),
+      onMic: () => host.toggleMic(),
+      onCamera: () => host.toggleCamera(),
+    });
+  }
+
+  private _renderCall() {
+    const { host, engine: e, chat } = this._v;
+    const stage = renderStage({
+      local: { label: host.name || this._v.language.i18n.t('you'), you: !!host.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
+      peers: e.peers,
+      ring: e.ring,
+      ringCard: e.ring
+        ? renderRing({ peers: e.peers, declinedBy: this._v.declinedBy, onCall: () => host.call(), onAccept: () => host.accept(), onDecline: () => host.decline() })
+        : nothing,
+      room: host.room,
+      soundBlocked: this._v.soundBlocked,
+    });
+    return html`<div class="stage">
+        ${stage}
+        ${chat.render((t) => host.sendChat(t))}
+      </div>
+      ${renderControls({
+        micOn: e.micOn,
+        cameraOn: e.cameraOn,
+        screenSharing: e.screenSharing,
+        chatOpen: chat.open,
+        unread: chat.feed.unread,
+        canShareScreen: typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getDisplayMedia,
+        onMic: () => host.toggleMic(),
+        onCamera: () => host.toggleCamera(),
+        onScreen: () => (e.screenSharing ? host.stopScreenShare() : host.startScreenShare().catch(() => {})),
+        onChat: () => chat.setOpen(!chat.open),
+        // Leaving removes the control bar: focus goes to the Join button, not to the page.
+        onLeave: () => void host.leave().then(() => host.updateComplete).then(() => host.renderRoot.querySelector<HTMLElement>('[part="join-button"]')?.focus()),
+      })}`;
+  }
+}

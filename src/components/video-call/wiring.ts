@@ -1,0 +1,32 @@
+import { emit, forwardEngineEvents } from './events.js';
+import type { SessionHooks } from './session.js';
+import type { ViewHost } from './views.js';
+
+/** The session's hooks: a join clears what the last call showed; a transport that cannot be made is shown and fired. */
+export function sessionHooks(v: ViewHost): SessionHooks {
+  return {
+    checkConfig: () => v.config.forJoin(),
+    reset: () => {
+      v.error = null;
+      v.declinedBy = null;
+      v.chat.feed.clear();
+    },
+    failed: (error) => {
+      v.error = error;
+      emit(v.host, 'vc-error', { code: error.code, message: error.message });
+    },
+  };
+}
+
+/** The element follows its engine: re-renders on its changes, fires its events on, shows its errors and chat. */
+export function followEngine(v: ViewHost): void {
+  const e = v.engine;
+  e.on('change', () => v.host.requestUpdate());
+  e.on('state', () => v.host.requestUpdate());
+  forwardEngineEvents(e, v.host, {
+    declined: (peerId) => (v.declinedBy = e.peers.find((p) => p.id === peerId)?.name || v.language.i18n.t('they')),
+    // (Errors stay shown after joining: a refused camera is still refused in the call.)
+    error: (d) => (v.error = d),
+    chat: (d) => v.chat.feed.add(d, d.from === e.selfId),
+  });
+}
