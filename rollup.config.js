@@ -26,7 +26,8 @@ const ts = (minify) => esbuild({ target: 'es2021', minify, tsconfig: 'tsconfig.j
 const tsJs = {
   name: 'ts-js',
   async resolveId(source, importer, options) {
-    if (!importer?.includes('/src/') || importer.includes('node_modules') || !source.startsWith('.') || !source.endsWith('.js')) return null;
+    if (!importer?.includes('/src/') || importer.includes('node_modules') || !source.startsWith('.') || !source.endsWith('.js'))
+      return null;
     return this.resolve(source.replace(/\.js$/, '.ts'), importer, { ...options, skipSelf: true });
   },
 };

@@ -59,7 +59,13 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   browserStartTimeout: 60000,
-  plugins: [engineIoBrowser(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin(), firebaseServerPlugin(), coturnPlugin()],
+  plugins: [
+    engineIoBrowser(),
+    esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
+    relayPlugin(),
+    firebaseServerPlugin(),
+    coturnPlugin(),
+  ],
   browsers: [
     playwrightLauncher({
       product: 'chromium',

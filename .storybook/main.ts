@@ -39,7 +39,11 @@ const config: StorybookConfig = {
       logLevel: 'warn',
       build: { ...config.build, chunkSizeWarningLimit: 4096 },
       plugins: [...(config.plugins ?? []), oneLit],
-      resolve: { ...config.resolve, dedupe: [...(config.resolve?.dedupe ?? []), 'lit', 'lit-html', '@lit/reactive-element'], conditions: production },
+      resolve: {
+        ...config.resolve,
+        dedupe: [...(config.resolve?.dedupe ?? []), 'lit', 'lit-html', '@lit/reactive-element'],
+        conditions: production,
+      },
       optimizeDeps: { ...config.optimizeDeps, esbuildOptions: { ...config.optimizeDeps?.esbuildOptions, conditions: production } },
     };
   },

@@ -72,7 +72,11 @@ async function startEnv(withVariants: boolean): Promise<Env> {
   const port = await relay.listen(0, '127.0.0.1');
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      timeout: 30_000,
+    });
   } catch (e) {
     await relay.close();
     variant?.dispose();
@@ -175,7 +179,17 @@ async function elementConnectOnce(a: Page, b: Page): Promise<ConnectSample> {
   const t0 = await join(b, r);
   const [fa, fb] = await Promise.all([framesFrom(a, 1), framesFrom(b, 1)]);
   // Connection events may trail the first frame by a hair: give them a moment.
-  await Promise.all([a, b].map((p) => p.waitForFunction(() => (window as unknown as { __bench: { events: Ev[] } }).__bench.events.some((e) => e.type === 'vc-peer-connected'), undefined, { timeout: 5000 }).catch(() => {})));
+  await Promise.all(
+    [a, b].map((p) =>
+      p
+        .waitForFunction(
+          () => (window as unknown as { __bench: { events: Ev[] } }).__bench.events.some((e) => e.type === 'vc-peer-connected'),
+          undefined,
+          { timeout: 5000 },
+        )
+        .catch(() => {}),
+    ),
+  );
   const [ea, eb] = await Promise.all([pageEvents(a), pageEvents(b)]);
   const at = (evs: Ev[], type: string) => evs.find((e) => e.type === type)?.at ?? NaN;
   const first = Object.values(fa)[0].at - t0;
@@ -209,14 +223,35 @@ interface BaselineSample {
 }
 
 async function baselineOnce(page: Page, pairs: number, label: string): Promise<BaselineSample> {
-  const { t0, keys } = await page.evaluate(([pairs, label]) => (window as unknown as { __bench: { start(n: number, l: string): { t0: number; keys: string[] } } }).__bench.start(pairs as number, label as string), [pairs, label] as const);
+  const { t0, keys } = await page.evaluate(
+    ([pairs, label]) =>
+      (window as unknown as { __bench: { start(n: number, l: string): { t0: number; keys: string[] } } }).__bench.start(
+        pairs as number,
+        label as string,
+      ),
+    [pairs, label] as const,
+  );
   const frames = await framesFrom(page, keys.length);
   if (process.env.TRACE && pairs === 1) {
-    const tr = await page.evaluate(() => (window as unknown as { __bench: { trace: { what: string; at: number }[] } }).__bench.trace.splice(0));
-    console.log('baseline:\n' + tr.filter((e) => e.at >= t0).map((e) => `${(e.at - t0).toFixed(1).padStart(7)} ${e.what}`).join('\n'));
+    const tr = await page.evaluate(() =>
+      (window as unknown as { __bench: { trace: { what: string; at: number }[] } }).__bench.trace.splice(0),
+    );
+    console.log(
+      'baseline:\n' +
+        tr
+          .filter((e) => e.at >= t0)
+          .map((e) => `${(e.at - t0).toFixed(1).padStart(7)} ${e.what}`)
+          .join('\n'),
+    );
     console.log('frames', JSON.stringify(frames));
   }
-  await page.waitForFunction(() => (window as unknown as { __bench: { connectedTimes(): unknown[] } }).__bench.connectedTimes().every(Boolean), undefined, { timeout: 5000 }).catch(() => {});
+  await page
+    .waitForFunction(
+      () => (window as unknown as { __bench: { connectedTimes(): unknown[] } }).__bench.connectedTimes().every(Boolean),
+      undefined,
+      { timeout: 5000 },
+    )
+    .catch(() => {});
   const connected = await page.evaluate(() => (window as unknown as { __bench: { connectedTimes(): number[] } }).__bench.connectedTimes());
   await page.evaluate(() => (window as unknown as { __bench: { stop(): void } }).__bench.stop());
   const offerer = keys.filter((k) => k.endsWith('-b'));
@@ -227,7 +262,12 @@ async function baselineOnce(page: Page, pairs: number, label: string): Promise<B
   };
 }
 
-const summary = (xs: number[]) => ({ median: round(median(xs)), p90: round(quantile(xs, 0.9)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) });
+const summary = (xs: number[]) => ({
+  median: round(median(xs)),
+  p90: round(quantile(xs, 0.9)),
+  min: round(Math.min(...xs)),
+  max: round(Math.max(...xs)),
+});
 
 type Summary = ReturnType<typeof summary>;
 
@@ -248,7 +288,10 @@ export interface ConnectBlock {
  * right after a baseline connect in the other page (interleaved, so drift in the machine's
  * load hits both). Each build's ratio is against its own block's baseline.
  */
-export async function benchConnect(env: Env, runs = 10): Promise<{ runs: number; capture: { baseline: string; element: string[] }; blocks: ConnectBlock[] }> {
+export async function benchConnect(
+  env: Env,
+  runs = 10,
+): Promise<{ runs: number; capture: { baseline: string; element: string[] }; blocks: ConnectBlock[] }> {
   const base = await newPage(env, 'baseline.html');
   await base.evaluate(() => (window as unknown as { __bench: { media(): Promise<unknown> } }).__bench.media());
   const a = await newPage(env, 'element.html');
@@ -257,10 +300,16 @@ export async function benchConnect(env: Env, runs = 10): Promise<{ runs: number;
   await Promise.all([previewReady(a), previewReady(b)]);
   const capture = {
     baseline: await base.evaluate(() => (window as unknown as { __bench: { capture(): string } }).__bench.capture()),
-    element: await Promise.all([a, b].map((p) => p.evaluate(() => {
-      const s = (document.querySelector('video-call') as unknown as { localStream?: MediaStream } | null)?.localStream?.getVideoTracks()[0]?.getSettings();
-      return s ? `${s.width}x${s.height}@${s.frameRate}` : 'none';
-    }))),
+    element: await Promise.all(
+      [a, b].map((p) =>
+        p.evaluate(() => {
+          const s = (document.querySelector('video-call') as unknown as { localStream?: MediaStream } | null)?.localStream
+            ?.getVideoTracks()[0]
+            ?.getSettings();
+          return s ? `${s.width}x${s.height}@${s.frameRate}` : 'none';
+        }),
+      ),
+    ),
   };
   const blocks: ConnectBlock[] = [];
   for (const build of ['element', ...env.variants]) {
@@ -292,8 +341,20 @@ async function connectBlock(env: Env, base: Page, a: Page, b: Page, build: strin
       el.push(await elementConnectOnce(a, b));
     }
     const pick = (k: keyof ConnectSample) => summary(el.map((x) => x[k]));
-    const element = { newcomer: pick('newcomer'), both: pick('both'), joiner: pick('joiner'), first: pick('first'), joined: pick('joined'), peerJoined: pick('peerJoined'), connected: pick('connected') };
-    const baseline = { newcomer: summary(bl.map((x) => x.newcomer)), both: summary(bl.map((x) => x.both)), connected: summary(bl.map((x) => x.connected)) };
+    const element = {
+      newcomer: pick('newcomer'),
+      both: pick('both'),
+      joiner: pick('joiner'),
+      first: pick('first'),
+      joined: pick('joined'),
+      peerJoined: pick('peerJoined'),
+      connected: pick('connected'),
+    };
+    const baseline = {
+      newcomer: summary(bl.map((x) => x.newcomer)),
+      both: summary(bl.map((x) => x.both)),
+      connected: summary(bl.map((x) => x.connected)),
+    };
     return {
       build,
       element,
@@ -324,16 +385,30 @@ export async function benchMesh(env: Env, { size = 4, cpuMs = 10_000 } = {}) {
   for (let i = 0; i < size; i++) pages.push(await newPage(env, 'element.html'));
   await Promise.all(pages.map(previewReady));
   await sleep(1000);
-  const stopProbes = () => Promise.all(pages.map((p) => p.evaluate(() => ((window as unknown as { __bench: { watching: boolean } }).__bench.watching = false))));
+  const stopProbes = () =>
+    Promise.all(pages.map((p) => p.evaluate(() => ((window as unknown as { __bench: { watching: boolean } }).__bench.watching = false))));
   await stopProbes();
   const idleCores = await cpuOver(cpuMs);
-  await Promise.all(pages.map((p) => p.evaluate(() => ((window as unknown as { __bench: { watching: boolean } }).__bench.watching = true))));
+  await Promise.all(
+    pages.map((p) => p.evaluate(() => ((window as unknown as { __bench: { watching: boolean } }).__bench.watching = true))),
+  );
   const r = room('mesh');
   const t0s = await Promise.all(pages.map((p) => join(p, r)));
   const t0 = Math.min(...t0s);
   const frames = await Promise.all(pages.map((p) => framesFrom(p, size - 1, 30_000)));
   const allFrames = Math.max(...frames.flatMap((f) => Object.values(f).map((x) => x.at))) - t0;
-  await Promise.all(pages.map((p) => p.waitForFunction((n) => (window as unknown as { __bench: { events: Ev[] } }).__bench.events.filter((e) => e.type === 'vc-peer-connected').length >= n, size - 1, { timeout: 10_000 }).catch(() => {})));
+  await Promise.all(
+    pages.map((p) =>
+      p
+        .waitForFunction(
+          (n) =>
+            (window as unknown as { __bench: { events: Ev[] } }).__bench.events.filter((e) => e.type === 'vc-peer-connected').length >= n,
+          size - 1,
+          { timeout: 10_000 },
+        )
+        .catch(() => {}),
+    ),
+  );
   const evs = await Promise.all(pages.map(pageEvents));
   // Negotiation work per page (a glare shows as extra offers and rollbacks).
   const negotiation = await Promise.all(
@@ -352,7 +427,9 @@ export async function benchMesh(env: Env, { size = 4, cpuMs = 10_000 } = {}) {
   );
   const connected = evs.flat().filter((e) => e.type === 'vc-peer-connected');
   if (process.env.TRACE) {
-    evs.forEach((list, i) => console.log(`page ${i}: ${list.map((e) => `${e.type.replace('vc-', '')}@${(e.at - t0).toFixed(0)}`).join(' ')}`));
+    evs.forEach((list, i) =>
+      console.log(`page ${i}: ${list.map((e) => `${e.type.replace('vc-', '')}@${(e.at - t0).toFixed(0)}`).join(' ')}`),
+    );
   }
   const allConnected = connected.length >= size * (size - 1) ? Math.max(...connected.map((e) => e.at)) - t0 : NaN;
   await stopProbes();
@@ -361,7 +438,9 @@ export async function benchMesh(env: Env, { size = 4, cpuMs = 10_000 } = {}) {
   const videos = await Promise.all(
     pages.map((p) =>
       p.evaluate(() =>
-        (window as unknown as { __bench: { remoteVideos(): HTMLVideoElement[] } }).__bench.remoteVideos().map((v) => ({ w: v.videoWidth, h: v.videoHeight, frames: v.getVideoPlaybackQuality().totalVideoFrames })),
+        (window as unknown as { __bench: { remoteVideos(): HTMLVideoElement[] } }).__bench
+          .remoteVideos()
+          .map((v) => ({ w: v.videoWidth, h: v.videoHeight, frames: v.getVideoPlaybackQuality().totalVideoFrames })),
       ),
     ),
   );

@@ -28,7 +28,9 @@ for (const file of args.filter((a) => !/^\d+$/.test(a))) {
     const dt = p.timeDeltas[i] ?? 0;
     const n = byId.get(id)!;
     const f = n.callFrame;
-    const where = f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')}:${f.lineNumber + 1}` : '';
+    const where = f.url
+      ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')}:${f.lineNumber + 1}`
+      : '';
     const key = `${f.functionName || '(anonymous)'} ${where}`;
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;

@@ -105,7 +105,9 @@ export async function runRelayLoad(
   relay: 'real' | 'bare',
   opts: { sockets: number; fixedRate?: number; window?: number },
 ): Promise<RelayLoadResult> {
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(HERE, 'profiles')}`, `--cpu-prof-name=relay-${relay}-${Date.now()}.cpuprofile`] : [];
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(HERE, 'profiles')}`, `--cpu-prof-name=relay-${relay}-${Date.now()}.cpuprofile`]
+    : [];
   if (prof.length) mkdirSync(path.join(HERE, 'profiles'), { recursive: true });
   const server = child('server.mjs', [relay], ['--expose-gc', ...prof]);
   let gen: ChildProcess | undefined;

@@ -21,7 +21,9 @@ import { cpuModel, loadAverage, ratio, round, table, withTimeout } from './util.
 
 const HERE = import.meta.dirname;
 // Sections to run: `npm run bench -- connect mesh`, or BENCH_ONLY=connect,mesh; all by default.
-const only = new Set((process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh').split(',').map((s) => s.trim()));
+const only = new Set(
+  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh').split(',').map((s) => s.trim()),
+);
 const started = Date.now();
 // The whole run is bounded: whatever hangs, the process ends (children end with it: they watch their IPC channel).
 const guard = setTimeout(() => {
@@ -32,7 +34,11 @@ guard.unref();
 
 const chromiumVersion = (() => {
   try {
-    return execFileSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium', ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium', ['--version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -76,7 +82,14 @@ await section('bundle', async () => {
   const r = await benchBundle();
   results.bundle = r;
   for (const row of r.rows) {
-    rows.push([`bundle ${row.file}, min+gzip`, kb(row.gzipBytes), kb(row.floor.gzipBytes), row.ratio, row.target ? `≤ ${row.target}` : '-', row.target ? verdict(row.ratio <= row.target) : '']);
+    rows.push([
+      `bundle ${row.file}, min+gzip`,
+      kb(row.gzipBytes),
+      kb(row.floor.gzipBytes),
+      row.ratio,
+      row.target ? `≤ ${row.target}` : '-',
+      row.target ? verdict(row.ratio <= row.target) : '',
+    ]);
   }
 });
 
@@ -104,23 +117,79 @@ await section('relay', async () => {
   const real = best(runs.real);
   const tput = ratio(real.signalsPerSecond, bare.signalsPerSecond);
   const p99 = ratio(real.fixed.p99, bare.fixed.p99);
-  results.relay = { rounds: runs, real, bare, ratios: { throughput: tput, p50: ratio(real.fixed.p50, bare.fixed.p50), p99, rssPerSocket: ratio(real.rssPerSocketKiB, bare.rssPerSocketKiB) } };
+  results.relay = {
+    rounds: runs,
+    real,
+    bare,
+    ratios: {
+      throughput: tput,
+      p50: ratio(real.fixed.p50, bare.fixed.p50),
+      p99,
+      rssPerSocket: ratio(real.rssPerSocketKiB, bare.rssPerSocketKiB),
+    },
+  };
   const label = (s: string) => `relay (${sockets} sockets, ${sockets / 2} rooms) ${s}`;
   rows.push([label('signals/s, saturated'), real.signalsPerSecond, bare.signalsPerSecond, tput, '≥ 0.9', verdict(tput >= 0.9)]);
-  rows.push([label(`hop p50 @ ${real.fixed.rate}/s`), `${real.fixed.p50} ms`, `${bare.fixed.p50} ms`, ratio(real.fixed.p50, bare.fixed.p50), '-', '']);
+  rows.push([
+    label(`hop p50 @ ${real.fixed.rate}/s`),
+    `${real.fixed.p50} ms`,
+    `${bare.fixed.p50} ms`,
+    ratio(real.fixed.p50, bare.fixed.p50),
+    '-',
+    '',
+  ]);
   rows.push([label(`hop p99 @ ${real.fixed.rate}/s`), `${real.fixed.p99} ms`, `${bare.fixed.p99} ms`, p99, '≤ 1.2', verdict(p99 <= 1.2)]);
-  rows.push([label('hop p99, saturated'), `${real.saturated.p99} ms`, `${bare.saturated.p99} ms`, ratio(real.saturated.p99, bare.saturated.p99), '-', '']);
-  rows.push([label('RSS per socket'), `${real.rssPerSocketKiB} KiB`, `${bare.rssPerSocketKiB} KiB`, ratio(real.rssPerSocketKiB, bare.rssPerSocketKiB), '-', '']);
+  rows.push([
+    label('hop p99, saturated'),
+    `${real.saturated.p99} ms`,
+    `${bare.saturated.p99} ms`,
+    ratio(real.saturated.p99, bare.saturated.p99),
+    '-',
+    '',
+  ]);
+  rows.push([
+    label('RSS per socket'),
+    `${real.rssPerSocketKiB} KiB`,
+    `${bare.rssPerSocketKiB} KiB`,
+    ratio(real.rssPerSocketKiB, bare.rssPerSocketKiB),
+    '-',
+    '',
+  ]);
   // CPU time per relayed signal: what the throughput would be on a machine of its own.
   const cpuOf = (rs: RelayLoadResult[]) => Math.min(...rs.map((r) => r.relayCpuPerSignalUs));
   const cost = ratio(cpuOf(runs.bare), cpuOf(runs.real));
   (results.relay as Record<string, unknown>).cpuPerSignalUs = { real: cpuOf(runs.real), bare: cpuOf(runs.bare), capacityRatio: cost };
   const fixedOf = (rs: RelayLoadResult[]) => Math.min(...rs.map((r) => r.fixedCpuPerSignalUs));
   const fixedCost = ratio(fixedOf(runs.bare), fixedOf(runs.real));
-  Object.assign((results.relay as Record<string, { real: number }>).cpuPerSignalUs, { fixedReal: fixedOf(runs.real), fixedBare: fixedOf(runs.bare), fixedCapacityRatio: fixedCost });
-  rows.push([label('relay CPU per signal, saturated'), `${cpuOf(runs.real)} µs`, `${cpuOf(runs.bare)} µs`, cost, '-', 'ratio = bare/real: capacity on a core of its own']);
-  rows.push([label(`relay CPU per signal @ ${real.fixed.rate}/s`), `${fixedOf(runs.real)} µs`, `${fixedOf(runs.bare)} µs`, fixedCost, '-', 'ratio = bare/real']);
-  rows.push([label('relay CPU, saturated (cores)'), real.relayCpuCores, bare.relayCpuCores, '-', '-', `load generator ${real.loadgenCpuCores} / ${bare.loadgenCpuCores}`]);
+  Object.assign((results.relay as Record<string, { real: number }>).cpuPerSignalUs, {
+    fixedReal: fixedOf(runs.real),
+    fixedBare: fixedOf(runs.bare),
+    fixedCapacityRatio: fixedCost,
+  });
+  rows.push([
+    label('relay CPU per signal, saturated'),
+    `${cpuOf(runs.real)} µs`,
+    `${cpuOf(runs.bare)} µs`,
+    cost,
+    '-',
+    'ratio = bare/real: capacity on a core of its own',
+  ]);
+  rows.push([
+    label(`relay CPU per signal @ ${real.fixed.rate}/s`),
+    `${fixedOf(runs.real)} µs`,
+    `${fixedOf(runs.bare)} µs`,
+    fixedCost,
+    '-',
+    'ratio = bare/real',
+  ]);
+  rows.push([
+    label('relay CPU, saturated (cores)'),
+    real.relayCpuCores,
+    bare.relayCpuCores,
+    '-',
+    '-',
+    `load generator ${real.loadgenCpuCores} / ${bare.loadgenCpuCores}`,
+  ]);
 });
 
 const wantConnect = only.has('connect');
@@ -150,7 +219,14 @@ if (wantConnect || wantMesh) {
           '≤ 1.15',
           verdict(blk.ratio <= 1.15),
         ]);
-        rows.push([`${name}: join → both peer connections connected`, ms(blk.element.connected.median), ms(blk.baseline.connected.median), ratio(blk.element.connected.median, blk.baseline.connected.median), '-', '']);
+        rows.push([
+          `${name}: join → both peer connections connected`,
+          ms(blk.element.connected.median),
+          ms(blk.baseline.connected.median),
+          ratio(blk.element.connected.median, blk.baseline.connected.median),
+          '-',
+          '',
+        ]);
         rows.push([`${name}: join → join acknowledged (socket + relay)`, ms(blk.element.joined.median), '-', '-', '-', '']);
       }
       rows.push(['connect: camera capture (both pages / baseline)', c.capture.element.join(', '), c.capture.baseline, '-', '-', '']);
@@ -158,9 +234,30 @@ if (wantConnect || wantMesh) {
     if (r.mesh) {
       const m = r.mesh;
       results.mesh = m;
-      rows.push([`mesh: ${m.size} pages join at once → every page shows the ${m.size - 1} others`, ms(m.allFramesMs), ms(m.baseline.allFramesMs), ratio(m.allFramesMs, m.baseline.allFramesMs), '-', `baseline: ${m.baseline.pairs} loopback pairs in one page`]);
-      rows.push([`mesh: → all ${m.size * (m.size - 1)} connections connected`, ms(m.allConnectedMs), ms(m.baseline.allConnectedMs), ratio(m.allConnectedMs, m.baseline.allConnectedMs), '-', '']);
-      rows.push([`mesh: browser CPU in the call (cores, ${m.cpu.intervalMs / 1000} s)`, m.cpu.inCallCores, m.cpu.idlePreviewCores, ratio(m.cpu.inCallCores, m.cpu.idlePreviewCores), '-', 'baseline: the same pages, preview only']);
+      rows.push([
+        `mesh: ${m.size} pages join at once → every page shows the ${m.size - 1} others`,
+        ms(m.allFramesMs),
+        ms(m.baseline.allFramesMs),
+        ratio(m.allFramesMs, m.baseline.allFramesMs),
+        '-',
+        `baseline: ${m.baseline.pairs} loopback pairs in one page`,
+      ]);
+      rows.push([
+        `mesh: → all ${m.size * (m.size - 1)} connections connected`,
+        ms(m.allConnectedMs),
+        ms(m.baseline.allConnectedMs),
+        ratio(m.allConnectedMs, m.baseline.allConnectedMs),
+        '-',
+        '',
+      ]);
+      rows.push([
+        `mesh: browser CPU in the call (cores, ${m.cpu.intervalMs / 1000} s)`,
+        m.cpu.inCallCores,
+        m.cpu.idlePreviewCores,
+        ratio(m.cpu.inCallCores, m.cpu.idlePreviewCores),
+        '-',
+        'baseline: the same pages, preview only',
+      ]);
     }
   });
 }
@@ -172,7 +269,9 @@ writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) 
 
 console.log(`\n<video-call> benchmarks, ${results.date}`);
 console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ${machine.chromium}`);
-console.log(`load average ${machine.loadAverageAtStart} at start, ${machine.loadAverageAtEnd} at end (${machine.cores} cores)${machine.loadAverageAtStart > machine.cores / 2 ? ' — a busy machine: figures are noisier' : ''}\n`);
+console.log(
+  `load average ${machine.loadAverageAtStart} at start, ${machine.loadAverageAtEnd} at end (${machine.cores} cores)${machine.loadAverageAtStart > machine.cores / 2 ? ' — a busy machine: figures are noisier' : ''}\n`,
+);
 console.log(table(rows));
 console.log(`\n${results.seconds} s; written to bench/results.json`);
 if (errors.length) {

@@ -102,7 +102,11 @@ export function loadAverage(): { load1: number; cpus: number } {
 }
 
 export function cpuModel(): string {
-  return readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ?? 'unknown CPU';
+  return (
+    readFileSync('/proc/cpuinfo', 'utf8')
+      .match(/^model name\s*:\s*(.*)$/m)?.[1]
+      ?.trim() ?? 'unknown CPU'
+  );
 }
 
 /** Prints an aligned table. */

@@ -11,7 +11,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = path.join(root, 'storybook-static');
 const out = process.argv[2] ?? path.join(root, 'docs/screenshot.png');
 if (!existsSync(path.join(dir, 'index.json'))) throw new Error('Build Storybook first: npm run build-storybook');
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' };
+const types = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+};
 const server = http.createServer((req, res) => {
   let file = path.join(dir, path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
   if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
@@ -27,11 +34,19 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
   await page.goto(`http://127.0.0.1:${server.address().port}/iframe.html?id=layouts--wide&viewMode=story`);
-  await page.waitForFunction(() => {
-    const sr = document.querySelector('video-call')?.shadowRoot;
-    const videos = [...(sr?.querySelectorAll('video[part="remote-video"]') ?? [])];
-    return videos.filter((v) => v.videoWidth > 0 && !v.paused).length === 2 && sr.querySelectorAll('[part~="tile"]').length === 4 && sr.textContent.includes('sharing my notes');
-  }, null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const sr = document.querySelector('video-call')?.shadowRoot;
+      const videos = [...(sr?.querySelectorAll('video[part="remote-video"]') ?? [])];
+      return (
+        videos.filter((v) => v.videoWidth > 0 && !v.paused).length === 2 &&
+        sr.querySelectorAll('[part~="tile"]').length === 4 &&
+        sr.textContent.includes('sharing my notes')
+      );
+    },
+    null,
+    { timeout: 30_000 },
+  );
   await page.evaluate(() => (document.querySelector('.vc-story').style.height = '560px'));
   await page.waitForTimeout(1500);
   await page.locator('video-call').screenshot({ path: out });

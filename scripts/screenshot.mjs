@@ -7,18 +7,38 @@ import { createRelay } from '../dist/server/app.js';
 
 const out = process.argv[2] ?? 'test-results/screenshots';
 mkdirSync(out, { recursive: true });
-const relay = createRelay({ static: [{ prefix: '/dist/', dir: 'dist' }, { prefix: '/', dir: 'demo' }], logger: () => {} });
+const relay = createRelay({
+  static: [
+    { prefix: '/dist/', dir: 'dist' },
+    { prefix: '/', dir: 'demo' },
+  ],
+  logger: () => {},
+});
 const port = await relay.listen(0, '127.0.0.1');
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+  args: [
+    '--no-sandbox',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--autoplay-policy=no-user-gesture-required',
+  ],
 });
 try {
   const url = `http://127.0.0.1:${port}/?room=shot-${Date.now()}`;
   for (const width of [1280, 360]) {
     const a = await browser.newPage({ viewport: { width, height: width > 600 ? 760 : 740 } });
     const b = await browser.newPage({ viewport: { width, height: 740 } });
-    if (process.env.DEBUG) for (const [n, p] of [['a', a], ['b', b]]) { p.on('console', (m) => console.log(n, m.text())); p.on('pageerror', (e) => console.log(n, 'ERR', e.message)); }
+    if (process.env.DEBUG)
+      for (const [n, p] of [
+        ['a', a],
+        ['b', b],
+      ]) {
+        p.on('console', (m) => console.log(n, m.text()));
+        p.on('pageerror', (e) => console.log(n, 'ERR', e.message));
+      }
     await a.goto(url);
     await a.waitForTimeout(1200);
     await a.screenshot({ path: `${out}/prejoin-${width}.png` });

@@ -28,12 +28,19 @@ const sudo = !isRoot && has('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio
 
 if (!has('apt-get') || (!isRoot && !sudo)) {
   console.error(`npm test needs ${lacking.map((n) => n.path).join(', ')} (missing). Install with:\n\n  sudo sh -c '${command}'\n`);
-  if (!has('apt-get')) console.error('(no apt-get here: install Chromium, Redis, coturn, nftables and Janus another way; set CHROMIUM_PATH for Chromium elsewhere)');
+  if (!has('apt-get'))
+    console.error(
+      '(no apt-get here: install Chromium, Redis, coturn, nftables and Janus another way; set CHROMIUM_PATH for Chromium elsewhere)',
+    );
   process.exit(1);
 }
 
 console.log(`installing ${pkgs.join(', ')} (missing ${lacking.map((n) => n.path).join(', ')})`);
-const run = (args) => execFileSync(sudo ? 'sudo' : args[0], sudo ? ['-n', ...args] : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+const run = (args) =>
+  execFileSync(sudo ? 'sudo' : args[0], sudo ? ['-n', ...args] : args.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 try {
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', ...pkgs]);

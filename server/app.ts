@@ -42,7 +42,14 @@ import { registerSeedHandlers, seedRoomCount } from './seed-handlers.js';
 import { shutdown, trackConnections } from './shutdown.js';
 
 export type { StaticMount } from './static.js';
-export { DEFAULT_LIMITS, DEFAULT_MAX_CONNECTIONS_PER_IP, relayOptionsFromEnv, type Relay, type RelayLimits, type RelayOptions } from './options.js';
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  relayOptionsFromEnv,
+  type Relay,
+  type RelayLimits,
+  type RelayOptions,
+} from './options.js';
 export { mintRoomToken } from './grants.js';
 
 /** Builds a relay. Nothing listens until {@link Relay.listen}. */

@@ -48,7 +48,13 @@ function boundBuffer(ctx: RelayContext, raw: EngineConnection): void {
     // After the packet being sent (and the broadcast sending it) are done.
     queueMicrotask(() => {
       const owner = ctx.byConn.get(raw.id);
-      ctx.logError(owner?.state, 'send', 'slow-reader', `${total} bytes waiting to be sent (at most ${max}); disconnected`, owner?.state.peerId ?? owner?.socket.id);
+      ctx.logError(
+        owner?.state,
+        'send',
+        'slow-reader',
+        `${total} bytes waiting to be sent (at most ${max}); disconnected`,
+        owner?.state.peerId ?? owner?.socket.id,
+      );
       if (owner) owner.state.cut = true;
       const ws = webSocketOf(raw);
       raw.close(true);

@@ -6,7 +6,16 @@
  * Handlers never throw into Socket.IO.
  */
 import { describeError } from './presence-redis.js';
-import { errorAck, RequestError, safeAck, type Ack, type ClientEvent, type IoSocket, type RelayContext, type SocketState } from './context.js';
+import {
+  errorAck,
+  RequestError,
+  safeAck,
+  type Ack,
+  type ClientEvent,
+  type IoSocket,
+  type RelayContext,
+  type SocketState,
+} from './context.js';
 
 /** A handler of one client event: validates `payload`, may answer `ack`, throws a {@link RequestError} to refuse. */
 export type Handler = (payload: unknown, ack: Ack | undefined) => Promise<unknown> | unknown;

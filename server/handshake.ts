@@ -47,7 +47,10 @@ export function createHandshake(opts: { allowedOrigins?: string[]; maxConnection
       }
       const address = addressOf(req);
       if (maxPerIp > 0 && (perAddress.get(address) ?? 0) >= maxPerIp) {
-        logRefused(`address ${address}`, `too many connections from ${quote(address)} (at most ${maxPerIp}; further refusals of it this minute not logged)`);
+        logRefused(
+          `address ${address}`,
+          `too many connections from ${quote(address)} (at most ${maxPerIp}; further refusals of it this minute not logged)`,
+        );
         return cb(TOO_MANY_CONNECTIONS, false);
       }
       cb(null, true);
@@ -78,7 +81,8 @@ function refusalLogger(logError: ErrorLogger): (key: string, message: string) =>
   return (key, message) => {
     const now = performance.now();
     if (now - refusedWindow >= 60_000) {
-      if (refusedUnlogged > 0) logError(undefined, 'handshake', 'unauthorized', `${refusedUnlogged} more refused handshakes not logged in the last minute`);
+      if (refusedUnlogged > 0)
+        logError(undefined, 'handshake', 'unauthorized', `${refusedUnlogged} more refused handshakes not logged in the last minute`);
       refusedWindow = now;
       refusedKeys.clear();
       refusedUnlogged = 0;

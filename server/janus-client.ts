@@ -106,7 +106,8 @@ export class JanusConnection extends EventEmitter {
           this.pending.delete(transaction);
           if (m.janus === 'error') return reject(new JanusError(m.error?.code ?? 0, m.error?.reason ?? 'unknown', 'core'));
           const data = m.plugindata?.data;
-          if (data && typeof data.error_code === 'number') return reject(new JanusError(data.error_code, String(data.error ?? ''), 'plugin'));
+          if (data && typeof data.error_code === 'number')
+            return reject(new JanusError(data.error_code, String(data.error ?? ''), 'plugin'));
           resolve(m);
         },
       });

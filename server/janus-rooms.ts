@@ -67,7 +67,10 @@ const MIN_SECRET_CHARS = 16;
  * Throws a clear error on a malformed value or a missing secret.
  */
 export function janusOptionsFromEnv(env: NodeJS.ProcessEnv): JanusOptions | undefined {
-  const urls = (env.JANUS_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const urls = (env.JANUS_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (urls.length === 0) {
     for (const name of ['JANUS_ADMIN_KEY', 'JANUS_TOKEN_SECRET', 'JANUS_TOKEN_TTL']) {
       if (env[name]) throw new Error(`${name} is set but JANUS_URLS is not: set JANUS_URLS to the Janus WebSocket URLs`);
@@ -78,13 +81,17 @@ export function janusOptionsFromEnv(env: NodeJS.ProcessEnv): JanusOptions | unde
   if (new Set(urls).size !== urls.length) throw new Error('JANUS_URLS names the same URL twice');
   for (const name of ['JANUS_ADMIN_KEY', 'JANUS_TOKEN_SECRET'] as const) {
     const value = env[name] ?? '';
-    if (!value) throw new Error(`JANUS_URLS is set but ${name} is not (the relay needs it to ${name === 'JANUS_ADMIN_KEY' ? 'create rooms' : 'mint tokens'})`);
+    if (!value)
+      throw new Error(
+        `JANUS_URLS is set but ${name} is not (the relay needs it to ${name === 'JANUS_ADMIN_KEY' ? 'create rooms' : 'mint tokens'})`,
+      );
     if (value.length < MIN_SECRET_CHARS) throw new Error(`${name} must be at least ${MIN_SECRET_CHARS} characters`);
   }
   let ttlSeconds: number | undefined;
   if (env.JANUS_TOKEN_TTL !== undefined && env.JANUS_TOKEN_TTL !== '') {
     ttlSeconds = Number(env.JANUS_TOKEN_TTL);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60) throw new Error(`JANUS_TOKEN_TTL must be a whole number of seconds, at least 60, got "${env.JANUS_TOKEN_TTL}"`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60)
+      throw new Error(`JANUS_TOKEN_TTL must be a whole number of seconds, at least 60, got "${env.JANUS_TOKEN_TTL}"`);
   }
   return { urls, adminKey: env.JANUS_ADMIN_KEY!, tokenSecret: env.JANUS_TOKEN_SECRET!, ...(ttlSeconds ? { ttlSeconds } : {}) };
 }
@@ -104,11 +111,16 @@ export function pickJanus(urls: readonly string[], room: string): string {
   return best;
 }
 
-const derive = (key: string, label: string, room: string) => createHmac('sha256', key).update(`video-call janus ${label}\0${room}`).digest('base64url');
+const derive = (key: string, label: string, room: string) =>
+  createHmac('sha256', key).update(`video-call janus ${label}\0${room}`).digest('base64url');
 
 /** The room's id, pin and secret on Janus (see the file comment). */
 export function janusRoomIdentity(adminKey: string, room: string): { id: string; pin: string; secret: string } {
-  return { id: `vc-${derive(adminKey, 'room', room).slice(0, 24)}`, pin: derive(adminKey, 'pin', room).slice(0, 24), secret: derive(adminKey, 'secret', room) };
+  return {
+    id: `vc-${derive(adminKey, 'room', room).slice(0, 24)}`,
+    pin: derive(adminKey, 'pin', room).slice(0, 24),
+    secret: derive(adminKey, 'secret', room),
+  };
 }
 
 export interface JanusRoomsSettings {

@@ -37,9 +37,15 @@ export interface MintOptions {
 const FIELD = /^[^,:\s]+$/;
 
 /** Signs `<expiry>,<realm>,<descriptors…>` with `secret` the way Janus checks it. */
-export function signJanusToken(secret: string, realm: string, descriptors: string[], { ttlSeconds = DEFAULT_JANUS_TOKEN_TTL_SECONDS, nowMs = Date.now() }: MintOptions = {}): string {
+export function signJanusToken(
+  secret: string,
+  realm: string,
+  descriptors: string[],
+  { ttlSeconds = DEFAULT_JANUS_TOKEN_TTL_SECONDS, nowMs = Date.now() }: MintOptions = {},
+): string {
   if (!secret) throw new Error('Janus token secret is empty');
-  for (const f of [realm, ...descriptors]) if (!FIELD.test(f)) throw new Error(`Janus token field ${JSON.stringify(f)} contains "," ":" or whitespace`);
+  for (const f of [realm, ...descriptors])
+    if (!FIELD.test(f)) throw new Error(`Janus token field ${JSON.stringify(f)} contains "," ":" or whitespace`);
   if (!Number.isInteger(ttlSeconds)) throw new Error(`Janus token TTL must be whole seconds, got ${ttlSeconds}`);
   const expiry = Math.floor(nowMs / 1000) + ttlSeconds;
   const data = [String(expiry), realm, ...descriptors].join(',');

@@ -116,7 +116,9 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 20;
  */
 export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
   const options: RelayOptions = {};
-  const origins = env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = env.ALLOWED_ORIGINS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (origins?.length) options.allowedOrigins = origins;
   if (env.MAX_PEERS_PER_ROOM) options.maxPeersPerRoom = positiveInt('MAX_PEERS_PER_ROOM', env.MAX_PEERS_PER_ROOM);
   if (env.MAX_CONNECTIONS_PER_IP) options.maxConnectionsPerIp = nonNegativeInt('MAX_CONNECTIONS_PER_IP', env.MAX_CONNECTIONS_PER_IP);

@@ -241,7 +241,8 @@ export class RedisPresence implements Presence {
       for (const [key, op] of this.#pending) {
         if (sent >= MAX_RETRIES_PER_BEAT) break;
         if (this.#joining.has(`${op.id}\n${op.sid}`)) continue;
-        const live = op.kind === 'leave' ? this.#local.map.get(op.room)?.get(op.id)?.sid === op.sid : this.#peers.get(op.id)?.sid === op.sid;
+        const live =
+          op.kind === 'leave' ? this.#local.map.get(op.room)?.get(op.id)?.sid === op.sid : this.#peers.get(op.id)?.sid === op.sid;
         if (!live) {
           sent++;
           if (op.kind === 'release') await this.#release(op.id, op.sid);

@@ -109,7 +109,8 @@ function handlePublishFailures(ctx: RelayContext, pub: Awaited<ReturnType<typeof
         return n;
       },
       (e: unknown) => {
-        if (!publishFailing) ctx.log(`error redis publish ${describeError(e)} (messages to other relay processes are dropped until Redis is back)`);
+        if (!publishFailing)
+          ctx.log(`error redis publish ${describeError(e)} (messages to other relay processes are dropped until Redis is back)`);
         publishFailing = true;
         return 0;
       },

@@ -47,7 +47,14 @@ function onSignal(ctx: RelayContext, socket: IoSocket, state: SocketState, paylo
   return signalRemote(ctx, socket, state, to, data, ack);
 }
 
-async function signalRemote(ctx: RelayContext, socket: IoSocket, state: SocketState, to: string, data: unknown, ack: Ack | undefined): Promise<void> {
+async function signalRemote(
+  ctx: RelayContext,
+  socket: IoSocket,
+  state: SocketState,
+  to: string,
+  data: unknown,
+  ack: Ack | undefined,
+): Promise<void> {
   let shared = false;
   try {
     // Publishing is how it would reach the other process.
@@ -89,7 +96,9 @@ function onDisconnect(ctx: RelayContext, socket: IoSocket, state: SocketState, r
   for (const room of state.rooms.keys()) void departed(ctx, socket, id, room, `reason=${reason}`);
   state.rooms.clear();
   if (ctx.byPeer.get(id) === state) ctx.byPeer.delete(id);
-  ctx.presence.release(id, socket.id).catch((e: unknown) => ctx.log(`error id=${id} event=disconnect code=transport ${(e as Error).message}`));
+  ctx.presence
+    .release(id, socket.id)
+    .catch((e: unknown) => ctx.log(`error id=${id} event=disconnect code=transport ${(e as Error).message}`));
 }
 
 /**

@@ -6,7 +6,17 @@
  * in the ack (`iceServers`: TURN credentials minted for this peer, when the relay has TURN).
  */
 import type { JoinAck } from '../src/transports/relay-protocol.js';
-import { redisReady, RequestError, ROOM, roomsOf, safeAck, type Ack, type IoSocket, type RelayContext, type SocketState } from './context.js';
+import {
+  redisReady,
+  RequestError,
+  ROOM,
+  roomsOf,
+  safeAck,
+  type Ack,
+  type IoSocket,
+  type RelayContext,
+  type SocketState,
+} from './context.js';
 import { verifyToken } from './grants.js';
 import { presenceDown } from './handlers.js';
 import { quote } from './log.js';
@@ -61,7 +71,14 @@ function parseJoin(payload: unknown): JoinRequest {
 }
 
 /** Handles `join`: answers the ack, or throws a {@link RequestError}. */
-export async function onJoin(ctx: RelayContext, socket: IoSocket, state: SocketState, payload: unknown, ack: Ack | undefined, secret: Uint8Array | undefined): Promise<void> {
+export async function onJoin(
+  ctx: RelayContext,
+  socket: IoSocket,
+  state: SocketState,
+  payload: unknown,
+  ack: Ack | undefined,
+  secret: Uint8Array | undefined,
+): Promise<void> {
   const { room, name, token, derived, keyHash } = parseJoin(payload);
   // One peer id per socket: its key's on its first join (else its own id), for all its rooms.
   // A later join may omit the key; if it sends one, it must be the same.

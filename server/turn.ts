@@ -52,20 +52,25 @@ export interface RTCIceServerJson {
  * `TURN_SECRET` (its credentials could not be minted), a URL of another scheme, a bad TTL.
  */
 export function turnOptionsFromEnv(env: NodeJS.ProcessEnv): TurnOptions | undefined {
-  const urls = (env.TURN_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const urls = (env.TURN_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (urls.length === 0) {
-    if (env.TURN_SECRET) throw new Error('TURN_SECRET is set but TURN_URLS is not: set TURN_URLS to the TURN server\'s URLs');
+    if (env.TURN_SECRET) throw new Error("TURN_SECRET is set but TURN_URLS is not: set TURN_URLS to the TURN server's URLs");
     return undefined;
   }
   for (const url of urls) {
     if (!TURN_URL.test(url)) throw new Error(`TURN_URLS: "${url}" is not a turn:, turns:, stun: or stuns: URL`);
   }
   const hasTurn = urls.some((u) => /^turns?:/.test(u));
-  if (hasTurn && !env.TURN_SECRET) throw new Error('TURN_URLS names a TURN server but TURN_SECRET is not set (the relay mints credentials with it)');
+  if (hasTurn && !env.TURN_SECRET)
+    throw new Error('TURN_URLS names a TURN server but TURN_SECRET is not set (the relay mints credentials with it)');
   let ttlSeconds: number | undefined;
   if (env.TURN_TTL !== undefined && env.TURN_TTL !== '') {
     ttlSeconds = Number(env.TURN_TTL);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60) throw new Error(`TURN_TTL must be a whole number of seconds, at least 60, got "${env.TURN_TTL}"`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60)
+      throw new Error(`TURN_TTL must be a whole number of seconds, at least 60, got "${env.TURN_TTL}"`);
   }
   return { urls, secret: env.TURN_SECRET ?? '', ...(ttlSeconds ? { ttlSeconds } : {}) };
 }

@@ -20,8 +20,17 @@ export type VideoCallErrorCode =
   | 'ice-failed';
 
 const CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
-  'permission-denied', 'no-device', 'bad-config', 'transport', 'room-full', 'unauthorized',
-  'bad-request', 'rate-limited', 'not-joined', 'invalid-state', 'ice-failed',
+  'permission-denied',
+  'no-device',
+  'bad-config',
+  'transport',
+  'room-full',
+  'unauthorized',
+  'bad-request',
+  'rate-limited',
+  'not-joined',
+  'invalid-state',
+  'ice-failed',
 ]);
 
 /** Whether `code` is one of the {@link VideoCallErrorCode}s (for codes from the wire). */

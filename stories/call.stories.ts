@@ -1,5 +1,13 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import { NeverAnsweringTransport, ReconnectingTransport, callFrame, onCleanup, peersThenJoin, uniqueRoom, whenEvent } from './support/call-kit.js';
+import {
+  NeverAnsweringTransport,
+  ReconnectingTransport,
+  callFrame,
+  onCleanup,
+  peersThenJoin,
+  uniqueRoom,
+  whenEvent,
+} from './support/call-kit.js';
 
 /**
  * In a call (meeting flow: everyone in the room connects to everyone). The other participants
@@ -16,7 +24,10 @@ const base = (room: string) => ({ room, transport: 'local', name: 'Ada Lovelace'
 /** After Join, before the room answers: a spinner (here the transport never answers). */
 export const Joining: Story = {
   render: () => {
-    const { frame, el } = callFrame({ room: uniqueRoom('joining'), autojoin: true, name: 'Ada Lovelace' }, { expect: { state: 'joining', text: ['Joining…'] } });
+    const { frame, el } = callFrame(
+      { room: uniqueRoom('joining'), autojoin: true, name: 'Ada Lovelace' },
+      { expect: { state: 'joining', text: ['Joining…'] } },
+    );
     const transport = new NeverAnsweringTransport();
     onCleanup(() => transport.close());
     el.transport = transport;
@@ -27,7 +38,11 @@ export const Joining: Story = {
 /** Joined, nobody else here yet. */
 export const AloneInTheRoom: Story = {
   name: 'Alone in the room',
-  render: () => callFrame({ ...base(uniqueRoom('alone')), autojoin: true }, { expect: { state: 'joined', tiles: 1, localPlaying: true, text: ['Waiting for others to join'] } }).frame,
+  render: () =>
+    callFrame(
+      { ...base(uniqueRoom('alone')), autojoin: true },
+      { expect: { state: 'joined', tiles: 1, localPlaying: true, text: ['Waiting for others to join'] } },
+    ).frame,
 };
 
 /** Two people. */
@@ -35,7 +50,9 @@ export const OneToOne: Story = {
   name: '1:1 call',
   render: () => {
     const room = uniqueRoom('one-to-one');
-    const { frame, el } = callFrame(base(room), { expect: { state: 'joined', tiles: 2, playing: 1, localPlaying: true, text: ['Grace Hopper'] } });
+    const { frame, el } = callFrame(base(room), {
+      expect: { state: 'joined', tiles: 2, playing: 1, localPlaying: true, text: ['Grace Hopper'] },
+    });
     void peersThenJoin(el, room, [{ name: 'Grace Hopper' }]);
     return frame;
   },
@@ -72,7 +89,10 @@ export const MutedAndCameraOff: Story = {
         ],
       },
     });
-    void peersThenJoin(el, room, [{ name: 'Grace Hopper', audio: false }, { name: 'Alan Turing', video: false }]);
+    void peersThenJoin(el, room, [
+      { name: 'Grace Hopper', audio: false },
+      { name: 'Alan Turing', video: false },
+    ]);
     return frame;
   },
 };
@@ -114,7 +134,10 @@ export const YouShareScreen: Story = {
 export const Reconnecting: Story = {
   render: () => {
     const room = uniqueRoom('reconnecting');
-    const { frame, el } = callFrame({ ...base(room), transport: undefined }, { expect: { state: 'joined', tiles: 2, playing: 1, text: ['Reconnecting'] } });
+    const { frame, el } = callFrame(
+      { ...base(room), transport: undefined },
+      { expect: { state: 'joined', tiles: 2, playing: 1, text: ['Reconnecting'] } },
+    );
     const transport = new ReconnectingTransport();
     onCleanup(() => transport.close());
     el.transport = transport;

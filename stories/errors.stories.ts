@@ -43,7 +43,13 @@ export const BadConfig: Story = {
   render: () =>
     callFrame(
       { room: uniqueRoom('bad-config'), transport: 'carrier-pigeon', name: 'Ada Lovelace' },
-      { expect: { state: 'error', selectors: ['[part="error"][data-code="bad-config"]', 'button[part="join-button"][disabled]'], text: ['Unknown transport "carrier-pigeon"'] } },
+      {
+        expect: {
+          state: 'error',
+          selectors: ['[part="error"][data-code="bad-config"]', 'button[part="join-button"][disabled]'],
+          text: ['Unknown transport "carrier-pigeon"'],
+        },
+      },
     ).frame,
 };
 
@@ -53,7 +59,13 @@ export const BadJson: Story = {
   render: () =>
     callFrame(
       { room: uniqueRoom('bad-json'), transport: 'local', 'ice-servers': '[{urls: stun:example.org}', name: 'Ada Lovelace' },
-      { expect: { state: 'error', selectors: ['[part="error"][data-code="bad-config"]'], text: ['ice-servers attribute is not valid JSON'] } },
+      {
+        expect: {
+          state: 'error',
+          selectors: ['[part="error"][data-code="bad-config"]'],
+          text: ['ice-servers attribute is not valid JSON'],
+        },
+      },
     ).frame,
 };
 
@@ -61,9 +73,12 @@ export const BadJson: Story = {
 export const RoomFull: Story = {
   name: 'Room full',
   render: () => {
-    const { frame, el } = callFrame({ room: uniqueRoom('full'), autojoin: true, name: 'Ada Lovelace' }, {
-      expect: { state: 'error', selectors: ['[part="error"][data-code="room-full"]'], text: ['This room is full'] },
-    });
+    const { frame, el } = callFrame(
+      { room: uniqueRoom('full'), autojoin: true, name: 'Ada Lovelace' },
+      {
+        expect: { state: 'error', selectors: ['[part="error"][data-code="room-full"]'], text: ['This room is full'] },
+      },
+    );
     const transport = new FullRoomTransport(8);
     onCleanup(() => transport.close());
     el.transport = transport;
@@ -101,7 +116,10 @@ export const ConnectionProblem: Story = {
           state: 'joined',
           tiles: 2,
           selectors: ['figure[part~="remote-tile"] .status.problem[role="status"]', '[part="error"][data-code="ice-failed"]'],
-          text: ["Can't connect to this person. Their network or yours may be blocking calls. Still trying…", 'No TURN server is configured'],
+          text: [
+            "Can't connect to this person. Their network or yours may be blocking calls. Still trying…",
+            'No TURN server is configured',
+          ],
         },
       },
     );

@@ -16,7 +16,14 @@ export const German: Story = {
     const room = uniqueRoom('lang-de');
     const { frame, el } = callFrame(
       { room, transport: 'local', name: 'Ada Lovelace', lang: 'de', 'ice-servers': '[]' },
-      { expect: { state: 'joined', tiles: 2, playing: 1, selectors: ['button[aria-label="Stummschalten"]', '[aria-label="Mikrofon aus"]', 'button[aria-label="Anruf verlassen"]'] } },
+      {
+        expect: {
+          state: 'joined',
+          tiles: 2,
+          playing: 1,
+          selectors: ['button[aria-label="Stummschalten"]', '[aria-label="Mikrofon aus"]', 'button[aria-label="Anruf verlassen"]'],
+        },
+      },
     );
     void peersThenJoin(el, room, [{ name: 'Grace Hopper', audio: false }]);
     return frame;

@@ -58,7 +58,11 @@ export const Wide: Story = {
           state: 'joined',
           tiles: 4,
           playing: 2,
-          selectors: ['[part="chat"]', 'figure[part~="remote-tile"] [aria-label="Microphone off"]', 'figure[part~="remote-tile"].no-video .avatar'],
+          selectors: [
+            '[part="chat"]',
+            'figure[part~="remote-tile"] [aria-label="Microphone off"]',
+            'figure[part~="remote-tile"].no-video .avatar',
+          ],
           text: ['Welcome! Shall we start with the roadmap?', 'Sounds good, sharing my notes in the chat.'],
           inView: ['[part="chat"] li:last-child'],
         },
@@ -66,7 +70,11 @@ export const Wide: Story = {
     );
     void (async () => {
       const connected = whenEvent(el, 'vc-peer-connected');
-      const [grace] = await peersThenJoin(el, room, [{ name: 'Grace Hopper' }, { name: 'Alan Turing', audio: false }, { name: 'Katherine Johnson', video: false }]);
+      const [grace] = await peersThenJoin(el, room, [
+        { name: 'Grace Hopper' },
+        { name: 'Alan Turing', audio: false },
+        { name: 'Katherine Johnson', video: false },
+      ]);
       await connected;
       await openChat(el);
       await deliver(el, grace, 'Welcome! Shall we start with the roadmap?');
@@ -82,6 +90,10 @@ export const NarrowPreJoin: Story = {
   render: () =>
     callFrame(
       { room: uniqueRoom('narrow-prejoin'), transport: 'local', 'ice-servers': '[]' },
-      { width: '360px', height: '720px', expect: { state: 'idle', localPlaying: true, selectors: ['[part="prejoin"]', 'button[part="join-button"]'] } },
+      {
+        width: '360px',
+        height: '720px',
+        expect: { state: 'idle', localPlaying: true, selectors: ['[part="prejoin"]', 'button[part="join-button"]'] },
+      },
     ).frame,
 };

@@ -30,7 +30,14 @@ export const IncomingCall: Story = {
     const room = uniqueRoom('ring-incoming');
     const { frame, el } = callFrame(
       { room, transport: 'local', ring: true, name: 'Ada Lovelace', 'ice-servers': '[]' },
-      { expect: { state: 'joined', tiles: 1, text: ['Grace Hopper is calling you.', 'Accept', 'Decline'], selectors: ['.ring-actions button.accept'] } },
+      {
+        expect: {
+          state: 'joined',
+          tiles: 1,
+          text: ['Grace Hopper is calling you.', 'Accept', 'Decline'],
+          selectors: ['.ring-actions button.accept'],
+        },
+      },
     );
     void spawnPeer(room, { name: 'Grace Hopper', ring: true, callWhenSomeoneJoins: true }).then(() => el.join());
     return frame;

@@ -39,7 +39,10 @@ export const LightTheme: Story = {
     const room = uniqueRoom('theme');
     const { frame, el } = callFrame(
       { room, transport: 'local', name: 'Ada Lovelace', 'ice-servers': '[]' },
-      { css: LIGHT, expect: { state: 'joined', tiles: 2, playing: 1, selectors: ['figure[part~="remote-tile"] [aria-label="Microphone off"]'] } },
+      {
+        css: LIGHT,
+        expect: { state: 'joined', tiles: 2, playing: 1, selectors: ['figure[part~="remote-tile"] [aria-label="Microphone off"]'] },
+      },
     );
     el.className = 'light';
     void peersThenJoin(el, room, [{ name: 'Grace Hopper', audio: false }]);

@@ -26,7 +26,10 @@ function describeElement(): string {
     .filter((m) => m.kind === 'method')
     .map((m) => {
       const params = (m.parameters ?? []).map((p) => `${p.name}${p.optional ? '?' : ''}: ${p.type?.text ?? 'unknown'}`).join(', ');
-      const paramDocs = (m.parameters ?? []).filter((p) => p.description).map((p) => ` \`${p.name}\`: ${oneLine(p.description)}`).join('');
+      const paramDocs = (m.parameters ?? [])
+        .filter((p) => p.description)
+        .map((p) => ` \`${p.name}\`: ${oneLine(p.description)}`)
+        .join('');
       return `| \`${m.name}(${params}): ${m.return?.type?.text ?? 'void'}\` | ${oneLine(m.description)}${paramDocs} |`;
     });
   const readOnly = members
@@ -103,7 +106,12 @@ const meta: Meta<Args> = {
   },
   render: (args) =>
     callFrame(
-      { ...args, server: args.server || undefined, token: args.token || undefined, 'firebase-config': args['firebase-config'] || undefined },
+      {
+        ...args,
+        server: args.server || undefined,
+        token: args.token || undefined,
+        'firebase-config': args['firebase-config'] || undefined,
+      },
       { expect: args.autojoin ? { state: 'joined', tiles: 1 } : { selectors: ['[part="prejoin"]'], localPlaying: args.video === 'on' } },
     ).frame,
 };
@@ -122,7 +130,14 @@ export const PreJoin: Story = {
   render: () =>
     callFrame(
       { room: uniqueRoom('prejoin'), transport: 'local', name: 'Ada Lovelace', 'ice-servers': '[]' },
-      { expect: { state: 'idle', localPlaying: true, selectors: ['[part="prejoin"]', 'button[part="join-button"]:not([disabled])', 'input#name'], text: ['Your name', 'Join'] } },
+      {
+        expect: {
+          state: 'idle',
+          localPlaying: true,
+          selectors: ['[part="prejoin"]', 'button[part="join-button"]:not([disabled])', 'input#name'],
+          text: ['Your name', 'Join'],
+        },
+      },
     ).frame,
 };
 
@@ -132,6 +147,11 @@ export const PreJoinMutedCameraOff: Story = {
   render: () =>
     callFrame(
       { room: uniqueRoom('prejoin-off'), transport: 'local', audio: 'off', video: 'off', 'ice-servers': '[]' },
-      { expect: { state: 'idle', selectors: ['[part="prejoin"]', '.tile.no-video', '.avatar', 'button[aria-pressed="true"][aria-label="Mute microphone"]'] } },
+      {
+        expect: {
+          state: 'idle',
+          selectors: ['[part="prejoin"]', '.tile.no-video', '.avatar', 'button[aria-pressed="true"][aria-label="Mute microphone"]'],
+        },
+      },
     ).frame,
 };

@@ -3,7 +3,10 @@
 (() => {
   const bench = window.__bench;
   const videos = new Set();
-  bench.watch(() => videos, (v) => v.dataset.key);
+  bench.watch(
+    () => videos,
+    (v) => v.dataset.key,
+  );
   let stream;
   bench.media = async () => {
     stream ??= await navigator.mediaDevices.getUserMedia({
@@ -22,7 +25,10 @@
     const b = new RTCPeerConnection({ iceServers: [] });
     live.push(a, b);
     const connected = {};
-    for (const [pc, other, name] of [[a, b, 'a'], [b, a, 'b']]) {
+    for (const [pc, other, name] of [
+      [a, b, 'a'],
+      [b, a, 'b'],
+    ]) {
       const pending = [];
       pc.__pending = pending;
       pc.onicecandidate = ({ candidate }) => {

@@ -4,7 +4,11 @@
   const T = () => performance.timeOrigin + performance.now();
   const bench = (window.__bench = { now: T, events: [], frames: {}, watching: true });
   for (const type of ['vc-joined', 'vc-peer-joined', 'vc-peer-connected', 'vc-error']) {
-    window.addEventListener(type, (e) => bench.events.push({ type, detail: e.detail, at: T() }) && bench.trace?.push({ what: type, at: T() }), true);
+    window.addEventListener(
+      type,
+      (e) => bench.events.push({ type, detail: e.detail, at: T() }) && bench.trace?.push({ what: type, at: T() }),
+      true,
+    );
   }
   const mark = (id, at, how) => {
     const f = bench.frames[id];
@@ -39,7 +43,10 @@
       const d = m === 'setRemoteDescription' ? `:${args[0]?.type}` : m === 'setLocalDescription' ? `:${this.signalingState}` : '';
       tr(`${m}${d}`);
       const r = orig.apply(this, args);
-      r?.then?.(() => tr(`${m}${d} done`), () => tr(`${m}${d} failed`));
+      r?.then?.(
+        () => tr(`${m}${d} done`),
+        () => tr(`${m}${d} failed`),
+      );
       return r;
     };
   }
@@ -74,7 +81,9 @@
       stats?.forEach((r) => {
         if (r.type === 'outbound-rtp' && r.kind === 'video' && r.framesEncoded > 0 && !seen.has('enc')) {
           seen.add('enc');
-          tr(`first video frame encoded ${r.frameWidth}x${r.frameHeight} ${r.encoderImplementation} resChanges=${r.qualityLimitationResolutionChanges} ${r.qualityLimitationReason} target=${r.targetBitrate}`);
+          tr(
+            `first video frame encoded ${r.frameWidth}x${r.frameHeight} ${r.encoderImplementation} resChanges=${r.qualityLimitationResolutionChanges} ${r.qualityLimitationReason} target=${r.targetBitrate}`,
+          );
         }
       });
       if (!seen.has('dec') || !seen.has('enc')) setTimeout(poll, 5);
@@ -122,7 +131,8 @@
   // Main-thread tasks over 50 ms, and the element's re-renders (shadow DOM mutations).
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) bench.trace.push({ what: `longtask ${e.duration.toFixed(0)} ms`, at: performance.timeOrigin + e.startTime });
+      for (const e of list.getEntries())
+        bench.trace.push({ what: `longtask ${e.duration.toFixed(0)} ms`, at: performance.timeOrigin + e.startTime });
     }).observe({ type: 'longtask' });
   } catch {}
   const watchRenders = () => {

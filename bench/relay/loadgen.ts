@@ -37,7 +37,11 @@ const candidate = (i: number) => ({
     usernameFragment: 'sXvU',
   },
 });
-const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2\r\n${'a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\na=rtcp-fb:96 ccm fir\r\n'.repeat(30)}`.slice(0, 3000);
+const SDP =
+  `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2\r\n${'a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\na=rtcp-fb:96 ccm fir\r\n'.repeat(30)}`.slice(
+    0,
+    3000,
+  );
 const sdp = () => ({ t: 'sdp', description: { type: 'offer', sdp: SDP } });
 
 function ask<T>(type: string, payload: object = {}): Promise<T> {

@@ -63,7 +63,8 @@ if (mode === 'real') {
 }
 
 // Diagnostics: BENCH_PING=<ms> sets both pingInterval and pingTimeout of either relay.
-if (process.env.BENCH_PING) Object.assign(engine.opts, { pingInterval: Number(process.env.BENCH_PING), pingTimeout: Number(process.env.BENCH_PING) });
+if (process.env.BENCH_PING)
+  Object.assign(engine.opts, { pingInterval: Number(process.env.BENCH_PING), pingTimeout: Number(process.env.BENCH_PING) });
 process.on('message', (m) => {
   if (m.type === 'stats') {
     if (m.gc && globalThis.gc) {
@@ -71,7 +72,15 @@ process.on('message', (m) => {
       globalThis.gc();
     }
     const mem = process.memoryUsage();
-    process.send({ type: 'stats', id: m.id, rss: mem.rss, heapUsed: mem.heapUsed, cpu: process.cpuUsage(), at: performance.now(), sockets: sockets() });
+    process.send({
+      type: 'stats',
+      id: m.id,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      cpu: process.cpuUsage(),
+      at: performance.now(),
+      sockets: sockets(),
+    });
   } else if (m.type === 'close') {
     void close().finally(() => process.exit(0));
   }

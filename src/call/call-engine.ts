@@ -113,7 +113,15 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   get peers(): PeerState[] {
     return [...this.#room.peers.values()].map(({ id, name, connectionState, audio, video, screen, stream, ring, problem }) => ({
-      id, name, connectionState, audio, video, screen, stream, ...(ring ? { ring } : {}), ...(problem ? { problem } : {}),
+      id,
+      name,
+      connectionState,
+      audio,
+      video,
+      screen,
+      stream,
+      ...(ring ? { ring } : {}),
+      ...(problem ? { problem } : {}),
     }));
   }
 

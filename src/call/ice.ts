@@ -14,7 +14,7 @@ const CONFIGURE_TURN =
 
 /** With a TURN server configured: what to check when even it does not carry the connection. */
 const CHECK_TURN =
-  'Check that the TURN server is reachable from both networks (for networks that only let HTTPS out, offer TURN over TLS on port 443, a turns: URL) and that its credentials are accepted (the relay\'s TURN_SECRET is the TURN server\'s static-auth-secret).';
+  "Check that the TURN server is reachable from both networks (for networks that only let HTTPS out, offer TURN over TLS on port 443, a turns: URL) and that its credentials are accepted (the relay's TURN_SECRET is the TURN server's static-auth-secret).";
 
 /** `iceTransportPolicy: 'relay'` without any TURN server: nothing can connect. */
 export function noTurnServerMessage(): string {
@@ -44,6 +44,8 @@ export function validIceServers(servers: unknown): RTCIceServer[] | undefined {
   if (!Array.isArray(servers)) return undefined;
   return servers.filter(
     (s): s is RTCIceServer =>
-      !!s && typeof s === 'object' && (typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u: unknown) => typeof u === 'string'))),
+      !!s &&
+      typeof s === 'object' &&
+      (typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u: unknown) => typeof u === 'string'))),
   );
 }

@@ -17,9 +17,7 @@ export function mediaError(err: unknown, what: string): VideoCallError {
   if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') {
     return new VideoCallError(
       'no-device',
-      name === 'NotReadableError'
-        ? `Your ${what} is in use by another application or could not be started.`
-        : `No ${what} was found.`,
+      name === 'NotReadableError' ? `Your ${what} is in use by another application or could not be started.` : `No ${what} was found.`,
       { cause: err },
     );
   }

@@ -52,7 +52,12 @@ export function followLink(host: PeerEventsHost, handlers: ChannelHandlers<Remot
     peer.problem = 'ice-failed';
     const { iceServers, iceTransportPolicy } = host.ice();
     const who = peer.name || `a participant (${peer.id})`;
-    const message = iceFailedMessage(who, { lost, turn: hasTurnServer(iceServers), seconds: Math.round(ms / 100) / 10, relayOnly: iceTransportPolicy === 'relay' });
+    const message = iceFailedMessage(who, {
+      lost,
+      turn: hasTurnServer(iceServers),
+      seconds: Math.round(ms / 100) / 10,
+      relayOnly: iceTransportPolicy === 'relay',
+    });
     host.fail(new VideoCallError('ice-failed', message), false);
     host.emit('change', undefined);
   });

@@ -8,9 +8,7 @@ export { parseChannelMessage, type ChannelMessage };
 export { ICE_CONNECT_TIMEOUT_MS, ICE_RESTART_AFTER_MS, ICE_RESTORE_TIMEOUT_MS, ICE_RETRY_MS } from './ice-watch.js';
 
 /** Signals one PeerSession sends to its twin through the transport. */
-export type SessionSignal =
-  | { t: 'sdp'; description: RTCSessionDescriptionInit }
-  | { t: 'ice'; candidate: RTCIceCandidateInit | null };
+export type SessionSignal = { t: 'sdp'; description: RTCSessionDescriptionInit } | { t: 'ice'; candidate: RTCIceCandidateInit | null };
 
 /** What a session tells its owner (the events of any topology's link). */
 export type SessionEvents = LinkEvents;
@@ -176,9 +174,11 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
 
   /** Handles a signal from the remote peer. Signals are processed strictly in order. */
   handleSignal(message: SessionSignal): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#handle(message)).catch((err) => {
-      if (!this.#closed) console.warn(`[video-call] signal from ${this.peerId} failed:`, err);
-    });
+    this.#queue = this.#queue
+      .then(() => this.#handle(message))
+      .catch((err) => {
+        if (!this.#closed) console.warn(`[video-call] signal from ${this.peerId} failed:`, err);
+      });
     return this.#queue;
   }
 

@@ -75,10 +75,14 @@ export class RingFlow {
   }
 
   #ringPeer(peerId: string | undefined, states: RingState[]): RemotePeer {
-    if (!this.enabled) throw new VideoCallError('invalid-state', 'call(), accept() and decline() belong to the ring flow (the `ring` attribute).');
+    if (!this.enabled)
+      throw new VideoCallError('invalid-state', 'call(), accept() and decline() belong to the ring flow (the `ring` attribute).');
     const peer = peerId ? this.#host.peer(peerId) : [...this.#host.peers()].find((p) => states.includes(p.ring!));
     if (!peer || !states.includes(peer.ring!)) {
-      throw new VideoCallError('invalid-state', states.includes('incoming') ? 'There is no incoming call to answer.' : 'There is nobody to call yet.');
+      throw new VideoCallError(
+        'invalid-state',
+        states.includes('incoming') ? 'There is no incoming call to answer.' : 'There is nobody to call yet.',
+      );
     }
     return peer;
   }

@@ -84,14 +84,25 @@ export class Room {
     this.#transport = transport;
     const early: (() => void)[] = [];
     let ended = false;
-    const inRoom = <T>(fn: (payload: T) => void) => (payload: T) => {
-      if (host.state() === 'joined') fn(payload);
-      else if (host.state() === 'joining' && seq === this.seq) early.push(() => fn(payload));
-    };
+    const inRoom =
+      <T>(fn: (payload: T) => void) =>
+      (payload: T) => {
+        if (host.state() === 'joined') fn(payload);
+        else if (host.state() === 'joining' && seq === this.seq) early.push(() => fn(payload));
+      };
     this.#unsubscribe = [
-      transport.on('peer-joined', inRoom((p) => this.#onPeerJoined(p))),
-      transport.on('peer-left', inRoom(({ id }) => this.#onPeerLeft(id))),
-      transport.on('signal', inRoom(({ from, data }) => this.#onSignal(from, data))),
+      transport.on(
+        'peer-joined',
+        inRoom((p) => this.#onPeerJoined(p)),
+      ),
+      transport.on(
+        'peer-left',
+        inRoom(({ id }) => this.#onPeerLeft(id)),
+      ),
+      transport.on(
+        'signal',
+        inRoom(({ from, data }) => this.#onSignal(from, data)),
+      ),
       // Why signaling for the room ended (e.g. the token expired before an automatic rejoin):
       // reported with its own code, in place of the generic "closed" message that follows.
       transport.on('error', (e) => {
@@ -157,7 +168,10 @@ export class Room {
 
   /** Signaling for the room has ended for `reason`; the peer connections stay up. */
   #signalingEnded(code: VideoCallErrorCode, reason: string): void {
-    this.#host.fail(new VideoCallError(code, `${reason} Calls in progress go on, but nobody new can join; leave and join again to reconnect.`), false);
+    this.#host.fail(
+      new VideoCallError(code, `${reason} Calls in progress go on, but nobody new can join; leave and join again to reconnect.`),
+      false,
+    );
   }
 
   // ------------------------------------------------------------ peers
@@ -186,7 +200,10 @@ export class Room {
       theirKey: this.#listedKeys.get(id) ?? null,
       keyFromChannel: false,
       limits: new ReceiveLimits(() =>
-        this.#host.fail(new VideoCallError('rate-limited', `${peer.name || 'A participant'} is sending too many messages; some were not shown.`), false),
+        this.#host.fail(
+          new VideoCallError('rate-limited', `${peer.name || 'A participant'} is sending too many messages; some were not shown.`),
+          false,
+        ),
       ),
     };
     this.#listedKeys.delete(id);
@@ -368,7 +385,10 @@ export class Room {
       case 'full':
         if (!peer) return;
         this.removePeer(peer.id, true);
-        this.#host.fail(new VideoCallError('room-full', `${peer.name || 'A participant'} cannot take more connections (their call is full).`), false);
+        this.#host.fail(
+          new VideoCallError('room-full', `${peer.name || 'A participant'} cannot take more connections (their call is full).`),
+          false,
+        );
         return;
     }
   }

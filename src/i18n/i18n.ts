@@ -27,7 +27,7 @@ export function match(tag: string, available: readonly string[] = LANGUAGES): st
 export function resolveLanguage(el: Element, own?: string | null): string {
   // The element's own `lang` property first: set from script, it reaches the attribute only after this update.
   if (own) return match(own) ?? 'en';
-  for (let node: Element | null = el; node; node = node.parentElement ?? ((node.getRootNode() as Partial<ShadowRoot>).host ?? null)) {
+  for (let node: Element | null = el; node; node = node.parentElement ?? (node.getRootNode() as Partial<ShadowRoot>).host ?? null) {
     const lang = node.getAttribute('lang');
     if (lang) return match(lang) ?? 'en';
   }

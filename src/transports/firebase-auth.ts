@@ -61,7 +61,8 @@ function authOf(app: FirebaseApp, emulatorUrl: string | undefined): Auth {
     auth = initializeAuth(app, { persistence: inMemoryPersistence });
   } catch (err) {
     // Initialised already, with other options: use that instance.
-    const getProvider = (firebaseApp as unknown as { _getProvider?: (a: FirebaseApp, name: 'auth') => { getImmediate(): Auth } })._getProvider;
+    const getProvider = (firebaseApp as unknown as { _getProvider?: (a: FirebaseApp, name: 'auth') => { getImmediate(): Auth } })
+      ._getProvider;
     if (!getProvider) throw badConfig(`Firebase Auth could not be set up: ${(err as Error).message}`, err);
     auth = getProvider(app, 'auth').getImmediate();
   }
@@ -102,7 +103,10 @@ export function resolveIdentity(options: FirebaseIdentityOptions): FirebaseIdent
     throw badConfig(`The Firebase databaseURL "${url}" must start with https://.`);
   }
   if (typeof appConfig.apiKey !== 'string' || !appConfig.apiKey) {
-    if (!emulator) throw badConfig('The Firebase config has no apiKey, which signing in needs: copy the whole web config from your Firebase project settings.');
+    if (!emulator)
+      throw badConfig(
+        'The Firebase config has no apiKey, which signing in needs: copy the whole web config from your Firebase project settings.',
+      );
     appConfig.apiKey = EMULATOR_API_KEY;
   }
   let app: FirebaseApp | undefined;
@@ -129,9 +133,14 @@ export async function signIn(auth: Auth): Promise<string> {
     const code = String((err as { code?: string })?.code ?? '');
     const message = (err as Error)?.message ?? String(err);
     if (/operation-not-allowed|admin-restricted/.test(code)) {
-      throw new VideoCallError('unauthorized', 'Firebase refused anonymous sign-in: enable it in the Firebase console (Authentication → Sign-in method → Anonymous).', { cause: err });
+      throw new VideoCallError(
+        'unauthorized',
+        'Firebase refused anonymous sign-in: enable it in the Firebase console (Authentication → Sign-in method → Anonymous).',
+        { cause: err },
+      );
     }
-    if (/api-key|invalid-emulator/.test(code)) throw new VideoCallError('bad-config', `Firebase refused the sign-in: ${message}`, { cause: err });
+    if (/api-key|invalid-emulator/.test(code))
+      throw new VideoCallError('bad-config', `Firebase refused the sign-in: ${message}`, { cause: err });
     throw new VideoCallError('transport', `Could not sign in to Firebase: ${message}`, { cause: err });
   }
 }

@@ -122,7 +122,10 @@ export function withdraw(member: Membership): Promise<void> {
     // The seat after the presence: the rules free a seat only when its presence is gone.
     .then(() => (seat ? remove(seat) : undefined))
     .catch(() => {});
-  for (const path of [...Object.values(paths(member)), ...(seat ? [seat] : [])]) void onDisconnect(path).cancel().catch(() => {});
+  for (const path of [...Object.values(paths(member)), ...(seat ? [seat] : [])])
+    void onDisconnect(path)
+      .cancel()
+      .catch(() => {});
   return done;
 }
 

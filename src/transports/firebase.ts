@@ -5,8 +5,26 @@ import { Emitter } from '../emitter.js';
 import { VideoCallError } from '../errors.js';
 import { releaseApp, resolveIdentity, signIn, type FirebaseIdentityOptions } from './firebase-auth.js';
 import { MAX_SIGNAL_LENGTH, messageKey, readInbox } from './firebase-inbox.js';
-import { erase, isPermissionDenied, paths, PRESENCE_BEAT_MS, PRESENCE_STALE_MS, takeSeat, withdraw, type Membership } from './firebase-presence.js';
-import { REJOIN_RETRY_MAX_MS, REJOIN_RETRY_MS, type JoinOptions, type JoinResult, type PeerInfo, type Transport, type TransportEvents, type TransportState } from './transport.js';
+import {
+  erase,
+  isPermissionDenied,
+  paths,
+  PRESENCE_BEAT_MS,
+  PRESENCE_STALE_MS,
+  takeSeat,
+  withdraw,
+  type Membership,
+} from './firebase-presence.js';
+import {
+  REJOIN_RETRY_MAX_MS,
+  REJOIN_RETRY_MS,
+  type JoinOptions,
+  type JoinResult,
+  type PeerInfo,
+  type Transport,
+  type TransportEvents,
+  type TransportState,
+} from './transport.js';
 
 /**
  * `firebase`: signaling through a Firebase Realtime Database.
@@ -252,7 +270,11 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         member.live = true;
         member.entered = true;
         member.seen.clear();
-        member.stopInbox = onValue(paths(member).inbox, (snap) => this.#onInbox(member, snap), () => {});
+        member.stopInbox = onValue(
+          paths(member).inbox,
+          (snap) => this.#onInbox(member, snap),
+          () => {},
+        );
         member.beatTimer ??= setInterval(() => this.#beat(member), PRESENCE_BEAT_MS);
         return { selfId: member.selfId, peers: [...member.announced].map(([id, name]) => ({ id, name })) };
       }
@@ -276,7 +298,8 @@ export class FirebaseTransport extends Emitter<TransportEvents> implements Trans
         member.beatsInFlight--;
         // Refused when our entry is gone (`#onPeers` writes it again) or our seat is no longer
         // ours (freed by a late onDisconnect of a connection that held it before): sit again.
-        if (isPermissionDenied(err) && this.#member === member && member.live && this.#connected && !member.entering) void this.#reassert(member);
+        if (isPermissionDenied(err) && this.#member === member && member.live && this.#connected && !member.entering)
+          void this.#reassert(member);
       },
     );
   }

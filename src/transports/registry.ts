@@ -4,8 +4,8 @@ import type { TransportFactory } from './transport.js';
 // Kept on globalThis so two copies of the bundle on one page share one registry.
 const KEY = Symbol.for('video-call.transports');
 type Registry = Map<string, TransportFactory>;
-const registry: Registry = ((globalThis as Record<symbol, unknown>)[KEY] as Registry) ??
-  ((globalThis as Record<symbol, unknown>)[KEY] = new Map());
+const registry: Registry =
+  ((globalThis as Record<symbol, unknown>)[KEY] as Registry) ?? ((globalThis as Record<symbol, unknown>)[KEY] = new Map());
 
 /** Makes a transport selectable by the element's `transport` attribute. */
 export function registerTransport(name: string, factory: TransportFactory): void {
@@ -19,10 +19,7 @@ export function registerTransport(name: string, factory: TransportFactory): void
 export function getTransportFactory(name: string): TransportFactory {
   const factory = registry.get(name);
   if (!factory) {
-    throw new VideoCallError(
-      'bad-config',
-      `Unknown transport "${name}". Known transports: ${[...registry.keys()].join(', ')}.`,
-    );
+    throw new VideoCallError('bad-config', `Unknown transport "${name}". Known transports: ${[...registry.keys()].join(', ')}.`);
   }
   return factory;
 }

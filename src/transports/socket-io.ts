@@ -7,7 +7,16 @@ import { Emitter } from '../emitter.js';
 import { VideoCallError, isVideoCallErrorCode, toVideoCallError } from '../errors.js';
 import { randomId } from '../random-id.js';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from './relay-protocol.js';
-import { REJOIN_RETRY_MAX_MS, REJOIN_RETRY_MS, type JoinOptions, type JoinResult, type PeerInfo, type Transport, type TransportEvents, type TransportState } from './transport.js';
+import {
+  REJOIN_RETRY_MAX_MS,
+  REJOIN_RETRY_MS,
+  type JoinOptions,
+  type JoinResult,
+  type PeerInfo,
+  type Transport,
+  type TransportEvents,
+  type TransportState,
+} from './transport.js';
 
 /** Options of {@link createSocketIoTransport}. */
 export interface SocketIoTransportOptions {
@@ -18,7 +27,6 @@ export interface SocketIoTransportOptions {
   /** How long `join` may take, connection included, before failing with `transport` (default 10 s). */
   joinTimeoutMs?: number;
 }
-
 
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -33,7 +41,8 @@ export const RECONNECT_DELAY_MAX_MS = 10_000;
 
 /** Refusals of an automatic re-join that trying again would not change: signaling for the room ends. */
 const FINAL_REFUSALS: ReadonlySet<string> = new Set(['unauthorized', 'room-full', 'bad-request']);
-type Buffered = { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; id: string } | { type: 'signal'; from: string; data: unknown };
+type Buffered =
+  { type: 'peer-joined'; peer: PeerInfo } | { type: 'peer-left'; id: string } | { type: 'signal'; from: string; data: unknown };
 
 /**
  * A {@link Transport} over a Socket.IO relay. The socket connects on
@@ -131,7 +140,10 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       if (this.#state === 'closed') return;
       this.#room = undefined;
       this.#peers.clear();
-      this.emit('error', new VideoCallError('transport', `Lost the connection to the call server ${this.#serverName()} and could not get it back.`));
+      this.emit(
+        'error',
+        new VideoCallError('transport', `Lost the connection to the call server ${this.#serverName()} and could not get it back.`),
+      );
       this.#shutDown();
     });
 
@@ -251,7 +263,11 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       // Plain words for the person in front of the page; the client's own reason ("xhr poll
       // error", "websocket error") stays in `cause` for developers.
       const unreachable = (cause?: Error) =>
-        new VideoCallError('transport', `Cannot reach the call server ${this.#serverName()}. Check the internet connection, or try again later.`, cause ? { cause } : undefined);
+        new VideoCallError(
+          'transport',
+          `Cannot reach the call server ${this.#serverName()}. Check the internet connection, or try again later.`,
+          cause ? { cause } : undefined,
+        );
       const onError = (e: Error) => done(unreachable(e));
       const timer = setTimeout(() => done(unreachable()), ms);
       this.#socket.on('connect', onConnect);

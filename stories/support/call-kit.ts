@@ -129,7 +129,10 @@ export interface FrameOptions {
 }
 
 /** Creates `<video-call>` with `attrs` inside a sized frame that declares what the story shows. */
-export function callFrame(attrs: Record<string, string | boolean | number | undefined>, o: FrameOptions): { frame: HTMLElement; el: VideoCall } {
+export function callFrame(
+  attrs: Record<string, string | boolean | number | undefined>,
+  o: FrameOptions,
+): { frame: HTMLElement; el: VideoCall } {
   const frame = document.createElement('div');
   frame.className = 'vc-story';
   frame.style.cssText = `width:${o.width ?? '100%'}; max-width:100%; height:${o.height ?? '600px'}; display:flex; flex-direction:column; gap:8px`;

@@ -56,7 +56,9 @@ async function flood(el: VideoCall, emit: (i: number) => void, count: number, se
   const root = shadow(el);
   let liveNodes = 0;
   const observer = new MutationObserver((records) => {
-    for (const r of records) if ((r.target as Element).closest?.('[aria-live]')) liveNodes += [...r.addedNodes].filter((n) => n.nodeType === Node.ELEMENT_NODE).length;
+    for (const r of records)
+      if ((r.target as Element).closest?.('[aria-live]'))
+        liveNodes += [...r.addedNodes].filter((n) => n.nodeType === Node.ELEMENT_NODE).length;
   });
   observer.observe(root, { childList: true, subtree: true });
   const t0 = performance.now();
@@ -128,8 +130,11 @@ describe('<video-call> under a chat flood', function () {
       const texts = Array.from({ length: count }, (_, i) => `#${String(i).padStart(5, '0')} ${body}`.slice(0, size));
       const at = Date.now();
       const newest = `#${String(count - 1).padStart(5, '0')} `;
-      const result = await flood(el, (i) => emitChat({ from: 'peer-flood', name: 'Mallory', text: texts[i], at }), count, () =>
-        !!messages(el).at(-1)?.textContent?.includes(newest),
+      const result = await flood(
+        el,
+        (i) => emitChat({ from: 'peer-flood', name: 'Mallory', text: texts[i], at }),
+        count,
+        () => !!messages(el).at(-1)?.textContent?.includes(newest),
       );
       expect(result.delivered, `the burst took more than ${GIVE_UP_MS} ms to deliver`).to.equal(true);
       expect(result.firstTimer, 'a setTimeout(0) scheduled as the burst began ran this late (ms)').to.be.below(STALL_MS);
@@ -149,14 +154,20 @@ describe('<video-call> under a chat flood', function () {
     const live = shadow(el).querySelector('[aria-live="polite"][role="status"]')!;
     const at = Date.now();
     const texts = Array.from({ length: 1000 }, (_, i) => `message ${i}`);
-    const result = await flood(el, (i) => emitChat({ from: 'peer-flood', name: 'Mallory', text: texts[i], at }), 1000, () =>
-      shadow(el).querySelector('.unread')?.getAttribute('aria-label') === '1000 unread',
+    const result = await flood(
+      el,
+      (i) => emitChat({ from: 'peer-flood', name: 'Mallory', text: texts[i], at }),
+      1000,
+      () => shadow(el).querySelector('.unread')?.getAttribute('aria-label') === '1000 unread',
     );
     expect(result.longestStall, 'the page was blocked this long (ms)').to.be.below(STALL_MS);
     expect(result.liveNodes, 'nodes given to the live region').to.be.at.most(6);
     expect(live.querySelectorAll('p').length).to.be.at.most(3);
     // What was not said one by one is summed up, once the announcements of the last second are heard.
-    await waitUntil(() => /\d+ new messages\. The latest from Mallory: message 999$/.test(live.textContent!.trim()), `no summary: "${live.textContent!.trim()}"`);
+    await waitUntil(
+      () => /\d+ new messages\. The latest from Mallory: message 999$/.test(live.textContent!.trim()),
+      `no summary: "${live.textContent!.trim()}"`,
+    );
     expect(shadow(el).querySelector('.unread')!.textContent!.trim()).to.equal('99+');
     // Opening the chat shows the last 200, newest last.
     await openChat(el);

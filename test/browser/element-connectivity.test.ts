@@ -91,7 +91,10 @@ describe('<video-call> connectivity', function () {
     expect(failed.detail.message).to.contain('No TURN server is configured');
     const b = addCall({ ...base, room, name: 'Bob', autojoin: true, 'ice-transport-policy': 'relay' });
     await eventWithin(b, 'vc-joined');
-    await waitUntil(() => a.peers.length === 1 && a.peers[0].problem === 'ice-failed', `Ada's peer has no problem: ${JSON.stringify(a.peers)}`);
+    await waitUntil(
+      () => a.peers.length === 1 && a.peers[0].problem === 'ice-failed',
+      `Ada's peer has no problem: ${JSON.stringify(a.peers)}`,
+    );
     await a.updateComplete;
     const status = shadow(a).querySelector<HTMLElement>(`figure[data-peer-id="${a.peers[0].id}"] .status`)!;
     expect(status.getAttribute('role')).to.equal('status');

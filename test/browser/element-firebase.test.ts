@@ -10,7 +10,10 @@ import { createFirebaseTransport } from '../../src/transports/firebase.js';
 import { addCall, eventWithin, remoteVideo, removeAllCalls, sleep, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
 
 const envModule = '/__firebase-env.js';
-const { FIREBASE_DATABASE_URL, FIREBASE_AUTH_EMULATOR_URL } = (await import(envModule)) as { FIREBASE_DATABASE_URL: string; FIREBASE_AUTH_EMULATOR_URL: string };
+const { FIREBASE_DATABASE_URL, FIREBASE_AUTH_EMULATOR_URL } = (await import(envModule)) as {
+  FIREBASE_DATABASE_URL: string;
+  FIREBASE_AUTH_EMULATOR_URL: string;
+};
 const firebaseConfig = { databaseURL: FIREBASE_DATABASE_URL, projectId: 'test', authEmulatorUrl: FIREBASE_AUTH_EMULATOR_URL };
 
 describe('<video-call> over firebase', function () {
@@ -47,7 +50,11 @@ describe('<video-call> over firebase', function () {
     const a = addCall({ ...attrs, name: 'Ada' });
     await eventWithin(a, 'vc-joined');
     const b = addCall({ ...attrs, name: 'Bob' });
-    const [joined] = await Promise.all([eventWithin<{ name: string }>(a, 'vc-peer-joined'), eventWithin(a, 'vc-peer-connected'), eventWithin(b, 'vc-peer-connected')]);
+    const [joined] = await Promise.all([
+      eventWithin<{ name: string }>(a, 'vc-peer-joined'),
+      eventWithin(a, 'vc-peer-connected'),
+      eventWithin(b, 'vc-peer-connected'),
+    ]);
     expect(joined.detail.name).to.equal('Bob');
     await a.updateComplete;
     await videoIsLive(remoteVideo(a)!);

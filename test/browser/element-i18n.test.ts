@@ -36,10 +36,14 @@ function clipped(el: VideoCall): string[] {
     let box: HTMLElement | null = node;
     while (box && getComputedStyle(box).display === 'inline') box = box.parentElement;
     if (!box || box.clientWidth === 0) continue;
-    if (box.scrollWidth > box.clientWidth + 1) out.push(`${box.tagName.toLowerCase()}.${box.className}: "${box.textContent!.trim().slice(0, 60)}" ${box.scrollWidth} > ${box.clientWidth}`);
+    if (box.scrollWidth > box.clientWidth + 1)
+      out.push(
+        `${box.tagName.toLowerCase()}.${box.className}: "${box.textContent!.trim().slice(0, 60)}" ${box.scrollWidth} > ${box.clientWidth}`,
+      );
     const r = box.getBoundingClientRect();
     const host = el.getBoundingClientRect();
-    if (r.width > 0 && (r.left < host.left - 1 || r.right > host.right + 1)) out.push(`${box.tagName.toLowerCase()}.${box.className} outside the element: ${r.left}..${r.right}`);
+    if (r.width > 0 && (r.left < host.left - 1 || r.right > host.right + 1))
+      out.push(`${box.tagName.toLowerCase()}.${box.className} outside the element: ${r.left}..${r.right}`);
   }
   return out;
 }
@@ -59,7 +63,8 @@ describe('<video-call> languages', () => {
             expect(v, `${lang}.${id} has an "other" form`).to.have.property('other');
             const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
             for (const k of Object.keys(v)) expect(categories, `${lang}.${id}: "${k}" is a plural category of ${lang}`).to.include(k);
-            for (const k of categories) if (k !== 'many' || lang !== 'fr') expect(v[k as keyof Plural] ?? v.other, `${lang}.${id}.${k}`).to.be.a('string');
+            for (const k of categories)
+              if (k !== 'many' || lang !== 'fr') expect(v[k as keyof Plural] ?? v.other, `${lang}.${id}.${k}`).to.be.a('string');
           }
           const mine = placeholders(v);
           for (const p of placeholders(english)) {
@@ -68,7 +73,8 @@ describe('<video-call> languages', () => {
             expect([...mine], `${lang}.${id} keeps {${p}}`).to.include(p);
           }
           for (const p of mine) expect([...placeholders(english)], `${lang}.${id}: no placeholder {${p}} that English lacks`).to.include(p);
-          if (typeof v === 'object' && placeholders(english).has('count')) expect(v.other, `${lang}.${id}.other says the number`).to.contain('{count}');
+          if (typeof v === 'object' && placeholders(english).has('count'))
+            expect(v.other, `${lang}.${id}.other says the number`).to.contain('{count}');
         }
       });
     }
@@ -146,7 +152,10 @@ describe('<video-call> languages', () => {
   it('strings overrides win over the language, aria-labels and titles are translated too', async () => {
     const el = await call({ lang: 'de' });
     expect(shadow(el).querySelector('.preview-controls button')!.getAttribute('aria-label')).to.equal('Stummschalten');
-    expect(shadow(el).querySelector('.preview-controls button')!.getAttribute('title')).to.be.oneOf(['Stummschalten', 'Stummschaltung aufheben']);
+    expect(shadow(el).querySelector('.preview-controls button')!.getAttribute('title')).to.be.oneOf([
+      'Stummschalten',
+      'Stummschaltung aufheben',
+    ]);
     el.strings = { join: 'Los geht’s', readyToJoin: 'Hallo {x}' };
     await el.updateComplete;
     expect(joinText(el)).to.equal('Los geht’s');
@@ -209,7 +218,9 @@ describe('<video-call> languages', () => {
       expect(root.getAttribute('lang')).to.equal('ar');
       const buttons = [...shadow(el).querySelectorAll<HTMLElement>('[part="controls"] button')];
       expect(buttons[0].getAttribute('aria-label')).to.equal('كتم الميكروفون');
-      expect(buttons[0].getBoundingClientRect().left, 'the first control (mic) is on the right').to.be.greaterThan(buttons.at(-1)!.getBoundingClientRect().left);
+      expect(buttons[0].getBoundingClientRect().left, 'the first control (mic) is on the right').to.be.greaterThan(
+        buttons.at(-1)!.getBoundingClientRect().left,
+      );
       expect(getComputedStyle(buttons[0].querySelector('svg')!).transform).to.equal('none');
       shadow(el).querySelector<HTMLButtonElement>('button[data-control="chat"]')!.click();
       await el.updateComplete;
@@ -220,8 +231,16 @@ describe('<video-call> languages', () => {
     });
 
     it('Hebrew: dir=rtl; German: dir=ltr', async () => {
-      expect(shadow(await call({ lang: 'he' })).querySelector('.root')!.getAttribute('dir')).to.equal('rtl');
-      expect(shadow(await call({ lang: 'de' })).querySelector('.root')!.getAttribute('dir')).to.equal('ltr');
+      expect(
+        shadow(await call({ lang: 'he' }))
+          .querySelector('.root')!
+          .getAttribute('dir'),
+      ).to.equal('rtl');
+      expect(
+        shadow(await call({ lang: 'de' }))
+          .querySelector('.root')!
+          .getAttribute('dir'),
+      ).to.equal('ltr');
     });
   });
 

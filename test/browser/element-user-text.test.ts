@@ -73,7 +73,9 @@ describe('<video-call> and the text of others', function () {
     await el.updateComplete;
     const [first, second] = shadow(el).querySelectorAll('[part="chat"] .messages li');
     const who = first.querySelector('.who')!;
-    expect(first.querySelector('time')!.getBoundingClientRect().left, 'the time starts after the name ends').to.be.at.least(boxOf(who, `Mal${RLO}lory`).right - 1);
+    expect(first.querySelector('time')!.getBoundingClientRect().left, 'the time starts after the name ends').to.be.at.least(
+      boxOf(who, `Mal${RLO}lory`).right - 1,
+    );
     expect(isolated(who), 'the name is isolated').to.equal(true);
     const text = first.querySelector('.text')!;
     expect(isolated(text), 'the message is isolated').to.equal(true);
@@ -85,7 +87,12 @@ describe('<video-call> and the text of others', function () {
 
   it('control characters in chat text and names are not shown; newlines and tabs in chat text are kept', async () => {
     const { el, emitChat } = await joinedAlone('Ada');
-    emitChat({ from: 'peer-x', name: 'Mal\u0007lo\u009Bry\u0000', text: 'line one\u0000\u0008\nline\ttwo\u001B[31m red\u007F\u0085\u009C end', at: Date.now() });
+    emitChat({
+      from: 'peer-x',
+      name: 'Mal\u0007lo\u009Bry\u0000',
+      text: 'line one\u0000\u0008\nline\ttwo\u001B[31m red\u007F\u0085\u009C end',
+      at: Date.now(),
+    });
     // Closed chat: the screen reader's announcement is cleaned and isolated too.
     await el.updateComplete;
     const live = shadow(el).querySelector('[aria-live="polite"][role="status"]')!;
@@ -100,14 +107,17 @@ describe('<video-call> and the text of others', function () {
     expect(li.textContent).to.not.match(CONTROLS);
   });
 
-  it('a remote participant\'s name with an override and control characters: cleaned and isolated on their tile', async () => {
+  it("a remote participant's name with an override and control characters: cleaned and isolated on their tile", async () => {
     const room = uniqueRoom('text');
     const a = addCall({ room, transport: 'local', autojoin: true, name: 'Ada', 'ice-servers': '[]' });
     await eventWithin(a, 'vc-joined');
     const b = addCall({ room, transport: 'local', autojoin: true, name: `Mal${RLO}lory\u0007\u009B`, 'ice-servers': '[]' });
     const { detail } = await eventWithin<{ peerId: string }>(a, 'vc-peer-joined');
     await b.updateComplete;
-    await waitUntil(async () => (await a.updateComplete, shadow(a).querySelector(`figure[data-peer-id="${detail.peerId}"] .name`)), 'no tile');
+    await waitUntil(
+      async () => (await a.updateComplete, shadow(a).querySelector(`figure[data-peer-id="${detail.peerId}"] .name`)),
+      'no tile',
+    );
     const label = shadow(a).querySelector(`figure[data-peer-id="${detail.peerId}"] .name`)!;
     expect(label.textContent).to.equal(`Mal${RLO}lory`);
     expect(isolated(label), 'the name is isolated').to.equal(true);

@@ -6,17 +6,7 @@ import { RELAY_URL } from './test-env.js';
 import type { VideoCall } from '../../src/video-call.js';
 import { createSocketIoTransport } from '../../src/transports/socket-io.js';
 import type { JoinOptions, Transport } from '../../src/transports/transport.js';
-import {
-  addCall,
-  eventWithin,
-  remoteVideo,
-  removeAllCalls,
-  shadow,
-  sleep,
-  uniqueRoom,
-  videoIsLive,
-  waitUntil,
-} from './helpers.js';
+import { addCall, eventWithin, remoteVideo, removeAllCalls, shadow, sleep, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
 
 const base = { server: RELAY_URL, 'ice-servers': '[]' };
 
@@ -469,7 +459,10 @@ describe('<video-call> bad configuration', () => {
     const el = addCall({ room: uniqueRoom(), transport: 'firebase', 'firebase-config': '{"apiKey": "x"}' });
     await el.updateComplete;
     expect(el.state).to.equal('error');
-    const err = await el.join().then(() => null, (e) => e);
+    const err = await el.join().then(
+      () => null,
+      (e) => e,
+    );
     expect(err.code).to.equal('bad-config');
     expect(err.message).to.contain('databaseURL');
   });
@@ -488,7 +481,10 @@ describe('<video-call> bad configuration', () => {
 
   it('join() without a room is bad-config, with a message saying what to set', async () => {
     const el = addCall({ ...base });
-    const err = await el.join().then(() => null, (e) => e);
+    const err = await el.join().then(
+      () => null,
+      (e) => e,
+    );
     expect(err.code).to.equal('bad-config');
     expect(err.message).to.contain('room');
   });
@@ -556,7 +552,11 @@ describe('<video-call> details a user notices', function () {
     };
     // Within the burst a peer may send at once (the engine drops chat beyond 20, src/call/rate-limit.ts).
     for (let i = 1; i <= 15; i++) a.sendChat(`message ${i}: ${'words '.repeat(12)}`);
-    await waitUntil(() => list.children.length === 15 && list.lastElementChild!.textContent!.includes('message 15'), 'messages did not arrive', { timeout: 5000 });
+    await waitUntil(
+      () => list.children.length === 15 && list.lastElementChild!.textContent!.includes('message 15'),
+      'messages did not arrive',
+      { timeout: 5000 },
+    );
     await b.updateComplete;
     expect(newestVisible(), 'newest message scrolled into view').to.equal(true);
     list.scrollTop = 0; // reading older messages
@@ -583,7 +583,7 @@ describe('<video-call> details a user notices', function () {
     await waitUntil(() => shadow(a).activeElement === shadow(a).querySelector('[part="join-button"]'), 'focus lost on leave');
   });
 
-  it('a name changed during the call reaches the others\' tiles', async () => {
+  it("a name changed during the call reaches the others' tiles", async () => {
     const { a, b, aId } = await pair();
     a.name = 'Ada Lovelace';
     await waitUntil(() => b.peers[0]?.name === 'Ada Lovelace', 'the other side still shows the old name');
@@ -655,7 +655,10 @@ describe('<video-call> details a user notices', function () {
       await pair({ 'ice-servers': JSON.stringify(servers) });
       expect(configs.length).to.be.greaterThanOrEqual(2);
       for (const c of configs) {
-        expect(c.iceServers!.map((s) => [[s.urls].flat(), s.username || ''])).to.deep.equal([[['stun:127.0.0.1:3479'], ''], [['turn:127.0.0.1:3478'], 'u']]);
+        expect(c.iceServers!.map((s) => [[s.urls].flat(), s.username || ''])).to.deep.equal([
+          [['stun:127.0.0.1:3479'], ''],
+          [['turn:127.0.0.1:3478'], 'u'],
+        ]);
       }
     } finally {
       window.RTCPeerConnection = Original;
@@ -695,4 +698,3 @@ describe('<video-call> details a user notices', function () {
     await videoIsLive(remoteVideo(a)!);
   });
 });
-

@@ -30,19 +30,25 @@ class RawPeer extends Emitter<TransportEvents> implements Transport {
     return { selfId: 'me', peers: [{ id: 'ada', name: 'Ada' }] };
   }
   send(to: string, data: unknown): void {
-    const m = JSON.parse(JSON.stringify(data)) as { t: string; description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
-    this.#queue = this.#queue.then(async () => {
-      if (to !== 'ada') return;
-      if (m.t === 'sdp' && m.description) {
-        await this.pc.setRemoteDescription(m.description);
-        if (m.description.type === 'offer') {
-          await this.pc.setLocalDescription();
-          this.#from({ t: 'sdp', description: this.pc.localDescription!.toJSON() });
+    const m = JSON.parse(JSON.stringify(data)) as {
+      t: string;
+      description?: RTCSessionDescriptionInit;
+      candidate?: RTCIceCandidateInit | null;
+    };
+    this.#queue = this.#queue
+      .then(async () => {
+        if (to !== 'ada') return;
+        if (m.t === 'sdp' && m.description) {
+          await this.pc.setRemoteDescription(m.description);
+          if (m.description.type === 'offer') {
+            await this.pc.setLocalDescription();
+            this.#from({ t: 'sdp', description: this.pc.localDescription!.toJSON() });
+          }
+        } else if (m.t === 'ice' && m.candidate) {
+          await this.pc.addIceCandidate(m.candidate);
         }
-      } else if (m.t === 'ice' && m.candidate) {
-        await this.pc.addIceCandidate(m.candidate);
-      }
-    }).catch((err) => console.warn('raw peer:', err));
+      })
+      .catch((err) => console.warn('raw peer:', err));
   }
   async leave(): Promise<void> {}
   close(): void {
@@ -77,9 +83,14 @@ const cleanups: (() => Promise<void> | void)[] = [];
 async function connectedToRawPeer() {
   const engine = new CallEngine({ iceServers: [], audio: false, video: false });
   const ada = new RawPeer();
-  cleanups.push(() => engine.destroy(), () => ada.close());
+  cleanups.push(
+    () => engine.destroy(),
+    () => ada.close(),
+  );
   await engine.join('flood', ada, { name: 'Bob' });
-  await waitUntil(() => engine.peers[0]?.connectionState === 'connected' && ada.channel.readyState === 'open', 'raw peer not connected', { timeout: 10000 });
+  await waitUntil(() => engine.peers[0]?.connectionState === 'connected' && ada.channel.readyState === 'open', 'raw peer not connected', {
+    timeout: 10000,
+  });
   await sleep(200);
   const seen = { chat: 0, media: 0, errors: [] as CallEngineEvents['error'][], left: 0 };
   engine.on('chat-message', () => {
@@ -175,16 +186,20 @@ describe('CallEngine: a peer flooding its data channel', function () {
   it('media-state and ping spam is bounded by the limit on all messages', async () => {
     const { engine, ada, seen } = await connectedToRawPeer();
     const started = performance.now();
-    await ada.flood((function* () {
-      for (let i = 0; i < 3000; i++) {
-        yield JSON.stringify({ t: 'media', audio: i % 2 === 0, video: false, screen: false });
-        yield JSON.stringify({ t: 'ping' });
-      }
-    })());
+    await ada.flood(
+      (function* () {
+        for (let i = 0; i < 3000; i++) {
+          yield JSON.stringify({ t: 'media', audio: i % 2 === 0, video: false, screen: false });
+          yield JSON.stringify({ t: 'ping' });
+        }
+      })(),
+    );
     await ada.drained();
     // Half the messages let through are media states, each a change.
     const seconds = (performance.now() - started) / 1000;
-    expect(seen.media, `peer-media events in ${seconds.toFixed(1)} s`).to.be.at.most(Math.ceil((MESSAGES_BURST + MESSAGES_PER_SECOND * seconds) / 2) + 1);
+    expect(seen.media, `peer-media events in ${seconds.toFixed(1)} s`).to.be.at.most(
+      Math.ceil((MESSAGES_BURST + MESSAGES_PER_SECOND * seconds) / 2) + 1,
+    );
     expect(seen.errors).to.deep.equal([limited]);
     expect(engine.peers.map((p) => p.connectionState)).to.deep.equal(['connected']);
   });

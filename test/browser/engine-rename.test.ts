@@ -46,7 +46,11 @@ describe('CallEngine: renames must be proven', function () {
     transports.push(tBob, tVictor);
     await bob.join(room, tBob, { name: 'Bob' });
     await victor.join(room, tVictor, { name: 'Victor' });
-    await waitUntil(() => bob.peers[0]?.connectionState === 'connected' && victor.peers[0]?.connectionState === 'connected', 'Bob and Victor not connected', { timeout: 10000 });
+    await waitUntil(
+      () => bob.peers[0]?.connectionState === 'connected' && victor.peers[0]?.connectionState === 'connected',
+      'Bob and Victor not connected',
+      { timeout: 10000 },
+    );
     await sleep(300); // data channels open, media states and keys exchanged
 
     // The attacker: a plain member of the room on the same transport.
@@ -60,7 +64,8 @@ describe('CallEngine: renames must be proven', function () {
       { t: 'renamed', previous: victor.selfId },
       { t: 'renamed', previous: victor.selfId, key: 'guessed' },
       { t: 'renamed', previous: victor.selfId, key: '' },
-    ]) attacker.send(bob.selfId, forged);
+    ])
+      attacker.send(bob.selfId, forged);
     await sleep(300);
 
     // Bob turns his camera on: a renegotiation, whose offer and candidates go to Victor.
@@ -68,7 +73,10 @@ describe('CallEngine: renames must be proven', function () {
     await waitUntil(() => seesVideoOf(victor), "Victor never got Bob's camera: the renegotiation went elsewhere", { timeout: 10000 });
     await sleep(300);
     const fromBob = got.filter((s) => s.from === bob.selfId).map((s) => (s.data as { t: string }).t);
-    expect(fromBob.filter((t) => t === 'sdp' || t === 'ice'), 'signals meant for Victor reached the attacker').to.deep.equal([]);
+    expect(
+      fromBob.filter((t) => t === 'sdp' || t === 'ice'),
+      'signals meant for Victor reached the attacker',
+    ).to.deep.equal([]);
     expect(bob.peers.map((p) => [p.id, p.name, p.connectionState])).to.deep.equal([[victor.selfId, 'Victor', 'connected']]);
   });
 
@@ -84,15 +92,27 @@ describe('CallEngine: renames must be proven', function () {
     await bob.join(room, tBob, { name: 'Bob' });
     await victor.join(room, tVictor, { name: 'Victor' });
     await carol.join(room, tCarol, { name: 'Carol' });
-    const allConnected = () => [bob, victor, carol].every((e) => e.peers.length === 2 && e.peers.every((p) => p.connectionState === 'connected'));
+    const allConnected = () =>
+      [bob, victor, carol].every((e) => e.peers.length === 2 && e.peers.every((p) => p.connectionState === 'connected'));
     await waitUntil(allConnected, 'mesh of three not connected', { timeout: 15000 });
     await sleep(300);
     // Carol's engine believes its transport reconnected as Victor's id: it tells everyone so over
     // its data channels (and over the transport). Bob must not let Carol replace Victor.
-    (tCarol as unknown as Emitter<TransportEvents>)['emit']('rejoined', { selfId: victor.selfId, peers: [{ id: bob.selfId, name: 'Bob' }] });
+    (tCarol as unknown as Emitter<TransportEvents>)['emit']('rejoined', {
+      selfId: victor.selfId,
+      peers: [{ id: bob.selfId, name: 'Bob' }],
+    });
     await sleep(500);
     bob.toggleCamera(true);
-    await waitUntil(() => victor.peers.find((p) => p.id === bob.selfId)?.stream?.getVideoTracks().some((t) => t.readyState === 'live') ?? false, "Victor never got Bob's camera", { timeout: 10000 });
+    await waitUntil(
+      () =>
+        victor.peers
+          .find((p) => p.id === bob.selfId)
+          ?.stream?.getVideoTracks()
+          .some((t) => t.readyState === 'live') ?? false,
+      "Victor never got Bob's camera",
+      { timeout: 10000 },
+    );
     expect(bob.peers.map((p) => p.name).sort()).to.deep.equal(['Carol', 'Victor']);
   });
 });
@@ -165,7 +185,11 @@ describe('CallEngine: real renames keep working', function () {
     const tVictor = new HubTransport(hub);
     await bob.join('r', tBob, { name: 'Bob' });
     await victor.join('r', tVictor, { name: 'Victor' });
-    await waitUntil(() => bob.peers[0]?.connectionState === 'connected' && victor.peers[0]?.connectionState === 'connected', 'not connected', { timeout: 10000 });
+    await waitUntil(
+      () => bob.peers[0]?.connectionState === 'connected' && victor.peers[0]?.connectionState === 'connected',
+      'not connected',
+      { timeout: 10000 },
+    );
     await sleep(300);
     const victorId = bob.peers[0].id;
     // Model a peer connection that carries nothing while the transport reconnects: the data-channel
@@ -180,7 +204,10 @@ describe('CallEngine: real renames keep working', function () {
     } finally {
       RTCDataChannel.prototype.send = send;
     }
-    expect(bob.peers.map((p) => p.id), 'Bob still shows Victor under his public id').to.deep.equal([victorId]);
+    expect(
+      bob.peers.map((p) => p.id),
+      'Bob still shows Victor under his public id',
+    ).to.deep.equal([victorId]);
     // Bob's renegotiation must reach Victor's new transport id.
     bob.toggleCamera(true);
     await waitUntil(() => seesVideoOf(victor), "Victor never got Bob's camera after his rename", { timeout: 10000 });

@@ -120,7 +120,10 @@ describe('CallEngine: TURN (real coturn)', function () {
     let changes = 0;
     alice.on('change', () => alice.peers[0]?.problem === 'ice-failed' && changes++);
     await waitUntil(() => alice.list.length > 0 && bob.list.length > 0, 'no ice-failed error', { timeout: connectMs + 4000 });
-    for (const [e, other] of [[alice, 'Bob'], [bob, 'Alice']] as const) {
+    for (const [e, other] of [
+      [alice, 'Bob'],
+      [bob, 'Alice'],
+    ] as const) {
       const [err] = e.list;
       expect(err.code).to.equal('ice-failed');
       expect(err.at - t0, 'not before the connect timeout').to.be.greaterThan(connectMs - 100);
@@ -139,8 +142,13 @@ describe('CallEngine: TURN (real coturn)', function () {
   });
 
   it('after ice-failed, restarts go on: fresh TURN credentials from a re-join bring the connection back and clear the problem', async () => {
-    const { alice, bob, tA, tB } = await pair({ iceTransportPolicy: 'relay', iceServers: [], iceTimeouts: { connectMs: 2500 } }, () => new ServerIceTransport(WRONG));
-    await waitUntil(() => alice.peers[0]?.problem === 'ice-failed' && bob.peers[0]?.problem === 'ice-failed', 'no ice-failed', { timeout: 8000 });
+    const { alice, bob, tA, tB } = await pair(
+      { iceTransportPolicy: 'relay', iceServers: [], iceTimeouts: { connectMs: 2500 } },
+      () => new ServerIceTransport(WRONG),
+    );
+    await waitUntil(() => alice.peers[0]?.problem === 'ice-failed' && bob.peers[0]?.problem === 'ice-failed', 'no ice-failed', {
+      timeout: 8000,
+    });
     // The relay restarted: its re-join hands out credentials coturn accepts.
     (tA as ServerIceTransport).rejoin(GOOD, [{ id: bob.selfId, name: 'Bob' }]);
     (tB as ServerIceTransport).rejoin(GOOD, [{ id: alice.selfId, name: 'Alice' }]);
@@ -150,19 +158,32 @@ describe('CallEngine: TURN (real coturn)', function () {
     expect(a.relayed).to.equal(true);
   });
 
-  it('a relayed connection lost (its TURN server gone) and not restored in the stated time: ice-failed; a re-join\'s fresh TURN servers restore it', async function () {
+  it("a relayed connection lost (its TURN server gone) and not restored in the stated time: ice-failed; a re-join's fresh TURN servers restore it", async function () {
     this.timeout(70000);
     const spare = await spareCoturn();
     const restoreMs = 3000;
-    const { alice, bob, tA, tB } = await pair({ iceTransportPolicy: 'relay', iceServers: [], iceTimeouts: { restoreMs } }, () => new ServerIceTransport(spare.iceServers));
+    const { alice, bob, tA, tB } = await pair(
+      { iceTransportPolicy: 'relay', iceServers: [], iceTimeouts: { restoreMs } },
+      () => new ServerIceTransport(spare.iceServers),
+    );
     await waitUntil(() => connected(alice, bob), 'not connected through the spare coturn', { timeout: 15000 });
     let lostAt = 0;
-    alice.on('change', () => (lostAt ||= alice.peers[0]?.connectionState === 'disconnected' || alice.peers[0]?.connectionState === 'failed' ? performance.now() : 0));
+    alice.on(
+      'change',
+      () =>
+        (lostAt ||=
+          alice.peers[0]?.connectionState === 'disconnected' || alice.peers[0]?.connectionState === 'failed' ? performance.now() : 0),
+    );
     await spare.stop();
-    await waitUntil(() => alice.list.length > 0 && bob.list.length > 0, 'no ice-failed after the TURN server went away', { timeout: 30000 });
+    await waitUntil(() => alice.list.length > 0 && bob.list.length > 0, 'no ice-failed after the TURN server went away', {
+      timeout: 30000,
+    });
     expect(lostAt, 'Alice saw the connection drop').to.be.greaterThan(0);
     expect(alice.list[0].at - lostAt, 'not before the restore timeout').to.be.greaterThan(restoreMs - 100);
-    for (const [e, other] of [[alice, 'Bob'], [bob, 'Alice']] as const) {
+    for (const [e, other] of [
+      [alice, 'Bob'],
+      [bob, 'Alice'],
+    ] as const) {
       expect(e.list.map((x) => x.code)).to.deep.equal(['ice-failed']);
       expect(e.list[0].message).to.contain(`The connection to ${other} was lost`);
       expect(e.list[0].message).to.contain('A TURN server is configured');
@@ -171,7 +192,11 @@ describe('CallEngine: TURN (real coturn)', function () {
     // The relay hands out another TURN server on re-join: the ICE restarts that went on take it.
     (tA as ServerIceTransport).rejoin(GOOD, [{ id: bob.selfId, name: 'Bob' }]);
     (tB as ServerIceTransport).rejoin(GOOD, [{ id: alice.selfId, name: 'Alice' }]);
-    await waitUntil(() => connected(alice, bob) && !alice.peers[0].problem && !bob.peers[0].problem, 'not restored through the fresh TURN server', { timeout: 25000 });
+    await waitUntil(
+      () => connected(alice, bob) && !alice.peers[0].problem && !bob.peers[0].problem,
+      'not restored through the fresh TURN server',
+      { timeout: 25000 },
+    );
     expect((await alice.getStats())[0].relayed).to.equal(true);
     expect(alice.list.length, 'still one error for the episode').to.equal(1);
   });

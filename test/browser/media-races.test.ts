@@ -68,7 +68,21 @@ function refuseAll(method: Method) {
 /** Everything an engine emits, from now on. */
 function record(engine: CallEngine) {
   const seen: { type: keyof CallEngineEvents; payload: unknown }[] = [];
-  const types: (keyof CallEngineEvents)[] = ['state', 'joined', 'left', 'peer-joined', 'peer-connected', 'peer-left', 'incoming-call', 'call-declined', 'peer-media', 'chat-message', 'screen-share', 'error', 'change'];
+  const types: (keyof CallEngineEvents)[] = [
+    'state',
+    'joined',
+    'left',
+    'peer-joined',
+    'peer-connected',
+    'peer-left',
+    'incoming-call',
+    'call-declined',
+    'peer-media',
+    'chat-message',
+    'screen-share',
+    'error',
+    'change',
+  ];
   for (const type of types) engine.on(type, (payload) => seen.push({ type, payload }));
   return seen;
 }
@@ -254,7 +268,13 @@ describe('After a refusal, one click on a button showing "off" asks again', func
     await waitUntil(() => engine.micOn, 'one toggleMic() did not turn the mic on');
     engine.toggleCamera();
     await waitUntil(() => engine.cameraOn, 'one toggleCamera() did not turn the camera on');
-    expect(engine.localStream.getTracks().filter(live).map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
+    expect(
+      engine.localStream
+        .getTracks()
+        .filter(live)
+        .map((t) => t.kind)
+        .sort(),
+    ).to.deep.equal(['audio', 'video']);
     expect(engine.mediaError).to.equal(null);
   });
 
@@ -297,7 +317,10 @@ describe('Screen sharing cancelled', function () {
     const sharing = engine.startScreenShare();
     await waitUntil(() => picker.asked.length === 1, 'getDisplayMedia not asked');
     picker.asked[0].refuse();
-    const err = await sharing.then(() => null, (e) => e);
+    const err = await sharing.then(
+      () => null,
+      (e) => e,
+    );
     expect(err?.code).to.equal('permission-denied');
     const [event] = errors();
     expect(event?.payload).to.deep.equal({ code: 'permission-denied', message: 'Screen sharing was cancelled or is not allowed.' });
@@ -406,7 +429,10 @@ describe('Ring flow after a peer reconnected under a new transport id', function
     tCarol.reconnect();
     await sleep(100);
     expect(carol.selfId, 'Carol has a new transport id').to.not.equal(carolId);
-    expect(dave.peers.map((p) => p.id), 'Dave still lists Carol under her public id').to.deep.equal([carolId]);
+    expect(
+      dave.peers.map((p) => p.id),
+      'Dave still lists Carol under her public id',
+    ).to.deep.equal([carolId]);
     const incoming = once(dave, 'incoming-call');
     await carol.call();
     const detail = await incoming;

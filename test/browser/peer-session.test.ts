@@ -11,8 +11,24 @@ function pair(opts: { aInitiator: boolean; bInitiator: boolean; stream?: MediaSt
   const wire: Wire[] = [];
   const stream = opts.stream ?? new MediaStream();
   const tracks = () => ({ audio: stream.getAudioTracks()[0] ?? null, video: stream.getVideoTracks()[0] ?? null });
-  const a = new PeerSession({ peerId: 'b', polite: true, initiator: opts.aInitiator, iceServers: [], signal: (m) => wire.push({ to: 'b', message: m }), tracks, stream });
-  const b = new PeerSession({ peerId: 'a', polite: false, initiator: opts.bInitiator, iceServers: [], signal: (m) => wire.push({ to: 'a', message: m }), tracks, stream });
+  const a = new PeerSession({
+    peerId: 'b',
+    polite: true,
+    initiator: opts.aInitiator,
+    iceServers: [],
+    signal: (m) => wire.push({ to: 'b', message: m }),
+    tracks,
+    stream,
+  });
+  const b = new PeerSession({
+    peerId: 'a',
+    polite: false,
+    initiator: opts.bInitiator,
+    iceServers: [],
+    signal: (m) => wire.push({ to: 'a', message: m }),
+    tracks,
+    stream,
+  });
   const deliver = (filter: (w: Wire) => boolean = () => true) => {
     const batch = wire.filter(filter);
     for (const w of batch) wire.splice(wire.indexOf(w), 1);
@@ -47,7 +63,11 @@ function pair(opts: { aInitiator: boolean; bInitiator: boolean; stream?: MediaSt
 }
 
 const bothConnected = (a: PeerSession, b: PeerSession) =>
-  waitUntil(() => a.connectionState === 'connected' && b.connectionState === 'connected' && a.channelOpen && b.channelOpen, 'not connected', { timeout: 10000 });
+  waitUntil(
+    () => a.connectionState === 'connected' && b.connectionState === 'connected' && a.channelOpen && b.channelOpen,
+    'not connected',
+    { timeout: 10000 },
+  );
 
 describe('PeerSession (perfect negotiation)', function () {
   this.timeout(20000);
@@ -66,7 +86,9 @@ describe('PeerSession (perfect negotiation)', function () {
   it('resolves glare: both sides offer at once and still connect, with both data channels working', async () => {
     const { a, b, wire, pump, close } = pair({ aInitiator: true, bInitiator: true });
     await waitUntil(() => wire.filter((w) => w.message.t === 'sdp').length === 2, 'both did not offer', { timeout: 5000 });
-    expect(wire.filter((w) => w.message.t === 'sdp').map((w) => (w.message as { description: RTCSessionDescriptionInit }).description.type)).to.deep.equal(['offer', 'offer']);
+    expect(
+      wire.filter((w) => w.message.t === 'sdp').map((w) => (w.message as { description: RTCSessionDescriptionInit }).description.type),
+    ).to.deep.equal(['offer', 'offer']);
     void pump();
     await bothConnected(a, b);
     const got = new Promise((r) => b.on('message', r));
@@ -98,7 +120,9 @@ describe('PeerSession (perfect negotiation)', function () {
       const arrived = new Promise((r) => b.on('track', r));
       await a.setTrack('video', cam.getVideoTracks()[0]);
       const isLost = (w: Wire) => w.message.t === 'sdp' && w.message.description.type === lost;
-      await waitUntil(() => wire.some(isLost) || (lost === 'answer' && wire.some((w) => w.message.t === 'sdp')), 'no offer', { timeout: 5000 });
+      await waitUntil(() => wire.some(isLost) || (lost === 'answer' && wire.some((w) => w.message.t === 'sdp')), 'no offer', {
+        timeout: 5000,
+      });
       if (lost === 'answer') {
         await deliver((w) => w.message.t === 'sdp'); // the offer reaches b …
         await waitUntil(() => wire.some(isLost), 'no answer', { timeout: 5000 });
@@ -135,7 +159,11 @@ describe('PeerSession (perfect negotiation)', function () {
       void pump();
       const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
       await Promise.all([a.setTrack('audio', mic.getAudioTracks()[0]), b.setTrack('audio', mic.getAudioTracks()[0].clone())]);
-      await waitUntil(() => a.remoteStream.getAudioTracks().length === 1 && b.remoteStream.getAudioTracks().length === 1, 'glare after a duplicate did not resolve', { timeout: 10000 });
+      await waitUntil(
+        () => a.remoteStream.getAudioTracks().length === 1 && b.remoteStream.getAudioTracks().length === 1,
+        'glare after a duplicate did not resolve',
+        { timeout: 10000 },
+      );
       await waitUntil(() => a.pc.signalingState === 'stable' && b.pc.signalingState === 'stable', 'did not settle after glare');
       [...cam.getTracks(), ...mic.getTracks()].forEach((t) => t.stop());
     } finally {
@@ -164,7 +192,18 @@ describe('PeerSession (perfect negotiation)', function () {
 
   it('ignores junk on the data channel', async () => {
     const { parseChannelMessage } = await import('../../src/call/peer-session.js');
-    for (const junk of [undefined, 42, '', 'not json', '[]', 'null', '{"t":"chat"}', '{"t":"chat","text":"   "}', '{"t":"evil"}', 'x'.repeat(70000)]) {
+    for (const junk of [
+      undefined,
+      42,
+      '',
+      'not json',
+      '[]',
+      'null',
+      '{"t":"chat"}',
+      '{"t":"chat","text":"   "}',
+      '{"t":"evil"}',
+      'x'.repeat(70000),
+    ]) {
       expect(parseChannelMessage(junk), String(junk).slice(0, 20)).to.equal(null);
     }
     expect(parseChannelMessage('{"t":"chat","text":"hi","at":"soon","name":7}')).to.deep.include({ t: 'chat', text: 'hi', name: '' });

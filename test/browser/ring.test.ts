@@ -76,15 +76,23 @@ describe('<video-call ring>', function () {
 
   it('call(), accept() and decline() at the wrong moment reject or throw invalid-state, and change nothing', async () => {
     const { caller, callee } = await twoInRoom();
-    const acceptErr = await callee.accept().then(() => null, (e) => e);
+    const acceptErr = await callee.accept().then(
+      () => null,
+      (e) => e,
+    );
     expect(acceptErr.code).to.equal('invalid-state');
-    expect(() => callee.decline()).to.throw().with.property('code', 'invalid-state');
-    const callErr = await callee.call().then(() => null, (e) => e);
+    expect(() => callee.decline())
+      .to.throw()
+      .with.property('code', 'invalid-state');
+    const callErr = await callee.call().then(
+      () => null,
+      (e) => e,
+    );
     expect(callErr.code).to.equal('invalid-state');
     expect(button(caller, 'Start call')).to.exist;
   });
 
-  it('a call made the instant the callee appears is not lost (it can beat the callee\'s own join)', async () => {
+  it("a call made the instant the callee appears is not lost (it can beat the callee's own join)", async () => {
     // Over `local`, the one waiting hears of the newcomer before the newcomer's join resolves.
     const room = uniqueRoom('ring-race');
     const caller = addCall({ ...base, transport: 'local', room, name: 'Carol' });

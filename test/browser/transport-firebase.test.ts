@@ -11,7 +11,10 @@ import { runTransportConformance } from './transport-conformance.js';
 // Served by test/firebase-server/wtr-plugin.js. (Imported through a variable: TypeScript
 // cannot declare the types of a module named by an absolute path.)
 const envModule = '/__firebase-env.js';
-const { FIREBASE_DATABASE_URL, FIREBASE_AUTH_EMULATOR_URL } = (await import(envModule)) as { FIREBASE_DATABASE_URL: string; FIREBASE_AUTH_EMULATOR_URL: string };
+const { FIREBASE_DATABASE_URL, FIREBASE_AUTH_EMULATOR_URL } = (await import(envModule)) as {
+  FIREBASE_DATABASE_URL: string;
+  FIREBASE_AUTH_EMULATOR_URL: string;
+};
 
 const firebaseConfig = { databaseURL: FIREBASE_DATABASE_URL, projectId: 'test', authEmulatorUrl: FIREBASE_AUTH_EMULATOR_URL };
 

@@ -78,14 +78,19 @@ describe('the relay serves dist/ to any origin', () => {
     });
     tab.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
     await tab.goto(pageUrl);
-    await tab.waitForFunction(() => !!customElements.get('video-call'), undefined, { timeout: 10_000 }).catch(() => {
-      throw new Error(`<video-call> was not defined; errors:\n${failed.join('\n')}`);
-    });
+    await tab
+      .waitForFunction(() => !!customElements.get('video-call'), undefined, { timeout: 10_000 })
+      .catch(() => {
+        throw new Error(`<video-call> was not defined; errors:\n${failed.join('\n')}`);
+      });
     await tab.locator('video-call [part~="prejoin"]').waitFor({ timeout: 10_000 });
     assert.equal(await tab.locator('video-call [part~="join-button"]').count(), 1);
     // The Firebase chunk, as the element imports it on demand: a cross-origin module import.
     const exported = await tab.evaluate(async (url) => Object.keys(await import(url)), `${relayUrl}/dist/video-call-firebase.js`);
     assert.ok(exported.length > 0, 'the Firebase chunk exports something');
-    assert.deepEqual(failed.filter((f) => /CORS|blocked|ERR_/i.test(f)), []);
+    assert.deepEqual(
+      failed.filter((f) => /CORS|blocked|ERR_/i.test(f)),
+      [],
+    );
   });
 });

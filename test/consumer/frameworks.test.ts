@@ -40,7 +40,9 @@ async function installAndBuild(app: App, tarball: string): Promise<string> {
   const pkg = JSON.parse(await readFile(pkgFile, 'utf8')) as { dependencies: Record<string, string> };
   pkg.dependencies['video-call-element'] = `file:${tarball}`;
   await writeFile(pkgFile, JSON.stringify(pkg, null, 2));
-  const out = await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn'], target).catch((e: Error) => e.message);
+  const out = await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn'], target).catch(
+    (e: Error) => e.message,
+  );
   const t1 = Date.now();
   try {
     await run(process.execPath, [path.join(target, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: target });
@@ -59,12 +61,17 @@ function serve(out: string): Promise<{ url: string; close: () => void }> {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     const file = path.join(out, p === '/' ? 'index.html' : path.normalize(p));
     readFile(file).then(
-      (body) => res.writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' }).end(body),
+      (body) =>
+        res
+          .writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' })
+          .end(body),
       () => res.writeHead(404).end(),
     );
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() }),
+    ),
   );
 }
 
@@ -94,7 +101,10 @@ describe('framework recipes (docs/frameworks.md): built with Vite, in Chromium',
       const page = await browser!.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(`console.error: ${m.text()}`));
+      page.on(
+        'console',
+        (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(`console.error: ${m.text()}`),
+      );
       page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && errors.push(`${r.status()} ${r.url()}`));
       try {
         await page.goto(site.url);
@@ -103,7 +113,13 @@ describe('framework recipes (docs/frameworks.md): built with Vite, in Chromium',
         assert.equal(await page.evaluate(() => (document.querySelector('video-call') as HTMLElement & { name: string }).name), 'Ada');
         await page.locator('video-call [part~="join-button"]').click();
         const selfId = await page
-          .waitForFunction(() => document.querySelector('#self')?.textContent?.trim() || (document.querySelector('#error')?.textContent?.trim() ? `error: ${document.querySelector('#error')!.textContent}` : ''), undefined, { timeout: 20_000 })
+          .waitForFunction(
+            () =>
+              document.querySelector('#self')?.textContent?.trim() ||
+              (document.querySelector('#error')?.textContent?.trim() ? `error: ${document.querySelector('#error')!.textContent}` : ''),
+            undefined,
+            { timeout: 20_000 },
+          )
           .then((h) => h.jsonValue() as Promise<string>);
         assert.doesNotMatch(selfId, /^error:/, `${app}: the framework's vc-error listener saw ${selfId}`);
         assert.equal(await page.evaluate(() => (document.querySelector('video-call') as HTMLElement & { state: string }).state), 'joined');

@@ -34,7 +34,13 @@ let browser: Browser | undefined;
 const children = new Set<ChildProcess>();
 
 before(async () => {
-  for (const f of ['dist/video-call.js', 'dist/esm/video-call.js', 'dist/server/cli.js', 'dist/server/app.js', 'dist/types/src/video-call.d.ts']) {
+  for (const f of [
+    'dist/video-call.js',
+    'dist/esm/video-call.js',
+    'dist/server/cli.js',
+    'dist/server/app.js',
+    'dist/types/src/video-call.d.ts',
+  ]) {
     assert.ok(existsSync(path.join(root, f)), `${f} is built (npm run build)`);
   }
   dir = await mkdtemp(path.join(os.tmpdir(), 'vc-consumer-'));
@@ -139,7 +145,16 @@ export { onJoined, onPeerLeft, props };
   await writeFile(
     path.join(app, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        types: [],
+      },
       include: ['src'],
     }),
   );
@@ -166,7 +181,15 @@ describe('a fresh project that installs the packed package', () => {
 
   it('ships dist/ (the script bundle, the ESM build, the relay, the types)', () => {
     const pkg = path.join(dir, 'app/node_modules/video-call-element');
-    for (const f of ['dist/video-call.js', 'dist/video-call-firebase.js', 'dist/esm/video-call.js', 'dist/server/cli.js', 'dist/server/app.js', 'dist/types/src/video-call.d.ts', 'custom-elements.json']) {
+    for (const f of [
+      'dist/video-call.js',
+      'dist/video-call-firebase.js',
+      'dist/esm/video-call.js',
+      'dist/server/cli.js',
+      'dist/server/app.js',
+      'dist/types/src/video-call.d.ts',
+      'custom-elements.json',
+    ]) {
       assert.ok(existsSync(path.join(pkg, f)), f);
     }
   });
@@ -193,7 +216,10 @@ describe('a fresh project that installs the packed package', () => {
       const p = new URL(req.url ?? '/', 'http://x').pathname;
       const file = path.join(out, p === '/' ? 'index.html' : path.normalize(p));
       readFile(file).then(
-        (body) => res.writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' }).end(body),
+        (body) =>
+          res
+            .writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' })
+            .end(body),
         () => res.writeHead(404).end(),
       );
     });
@@ -208,7 +234,11 @@ describe('a fresh project that installs the packed package', () => {
       assert.equal(await page.evaluate(() => (window as unknown as { consumerReady: boolean }).consumerReady), true);
       assert.equal(await page.locator('video-call:not(#fb) [part~="join-button"]').count(), 1);
       // The page that picks Firebase without installing it gets a vc-error naming firebase.
-      const fb = await page.waitForFunction(() => (window as unknown as { fbErrors: { code: string; message: string }[] }).fbErrors[0], undefined, { timeout: 15_000 });
+      const fb = await page.waitForFunction(
+        () => (window as unknown as { fbErrors: { code: string; message: string }[] }).fbErrors[0],
+        undefined,
+        { timeout: 15_000 },
+      );
       const detail = (await fb.jsonValue()) as { code: string; message: string };
       assert.ok(['bad-config', 'transport'].includes(detail.code), JSON.stringify(detail));
       assert.match(detail.message, /firebase/i);

@@ -14,7 +14,13 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-export const NPM_ENV = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
+export const NPM_ENV = {
+  ...process.env,
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_loglevel: 'error',
+};
 
 export async function npm(args: string[], cwd: string): Promise<string> {
   try {

@@ -37,7 +37,14 @@ before(async () => {
   });
   usual = await launchBrowser();
 });
-after(() => closeAll(() => strict?.close(), () => usual?.close(), () => relay?.close(), () => web?.close()));
+after(() =>
+  closeAll(
+    () => strict?.close(),
+    () => usual?.close(),
+    () => relay?.close(),
+    () => web?.close(),
+  ),
+);
 
 interface Probe {
   muted: boolean;
@@ -58,37 +65,47 @@ setInterval(() => {
 }, 300);
 </script>`;
 
-test('an autojoin page nobody clicked (camera refused) shows the others muted; "Turn on sound" brings their sound', { timeout: 60_000 }, async () => {
-  const people: Person[] = [];
-  try {
-    const r = room('autoplay');
-    const bob = await newPerson(usual, 'Bob');
-    people.push(bob);
-    await bob.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })));
-    await selfId(bob.page);
-    const ann = await newPerson(strict, 'Ann', (ctx) => ctx.grantPermissions([]));
-    people.push(ann);
-    const probes: Probe[] = [];
-    ann.page.on('console', (m) => m.text().startsWith('probe ') && probes.push(JSON.parse(m.text().slice(6))));
-    const until = async (what: string, ok: (p: Probe, before: Probe | undefined) => boolean, ms = 20_000) => {
-      const deadline = Date.now() + ms;
-      while (Date.now() < deadline) {
-        const [before, last] = [probes.at(-4), probes.at(-1)];
-        if (last && ok(last, before)) return last;
-        await new Promise((res) => setTimeout(res, 200));
-      }
-      throw new Error(`${what}: last probes ${JSON.stringify(probes.slice(-3))}`);
-    };
-    await ann.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Ann', extraHead: probeScript })));
+test(
+  'an autojoin page nobody clicked (camera refused) shows the others muted; "Turn on sound" brings their sound',
+  { timeout: 60_000 },
+  async () => {
+    const people: Person[] = [];
+    try {
+      const r = room('autoplay');
+      const bob = await newPerson(usual, 'Bob');
+      people.push(bob);
+      await bob.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Bob' })));
+      await selfId(bob.page);
+      const ann = await newPerson(strict, 'Ann', (ctx) => ctx.grantPermissions([]));
+      people.push(ann);
+      const probes: Probe[] = [];
+      ann.page.on('console', (m) => m.text().startsWith('probe ') && probes.push(JSON.parse(m.text().slice(6))));
+      const until = async (what: string, ok: (p: Probe, before: Probe | undefined) => boolean, ms = 20_000) => {
+        const deadline = Date.now() + ms;
+        while (Date.now() < deadline) {
+          const [before, last] = [probes.at(-4), probes.at(-1)];
+          if (last && ok(last, before)) return last;
+          await new Promise((res) => setTimeout(res, 200));
+        }
+        throw new Error(`${what}: last probes ${JSON.stringify(probes.slice(-3))}`);
+      };
+      await ann.page.goto(web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Ann', extraHead: probeScript })));
 
-    // No click yet: Bob's video plays, muted, and the element says why and offers the sound.
-    const muted = await until('plays muted with a banner', (p, b) => p.muted && !p.paused && !!b && p.frames > b.frames && /sound/i.test(p.banner));
-    assert.equal(muted.active, false, 'nobody clicked the page');
+      // No click yet: Bob's video plays, muted, and the element says why and offers the sound.
+      const muted = await until(
+        'plays muted with a banner',
+        (p, b) => p.muted && !p.paused && !!b && p.frames > b.frames && /sound/i.test(p.banner),
+      );
+      assert.equal(muted.active, false, 'nobody clicked the page');
 
-    await ann.page.locator('video-call >> .banner button').click();
-    await until('plays with sound, banner gone', (p, b) => !p.muted && !p.paused && !!b && !b.muted && p.frames > b.frames && p.banner === '');
-    assert.deepEqual(ann.errors, []);
-  } finally {
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
-});
+      await ann.page.locator('video-call >> .banner button').click();
+      await until(
+        'plays with sound, banner gone',
+        (p, b) => !p.muted && !p.paused && !!b && !b.muted && p.frames > b.frames && p.banner === '',
+      );
+      assert.deepEqual(ann.errors, []);
+    } finally {
+      await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);

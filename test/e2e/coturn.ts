@@ -38,7 +38,10 @@ function freePort(host: string): Promise<number> {
 }
 
 /** Starts coturn on `host` (default 127.0.0.1) with a fresh secret; resolves once it listens. */
-export async function startCoturn({ host = '127.0.0.1', secret = `turn-secret-${Math.random().toString(36).slice(2)}` } = {}): Promise<Coturn> {
+export async function startCoturn({
+  host = '127.0.0.1',
+  secret = `turn-secret-${Math.random().toString(36).slice(2)}`,
+} = {}): Promise<Coturn> {
   if (!existsSync(TURNSERVER)) throw new Error(`coturn is not installed (${TURNSERVER}); run: apt-get install coturn`);
   for (let attempt = 0; ; attempt++) {
     try {

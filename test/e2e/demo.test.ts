@@ -55,48 +55,52 @@ function start(): Promise<string> {
   });
 }
 
-test('npm start: the printed URL serves the demo and the bundle, two tabs there call each other, SIGTERM stops it', { timeout: 180_000 }, async () => {
-  const url = await start();
+test(
+  'npm start: the printed URL serves the demo and the bundle, two tabs there call each other, SIGTERM stops it',
+  { timeout: 180_000 },
+  async () => {
+    const url = await start();
 
-  const page = await fetch(`${url}/`);
-  assert.equal(page.status, 200);
-  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
-  assert.match(await page.text(), /<video-call\b/);
+    const page = await fetch(`${url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await page.text(), /<video-call\b/);
 
-  const bundle = await fetch(`${url}/dist/video-call.js`);
-  assert.equal(bundle.status, 200);
-  assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
-  assert.equal((await bundle.arrayBuffer()).byteLength, statSync(path.join(DIST, 'video-call.js')).size, 'serves the built bundle');
+    const bundle = await fetch(`${url}/dist/video-call.js`);
+    assert.equal(bundle.status, 200);
+    assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    assert.equal((await bundle.arrayBuffer()).byteLength, statSync(path.join(DIST, 'video-call.js')).size, 'serves the built bundle');
 
-  const health = await fetch(`${url}/healthz`);
-  assert.equal(health.status, 200);
-  assert.equal(((await health.json()) as { ok: boolean }).ok, true);
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { ok: boolean }).ok, true);
 
-  const people: Person[] = [];
-  try {
-    // The demo page as shared: ?room=…, with autojoin and a name from the query.
-    // (No ice-servers here: the demo uses its default STUN server, unreachable offline;
-    // host candidates on loopback still connect.)
-    const r = room('demo');
-    const ids: string[] = [];
-    for (const name of ['Ann', 'Bob']) {
-      const p = await newPerson(browser, name);
-      people.push(p);
-      await p.page.goto(`${url}/?room=${r}&autojoin&name=${name}`);
-      ids.push(await selfId(p.page));
+    const people: Person[] = [];
+    try {
+      // The demo page as shared: ?room=…, with autojoin and a name from the query.
+      // (No ice-servers here: the demo uses its default STUN server, unreachable offline;
+      // host candidates on loopback still connect.)
+      const r = room('demo');
+      const ids: string[] = [];
+      for (const name of ['Ann', 'Bob']) {
+        const p = await newPerson(browser, name);
+        people.push(p);
+        await p.page.goto(`${url}/?room=${r}&autojoin&name=${name}`);
+        ids.push(await selfId(p.page));
+      }
+      const [ann, bob] = people;
+      await waitForEvent(ann.page, 'vc-peer-connected', { peerId: ids[1] }, 30_000);
+      await waitForEvent(bob.page, 'vc-peer-connected', { peerId: ids[0] }, 30_000);
+      await waitForLiveVideos(ann.page, [ids[1]]);
+      await waitForLiveVideos(bob.page, [ids[0]]);
+      for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
+    } finally {
+      await closeAll(...people.map((p) => () => p.context.close()));
     }
-    const [ann, bob] = people;
-    await waitForEvent(ann.page, 'vc-peer-connected', { peerId: ids[1] }, 30_000);
-    await waitForEvent(bob.page, 'vc-peer-connected', { peerId: ids[0] }, 30_000);
-    await waitForLiveVideos(ann.page, [ids[1]]);
-    await waitForLiveVideos(bob.page, [ids[0]]);
-    for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
-  } finally {
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
 
-  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-  child!.kill('SIGTERM');
-  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running 10 s after SIGTERM'), 10_000))]);
-  assert.equal(code, 0, `exit status after SIGTERM; output:\n${output}`);
-});
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    child!.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running 10 s after SIGTERM'), 10_000))]);
+    assert.equal(code, 0, `exit status after SIGTERM; output:\n${output}`);
+  },
+);

@@ -61,7 +61,9 @@ export async function startStaticServer(host = '127.0.0.1') {
         if (file.startsWith(DIST + path.sep)) {
           try {
             const body = await readFile(file);
-            res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' }).end(body);
+            res
+              .writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' })
+              .end(body);
             return;
           } catch {
             /* 404 below */
@@ -111,7 +113,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repl
 
 /** A page as an embedder writes it: the script tag, then the element. */
 export function callPage(o: CallPageOptions): string {
-  const tag = o.script === 'module' ? '<script type="module" src="/dist/video-call.js"></script>' : '<script src="/dist/video-call.js"></script>';
+  const tag =
+    o.script === 'module' ? '<script type="module" src="/dist/video-call.js"></script>' : '<script src="/dist/video-call.js"></script>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(o.name)}</title>
 ${tag}
@@ -131,17 +134,32 @@ function observe() {
   type Observed = { events: Rec[]; sld: number; pcs: RTCPeerConnection[]; gumTracks: MediaStreamTrack[] };
   const vc: Observed = { events: [], sld: 0, pcs: [], gumTracks: [] };
   (window as unknown as { __vc: Observed }).__vc = vc;
-  const types = ['vc-joined', 'vc-left', 'vc-peer-joined', 'vc-peer-connected', 'vc-peer-left', 'vc-incoming-call', 'vc-peer-media', 'vc-chat-message', 'vc-screen-share', 'vc-error'];
+  const types = [
+    'vc-joined',
+    'vc-left',
+    'vc-peer-joined',
+    'vc-peer-connected',
+    'vc-peer-left',
+    'vc-incoming-call',
+    'vc-peer-media',
+    'vc-chat-message',
+    'vc-screen-share',
+    'vc-error',
+  ];
   for (const type of types) {
-    window.addEventListener(type, (e) => {
-      let detail: unknown;
-      try {
-        detail = JSON.parse(JSON.stringify((e as CustomEvent).detail ?? null));
-      } catch {
-        detail = String((e as CustomEvent).detail);
-      }
-      vc.events.push({ type, detail, at: performance.now() });
-    }, true);
+    window.addEventListener(
+      type,
+      (e) => {
+        let detail: unknown;
+        try {
+          detail = JSON.parse(JSON.stringify((e as CustomEvent).detail ?? null));
+        } catch {
+          detail = String((e as CustomEvent).detail);
+        }
+        vc.events.push({ type, detail, at: performance.now() });
+      },
+      true,
+    );
   }
   const proto = RTCPeerConnection.prototype;
   const sld = proto.setLocalDescription;
@@ -232,14 +250,21 @@ export async function waitForEvent<D = Record<string, unknown>>(
     .waitForFunction(
       ({ type, match, since }) => {
         const all = (window as unknown as { __vc: { events: VcEvent[] } }).__vc.events;
-        return all.find((e) => e.type === type && e.at > since && Object.entries(match).every(([k, v]) => (e.detail as Record<string, unknown>)?.[k] === v)) ?? false;
+        return (
+          all.find(
+            (e) =>
+              e.type === type && e.at > since && Object.entries(match).every(([k, v]) => (e.detail as Record<string, unknown>)?.[k] === v),
+          ) ?? false
+        );
       },
       { type, match, since },
       { timeout, polling: 100 },
     )
     .catch(async (err: Error) => {
       const seen = await events(page).catch(() => []);
-      throw new Error(`no ${type} ${JSON.stringify(match)} within ${timeout} ms; events seen: ${JSON.stringify(seen.map((e) => [e.type, e.detail]))}\n${err.message}`);
+      throw new Error(
+        `no ${type} ${JSON.stringify(match)} within ${timeout} ms; events seen: ${JSON.stringify(seen.map((e) => [e.type, e.detail]))}\n${err.message}`,
+      );
     });
   return (await handle.jsonValue()) as VcEvent<D>;
 }
@@ -308,7 +333,12 @@ export async function waitForLiveVideos(
 }
 
 /** Polls the remote video of `peerId` until `ok` holds for it; returns that sample. */
-export async function waitForRemoteVideo(page: Page, peerId: string, ok: (v: VideoSample) => boolean | Promise<boolean>, { timeout = 15_000, what = 'condition' } = {}): Promise<VideoSample> {
+export async function waitForRemoteVideo(
+  page: Page,
+  peerId: string,
+  ok: (v: VideoSample) => boolean | Promise<boolean>,
+  { timeout = 15_000, what = 'condition' } = {},
+): Promise<VideoSample> {
   const deadline = Date.now() + timeout;
   let last: VideoSample[] = [];
   while (Date.now() < deadline) {
@@ -347,7 +377,13 @@ export function useStage(options: { fakeUi?: boolean } = {}) {
     stage.relay = await startRelay({ allowedOrigins: [stage.web.origin] });
     stage.browser = await launchBrowser(options);
   });
-  after(() => closeAll(() => stage.browser?.close(), () => stage.relay?.close(), () => stage.web?.close()));
+  after(() =>
+    closeAll(
+      () => stage.browser?.close(),
+      () => stage.relay?.close(),
+      () => stage.web?.close(),
+    ),
+  );
   return stage;
 }
 

@@ -120,7 +120,11 @@ before(async () => {
     browsers.push(
       await chromium.launch({
         executablePath: side.chromium,
-        args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`],
+        args: [
+          ...CHROMIUM_ARGS,
+          '--use-fake-ui-for-media-stream',
+          `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`,
+        ],
         timeout: 30_000,
       }),
     );
@@ -142,31 +146,54 @@ async function open(i: number): Promise<Page> {
 
 type Stats = { state: string; framesDecoded: number; bytesSent: number; remote: string; local: string }[];
 
-test('a publisher\'s fake camera reaches a subscriber through Janus (frames decoded; both ICE pairs end at Janus, not at the other browser)', { timeout: 90_000 }, async (t) => {
-  const rooms = new JanusRooms({ urls: [janus!.url], adminKey: janus!.adminKey, tokenSecret: janus!.tokenSecret });
-  const name = `media-${Date.now().toString(36)}`;
-  const ann: SfuAccess = await rooms.admit(name, { maxPeers: 4 });
-  const bob: SfuAccess = await rooms.admit(name, { maxPeers: 4 });
-  const [pa, pb] = [await open(0), await open(1)];
-  try {
-    const feed = await pa.evaluate(([a]) => (window as unknown as { vr: { publish(a: unknown, d: string): Promise<unknown> } }).vr.publish(a, 'Ann'), [ann] as const);
-    await pb.evaluate(([b, f]) => (window as unknown as { vr: { subscribe(a: unknown, f: unknown): Promise<void> } }).vr.subscribe(b, f), [bob, feed] as const);
-    const stats = (p: Page) => p.evaluate(() => (window as unknown as { vr: { stats(): Promise<Stats> } }).vr.stats());
-    let sub: Stats = [];
-    for (let i = 0; i < 60; i++) {
-      sub = await stats(pb);
-      if (sub[0]?.framesDecoded > 30) break;
-      await pb.waitForTimeout(500);
+test(
+  "a publisher's fake camera reaches a subscriber through Janus (frames decoded; both ICE pairs end at Janus, not at the other browser)",
+  { timeout: 90_000 },
+  async (t) => {
+    const rooms = new JanusRooms({ urls: [janus!.url], adminKey: janus!.adminKey, tokenSecret: janus!.tokenSecret });
+    const name = `media-${Date.now().toString(36)}`;
+    const ann: SfuAccess = await rooms.admit(name, { maxPeers: 4 });
+    const bob: SfuAccess = await rooms.admit(name, { maxPeers: 4 });
+    const [pa, pb] = [await open(0), await open(1)];
+    try {
+      const feed = await pa.evaluate(
+        ([a]) => (window as unknown as { vr: { publish(a: unknown, d: string): Promise<unknown> } }).vr.publish(a, 'Ann'),
+        [ann] as const,
+      );
+      await pb.evaluate(
+        ([b, f]) => (window as unknown as { vr: { subscribe(a: unknown, f: unknown): Promise<void> } }).vr.subscribe(b, f),
+        [bob, feed] as const,
+      );
+      const stats = (p: Page) => p.evaluate(() => (window as unknown as { vr: { stats(): Promise<Stats> } }).vr.stats());
+      let sub: Stats = [];
+      for (let i = 0; i < 60; i++) {
+        sub = await stats(pb);
+        if (sub[0]?.framesDecoded > 30) break;
+        await pb.waitForTimeout(500);
+      }
+      const pub = await stats(pa);
+      const logs = async () =>
+        JSON.stringify({
+          pub,
+          sub,
+          annLog: await pa.evaluate(() => (window as unknown as { vrLog: string[] }).vrLog),
+          janus: janus!.log.slice(-30),
+        });
+      t.diagnostic(`publisher ${JSON.stringify(pub)}; subscriber ${JSON.stringify(sub)}`);
+      assert.ok(sub[0]?.framesDecoded > 30, `the subscriber decodes the publisher's video: ${await logs()}`);
+      assert.ok(pub[0].bytesSent > 10_000, `the publisher sends: ${await logs()}`);
+      assert.deepEqual(
+        [pub[0].remote, sub[0].remote],
+        [janus!.host, janus!.host],
+        `both connect to Janus at ${janus!.host}: ${await logs()}`,
+      );
+      assert.deepEqual([pub[0].local, sub[0].local], [lab!.sides[1].addr, lab!.sides[2].addr], 'from their own namespaces');
+    } finally {
+      await closeAll(
+        () => pa.context().close(),
+        () => pb.context().close(),
+      );
+      await rooms.release(name).catch(() => {});
     }
-    const pub = await stats(pa);
-    const logs = async () => JSON.stringify({ pub, sub, annLog: await pa.evaluate(() => (window as unknown as { vrLog: string[] }).vrLog), janus: janus!.log.slice(-30) });
-    t.diagnostic(`publisher ${JSON.stringify(pub)}; subscriber ${JSON.stringify(sub)}`);
-    assert.ok(sub[0]?.framesDecoded > 30, `the subscriber decodes the publisher's video: ${await logs()}`);
-    assert.ok(pub[0].bytesSent > 10_000, `the publisher sends: ${await logs()}`);
-    assert.deepEqual([pub[0].remote, sub[0].remote], [janus!.host, janus!.host], `both connect to Janus at ${janus!.host}: ${await logs()}`);
-    assert.deepEqual([pub[0].local, sub[0].local], [lab!.sides[1].addr, lab!.sides[2].addr], 'from their own namespaces');
-  } finally {
-    await closeAll(() => pa.context().close(), () => pb.context().close());
-    await rooms.release(name).catch(() => {});
-  }
-});
+  },
+);

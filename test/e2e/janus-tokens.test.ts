@@ -46,14 +46,22 @@ async function refusal(p: Promise<unknown>): Promise<JanusError> {
 
 test('the lab: Janus loaded only the VideoRoom plugin and the WebSocket transport, in signed-token mode, ICE on the veth', () => {
   const log = janus!.log.join('\n');
-  assert.deepEqual(log.match(/Loading (?:transport )?plugin '[^']+'/g), ["Loading plugin 'libjanus_videoroom.so'", "Loading transport plugin 'libjanus_websockets.so'"], log);
+  assert.deepEqual(
+    log.match(/Loading (?:transport )?plugin '[^']+'/g),
+    ["Loading plugin 'libjanus_videoroom.so'", "Loading transport plugin 'libjanus_websockets.so'"],
+    log,
+  );
   assert.match(log, /Signed-Token based authentication enabled/);
   assert.match(log, new RegExp(`Adding '${lab!.sides[0].nsIf}' to the ICE enforce list`));
 });
 
 test('the format: <expiry>,janus,janus.plugin.videoroom:<base64 HMAC-SHA1 of the part before the colon>', () => {
   const token = mintJanusToken('s3cret', { ttlSeconds: 100, nowMs: 1_700_000_000_000 });
-  assert.equal(token, '1700000100,janus,janus.plugin.videoroom:' + '2x1aNqNXx9US3X0XEJp6H+hMRXw=' /* printf DATA | openssl dgst -sha1 -hmac s3cret -binary | base64 */);
+  assert.equal(
+    token,
+    '1700000100,janus,janus.plugin.videoroom:' +
+      '2x1aNqNXx9US3X0XEJp6H+hMRXw=' /* printf DATA | openssl dgst -sha1 -hmac s3cret -binary | base64 */,
+  );
   assert.equal(tokenExpiry(token), 1_700_000_100);
   assert.throws(() => signJanusToken('s', 'janus', ['a,b']), /contains/);
   assert.throws(() => signJanusToken('', 'janus', ['a']), /empty/);
@@ -69,18 +77,22 @@ test('Janus accepts a minted token: creates a session with it and attaches the V
   await session.destroy();
 });
 
-test('Janus refuses: no token, a token signed with another secret, a tampered signature, an expired token', { timeout: 20_000 }, async () => {
-  const c = await connect();
-  assert.equal((await refusal(c.createSession())).code, JANUS_ERROR.UNAUTHORIZED, 'no token');
-  assert.equal((await refusal(c.createSession(mintJanusToken(`${janus!.tokenSecret}x`)))).code, JANUS_ERROR.UNAUTHORIZED, 'wrong secret');
-  const good = mintJanusToken(janus!.tokenSecret);
-  const tampered = good.replace(/,janus,/, ',janus,janus.plugin.echotest,').replace(/:.*/, good.slice(good.indexOf(':')));
-  assert.equal((await refusal(c.createSession(tampered))).code, JANUS_ERROR.UNAUTHORIZED, 'data changed, signature kept');
-  const expired = mintJanusToken(janus!.tokenSecret, { ttlSeconds: -5 });
-  assert.equal((await refusal(c.createSession(expired))).code, JANUS_ERROR.UNAUTHORIZED, 'expired');
-  // The control: the same connection, the right token.
-  await (await c.createSession(good)).destroy();
-});
+test(
+  'Janus refuses: no token, a token signed with another secret, a tampered signature, an expired token',
+  { timeout: 20_000 },
+  async () => {
+    const c = await connect();
+    assert.equal((await refusal(c.createSession())).code, JANUS_ERROR.UNAUTHORIZED, 'no token');
+    assert.equal((await refusal(c.createSession(mintJanusToken(`${janus!.tokenSecret}x`)))).code, JANUS_ERROR.UNAUTHORIZED, 'wrong secret');
+    const good = mintJanusToken(janus!.tokenSecret);
+    const tampered = good.replace(/,janus,/, ',janus,janus.plugin.echotest,').replace(/:.*/, good.slice(good.indexOf(':')));
+    assert.equal((await refusal(c.createSession(tampered))).code, JANUS_ERROR.UNAUTHORIZED, 'data changed, signature kept');
+    const expired = mintJanusToken(janus!.tokenSecret, { ttlSeconds: -5 });
+    assert.equal((await refusal(c.createSession(expired))).code, JANUS_ERROR.UNAUTHORIZED, 'expired');
+    // The control: the same connection, the right token.
+    await (await c.createSession(good)).destroy();
+  },
+);
 
 test('a valid token for another plugin opens a session but cannot attach VideoRoom', { timeout: 20_000 }, async () => {
   const c = await connect();
@@ -90,13 +102,17 @@ test('a valid token for another plugin opens a session but cannot attach VideoRo
   await session.destroy();
 });
 
-test('once its token expires, a session is refused even a keepalive (so the TTL bounds a call without a new token)', { timeout: 20_000 }, async () => {
-  const c = await connect();
-  const session = await c.createSession(mintJanusToken(janus!.tokenSecret, { ttlSeconds: 2 }));
-  const handle = await session.attach(VIDEOROOM_PLUGIN);
-  await session.keepalive();
-  // Janus compares whole seconds: past the expiry second.
-  await new Promise((r) => setTimeout(r, 3200));
-  assert.equal((await refusal(session.keepalive())).code, JANUS_ERROR.UNAUTHORIZED);
-  assert.equal((await refusal(handle.request({ request: 'list' }))).code, JANUS_ERROR.UNAUTHORIZED);
-});
+test(
+  'once its token expires, a session is refused even a keepalive (so the TTL bounds a call without a new token)',
+  { timeout: 20_000 },
+  async () => {
+    const c = await connect();
+    const session = await c.createSession(mintJanusToken(janus!.tokenSecret, { ttlSeconds: 2 }));
+    const handle = await session.attach(VIDEOROOM_PLUGIN);
+    await session.keepalive();
+    // Janus compares whole seconds: past the expiry second.
+    await new Promise((r) => setTimeout(r, 3200));
+    assert.equal((await refusal(session.keepalive())).code, JANUS_ERROR.UNAUTHORIZED);
+    assert.equal((await refusal(handle.request({ request: 'list' }))).code, JANUS_ERROR.UNAUTHORIZED);
+  },
+);

@@ -23,7 +23,13 @@ import { killGroup, type Side } from './netns.js';
 
 export const JANUS = process.env.JANUS_PATH || '/usr/bin/janus';
 /** Where Debian puts Janus's plugins and transports (multiarch). */
-const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu/janus', '/usr/lib/aarch64-linux-gnu/janus', '/usr/lib/janus', '/usr/local/lib/janus', '/opt/janus/lib/janus'];
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/janus',
+  '/usr/lib/aarch64-linux-gnu/janus',
+  '/usr/lib/janus',
+  '/usr/local/lib/janus',
+  '/opt/janus/lib/janus',
+];
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
 
 export interface JanusLabServer {
@@ -63,7 +69,17 @@ function libDir(): string {
 }
 
 /** The configuration files, as Janus's libconfig-like jcfg format. */
-export function janusConfig(o: { dir: string; lib: string; host: string; iface: string; port: number; adminKey: string; tokenSecret: string; rtpPortRange: string; debugLevel: number }): Record<string, string> {
+export function janusConfig(o: {
+  dir: string;
+  lib: string;
+  host: string;
+  iface: string;
+  port: number;
+  adminKey: string;
+  tokenSecret: string;
+  rtpPortRange: string;
+  debugLevel: number;
+}): Record<string, string> {
   const q = (s: string) => JSON.stringify(s); // jcfg strings take C-style escapes, as JSON does
   return {
     'janus.jcfg': [
@@ -140,7 +156,17 @@ export async function startJanus(options: StartJanusOptions): Promise<JanusLabSe
   for (const sub of ['plugins', 'transports', 'events', 'loggers']) await mkdir(path.join(dir, sub));
   await symlink(path.join(lib, 'plugins', 'libjanus_videoroom.so'), path.join(dir, 'plugins', 'libjanus_videoroom.so'));
   await symlink(path.join(lib, 'transports', 'libjanus_websockets.so'), path.join(dir, 'transports', 'libjanus_websockets.so'));
-  const files = janusConfig({ dir, lib, host: side.addr, iface: side.nsIf, port, adminKey, tokenSecret, rtpPortRange: options.rtpPortRange ?? '20000-20199', debugLevel: options.debugLevel ?? 4 });
+  const files = janusConfig({
+    dir,
+    lib,
+    host: side.addr,
+    iface: side.nsIf,
+    port,
+    adminKey,
+    tokenSecret,
+    rtpPortRange: options.rtpPortRange ?? '20000-20199',
+    debugLevel: options.debugLevel ?? 4,
+  });
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
 
   // `ip netns exec` execs Janus in the namespace; detached: its own process group, killed as one.

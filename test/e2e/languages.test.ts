@@ -24,7 +24,12 @@ before(async () => {
   server = await startStaticServer();
 });
 
-after(() => closeAll(() => browser?.close(), () => server?.close()));
+after(() =>
+  closeAll(
+    () => browser?.close(),
+    () => server?.close(),
+  ),
+);
 
 const page = (html: string, head: string, attrs = '') =>
   `<!doctype html><html ${html}><head><meta charset="utf-8">${head}</head><body><video-call room="r" transport="local" ice-servers="[]" ${attrs}></video-call></body></html>`;

@@ -21,14 +21,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 
-const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => {
-  try {
-    execFileSync(p, ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}) ?? 'ip';
+const IP =
+  ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => {
+    try {
+      execFileSync(p, ['-V'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  }) ?? 'ip';
 const FORWARD = '/proc/sys/net/ipv4/ip_forward';
 export const LAB_PREFIX = '10.231.';
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -203,11 +204,13 @@ export function createLab(count = 2, { chromiumPath = process.env.CHROMIUM_PATH 
           ip('-n', ns, 'link', 'set', nsIf, 'up');
           routes();
         },
-        describe: () => `${ns}: ${ip('-n', ns, '-br', 'addr').trim().replace(/\n/g, '; ')} | routes: ${ip('-n', ns, 'route').trim().replace(/\n/g, '; ')}`,
+        describe: () =>
+          `${ns}: ${ip('-n', ns, '-br', 'addr').trim().replace(/\n/g, '; ')} | routes: ${ip('-n', ns, 'route').trim().replace(/\n/g, '; ')}`,
       };
       // Routes to every other lab subnet via the host (replace: idempotent after a link flap).
       const routes = () => {
-        for (let j = slot * count + 1; j <= slot * count + count; j++) if (j !== net) ip('-n', ns, 'route', 'replace', `${LAB_PREFIX}${j}.0/24`, 'via', hostAddr, 'dev', nsIf);
+        for (let j = slot * count + 1; j <= slot * count + count; j++)
+          if (j !== net) ip('-n', ns, 'route', 'replace', `${LAB_PREFIX}${j}.0/24`, 'via', hostAddr, 'dev', nsIf);
       };
       sides.push(side);
       ip('netns', 'add', ns);
@@ -342,8 +345,11 @@ const NFT = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'].find((p) => {
  * the package to install (Debian: nftables).
  */
 export function blockBetween(a: Side, b: Side): void {
-  if (!NFT) throw new Error('nft is not installed (the firewall between the lab\'s hosts needs it); run: apt-get install -y nftables');
-  for (const [self, other] of [[a, b], [b, a]] as const) {
+  if (!NFT) throw new Error("nft is not installed (the firewall between the lab's hosts needs it); run: apt-get install -y nftables");
+  for (const [self, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     const rules = [
       'table inet vc_block {',
       '  chain out { type filter hook output priority 0; policy accept;',
@@ -355,7 +361,12 @@ export function blockBetween(a: Side, b: Side): void {
       '}',
     ].join('\n');
     try {
-      execFileSync(IP, ['netns', 'exec', self.ns, NFT, '-f', '-'], { input: rules, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
+      execFileSync(IP, ['netns', 'exec', self.ns, NFT, '-f', '-'], {
+        input: rules,
+        encoding: 'utf8',
+        stdio: ['pipe', 'pipe', 'pipe'],
+        timeout: 10_000,
+      });
     } catch (e) {
       const err = e as Error & { stderr?: string };
       throw new Error(`nft in ${self.ns} failed: ${(err.stderr || err.message).trim()}`, { cause: e });

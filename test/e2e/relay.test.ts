@@ -9,7 +9,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
-import { callPage, closeAll, launchBrowser, newPerson, room, selfId, startRelay, startStaticServer, waitForEvent, waitForLiveVideos, type Person, events } from './harness.js';
+import {
+  callPage,
+  closeAll,
+  launchBrowser,
+  newPerson,
+  room,
+  selfId,
+  startRelay,
+  startStaticServer,
+  waitForEvent,
+  waitForLiveVideos,
+  type Person,
+  events,
+} from './harness.js';
 import { freePort } from '../support/net.js';
 
 let browser: Browser;
@@ -17,10 +30,11 @@ let web: Awaited<ReturnType<typeof startStaticServer>>;
 let redis: ChildProcess | undefined;
 let redisUrl = '';
 
-
 before(async () => {
   const port = await freePort();
-  redis = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  redis = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     redis!.stdout!.on('data', (d) => {
@@ -34,7 +48,13 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(() => closeAll(() => browser?.close(), () => web?.close(), async () => void redis?.kill('SIGKILL')));
+after(() =>
+  closeAll(
+    () => browser?.close(),
+    () => web?.close(),
+    async () => void redis?.kill('SIGKILL'),
+  ),
+);
 
 async function open(name: string, url: string, people: Person[]): Promise<Person> {
   const person = await newPerson(browser, name);
@@ -68,7 +88,11 @@ test('two pages on two relay instances, joined only through Redis, call each oth
     await waitForEvent(ann.page, 'vc-peer-left', { peerId: bobId }, { timeout: 5000 });
     for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
   } finally {
-    await closeAll(...people.map((p) => () => p.context.close()), () => one.close(), () => two.close());
+    await closeAll(
+      ...people.map((p) => () => p.context.close()),
+      () => one.close(),
+      () => two.close(),
+    );
   }
 });
 
@@ -80,9 +104,17 @@ test('the token attribute: a grant for the room joins; a forged one shows unauth
     new SignJWT({ room: roomName }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(key));
   try {
     const r = room('vip');
-    const good = await open('Gus', web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Gus', attrs: `token="${await mint(r)}"` })), people);
+    const good = await open(
+      'Gus',
+      web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Gus', attrs: `token="${await mint(r)}"` })),
+      people,
+    );
     await selfId(good.page);
-    const bad = await open('Fay', web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Fay', attrs: `token="${await mint(r, 'forged')}"` })), people);
+    const bad = await open(
+      'Fay',
+      web.addPage(callPage({ relayUrl: relay.url, room: r, name: 'Fay', attrs: `token="${await mint(r, 'forged')}"` })),
+      people,
+    );
     const err = await waitForEvent<{ code: string; message: string }>(bad.page, 'vc-error', { code: 'unauthorized' });
     const shown = await bad.page.locator('video-call >> [part~="error"]').textContent();
     assert.ok(shown?.includes(err.detail.message), `the element shows "${err.detail.message}" (shows "${shown}")`);

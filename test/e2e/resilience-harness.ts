@@ -14,7 +14,6 @@ import { freePort } from '../support/net.js';
 
 export { freePort };
 
-
 /**
  * The built relay CLI (`dist/server/cli.js`) as a child process on a fixed port. `kill()`
  * is SIGKILL: no goodbye to anyone, sockets reset by the kernel. `start()` again brings a
@@ -121,7 +120,9 @@ export async function waitForBanner(page: Page, shown: boolean, timeout: number)
       { timeout, polling: 100 },
     )
     .catch(async (e: Error) => {
-      throw new Error(`reconnecting banner never ${shown ? 'shown' : 'gone'} within ${timeout} ms; page: ${JSON.stringify(await view(page).catch(() => null))}\n${e.message}`);
+      throw new Error(
+        `reconnecting banner never ${shown ? 'shown' : 'gone'} within ${timeout} ms; page: ${JSON.stringify(await view(page).catch(() => null))}\n${e.message}`,
+      );
     });
   return Date.now() - t0;
 }
@@ -174,17 +175,20 @@ export async function atSameInstant(pages: Page[], fn: string, leadMs = 600): Pr
         ({ at, fn }) =>
           new Promise<void>((resolve, reject) => {
             // Spin the last few ms: timers are coarse, a busy wait is exact.
-            setTimeout(() => {
-              while (Date.now() < at) {
-                /* spin */
-              }
-              try {
-                const r = (0, eval)(fn)(document.querySelector('video-call'));
-                Promise.resolve(r).then(() => resolve(), reject);
-              } catch (e) {
-                reject(e);
-              }
-            }, Math.max(0, at - Date.now() - 20));
+            setTimeout(
+              () => {
+                while (Date.now() < at) {
+                  /* spin */
+                }
+                try {
+                  const r = (0, eval)(fn)(document.querySelector('video-call'));
+                  Promise.resolve(r).then(() => resolve(), reject);
+                } catch (e) {
+                  reject(e);
+                }
+              },
+              Math.max(0, at - Date.now() - 20),
+            );
           }),
         { at, fn },
       ),

@@ -9,7 +9,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_ARGS, callPage, closeAll, events, loadBuiltRelay, newPerson, room, selfId, startStaticServer, waitForEvent, waitForLiveVideos, type Person } from './harness.js';
+import {
+  CHROMIUM_ARGS,
+  callPage,
+  closeAll,
+  events,
+  loadBuiltRelay,
+  newPerson,
+  room,
+  selfId,
+  startStaticServer,
+  waitForEvent,
+  waitForLiveVideos,
+  type Person,
+} from './harness.js';
 import { createLab, type Lab, type Side } from './netns.js';
 import { currentSelfId, explained, shownTwice, view, waitForCleanCall } from './resilience-harness.js';
 
@@ -31,7 +44,11 @@ before(async () => {
       await chromium.launch({
         executablePath: side.chromium,
         // The page origin is plain http on a lab address: let it use the (fake) camera as localhost could.
-        args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`],
+        args: [
+          ...CHROMIUM_ARGS,
+          '--use-fake-ui-for-media-stream',
+          `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`,
+        ],
         timeout: 30_000,
       }),
     );
@@ -39,7 +56,11 @@ before(async () => {
 });
 
 after(async () => {
-  await closeAll(...browsers.map((b) => () => b.close()), () => relay?.close() ?? Promise.resolve(), () => web?.close() ?? Promise.resolve());
+  await closeAll(
+    ...browsers.map((b) => () => b.close()),
+    () => relay?.close() ?? Promise.resolve(),
+    () => web?.close() ?? Promise.resolve(),
+  );
   await lab?.teardown();
 });
 
@@ -116,78 +137,93 @@ test('lab: both browsers really are inside their namespaces and reach each other
   }
 });
 
-test('cable pulled for 6 s and plugged back in: media comes back on both sides without anyone doing anything, nobody "left"', { timeout: 90_000 }, async (t) => {
-  const people: Person[] = [];
-  try {
-    const [a, b] = await call('netns-flap', people);
-    await explained(people, async () => {
-      const cutAt = Date.now();
-      a.side.cut();
-      const noticed = await waitForMediaLoss(b, a.id, 15_000);
-      t.diagnostic(`Bob noticed after ${Date.now() - cutAt} ms: ${noticed}`);
-      const wait = 6_000 - (Date.now() - cutAt);
-      if (wait > 0) await b.person.page.waitForTimeout(wait);
-      a.side.restore();
-      const upAt = Date.now();
-      const [annId, bobId] = await oneLivePeerEach(a, b, upAt + 30_000);
-      t.diagnostic(`media back on both sides ${Date.now() - upAt} ms after the link came up (outage ${upAt - cutAt} ms); ids: Ann ${a.id} -> ${annId}, Bob ${b.id} -> ${bobId}`);
-      // Six seconds without network is not a departure: nobody left, nobody was replaced by a new tile.
-      assert.deepEqual(await events(a.person.page, 'vc-peer-left'), [], 'Ann never saw Bob leave');
-      assert.deepEqual(await events(b.person.page, 'vc-peer-left'), [], 'Bob never saw Ann leave');
-      assert.deepEqual([annId, bobId], [a.id, b.id], 'both keep the tile (and id) they had before the outage');
-      await noGhosts(a, b);
-    });
-  } finally {
-    a_restore();
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
-});
-
-test('network change: cut, then back on a NEW address: an ICE restart brings media back on both sides by itself', { timeout: 120_000 }, async (t) => {
-  const people: Person[] = [];
-  try {
-    const [a, b] = await call('netns-move', people);
-    await explained(people, async () => {
-      const before = lab!.sides[0].addr;
-      const cutAt = Date.now();
-      a.side.cut();
-      const noticed = await waitForMediaLoss(b, a.id, 15_000);
-      t.diagnostic(`Bob noticed after ${Date.now() - cutAt} ms: ${noticed}`);
-      // Ann's machine joins "another network": same subnet, another address; the old one is gone for good.
-      a.side.moveTo(before.endsWith('.2') ? 3 : 2);
-      const upAt = Date.now();
-      t.diagnostic(`Ann moved ${before} -> ${a.side.addr} ${upAt - cutAt} ms after the cut (${a.side.describe()})`);
-      // What the two see once it is over: one peer each, live video (whatever the ids).
-      const [annId, bobId] = await oneLivePeerEach(a, b, upAt + 30_000);
-      t.diagnostic(`media back on both sides ${Date.now() - upAt} ms after the move; ids: Ann ${a.id} -> ${annId}, Bob ${b.id} -> ${bobId}`);
-      const outage = upAt - cutAt;
-      await noGhosts(a, b);
-      // A short outage is not a departure: nobody left, nobody was replaced by a new tile.
-      assert.ok(outage < 10_000, `(the network came back ${outage} ms after the cut)`);
-      assert.deepEqual(await events(a.person.page, 'vc-peer-left'), [], `Ann never saw Bob leave (outage ${outage} ms)`);
-      assert.deepEqual(await events(b.person.page, 'vc-peer-left'), [], `Bob never saw Ann leave (outage ${outage} ms)`);
-      assert.deepEqual([annId, bobId], [a.id, b.id], 'both keep the tile (and id) they had before the outage');
-      // Media really runs on the new address now.
-      const local = await a.person.page.evaluate(async () => {
-        const pcs = (window as unknown as { __vc: { pcs: RTCPeerConnection[] } }).__vc.pcs.filter((pc) => pc.connectionState === 'connected');
-        const out: string[] = [];
-        for (const pc of pcs) {
-          const stats = await pc.getStats();
-          stats.forEach((s) => {
-            if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') out.push(stats.get(s.localCandidateId)?.address ?? '');
-          });
-        }
-        return out;
+test(
+  'cable pulled for 6 s and plugged back in: media comes back on both sides without anyone doing anything, nobody "left"',
+  { timeout: 90_000 },
+  async (t) => {
+    const people: Person[] = [];
+    try {
+      const [a, b] = await call('netns-flap', people);
+      await explained(people, async () => {
+        const cutAt = Date.now();
+        a.side.cut();
+        const noticed = await waitForMediaLoss(b, a.id, 15_000);
+        t.diagnostic(`Bob noticed after ${Date.now() - cutAt} ms: ${noticed}`);
+        const wait = 6_000 - (Date.now() - cutAt);
+        if (wait > 0) await b.person.page.waitForTimeout(wait);
+        a.side.restore();
+        const upAt = Date.now();
+        const [annId, bobId] = await oneLivePeerEach(a, b, upAt + 30_000);
+        t.diagnostic(
+          `media back on both sides ${Date.now() - upAt} ms after the link came up (outage ${upAt - cutAt} ms); ids: Ann ${a.id} -> ${annId}, Bob ${b.id} -> ${bobId}`,
+        );
+        // Six seconds without network is not a departure: nobody left, nobody was replaced by a new tile.
+        assert.deepEqual(await events(a.person.page, 'vc-peer-left'), [], 'Ann never saw Bob leave');
+        assert.deepEqual(await events(b.person.page, 'vc-peer-left'), [], 'Bob never saw Ann leave');
+        assert.deepEqual([annId, bobId], [a.id, b.id], 'both keep the tile (and id) they had before the outage');
+        await noGhosts(a, b);
       });
-      assert.ok(local.includes(a.side.addr), `Ann's media uses her new address ${a.side.addr}: ${JSON.stringify(local)}`);
-      const pcs = await a.person.page.evaluate(() => (window as unknown as { __vc: { pcs: RTCPeerConnection[] } }).__vc.pcs.length);
-      t.diagnostic(`Ann's page used ${pcs} RTCPeerConnection(s) (1 = the same connection was ICE-restarted)`);
-    });
-  } finally {
-    a_restore();
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
-});
+    } finally {
+      a_restore();
+      await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);
+
+test(
+  'network change: cut, then back on a NEW address: an ICE restart brings media back on both sides by itself',
+  { timeout: 120_000 },
+  async (t) => {
+    const people: Person[] = [];
+    try {
+      const [a, b] = await call('netns-move', people);
+      await explained(people, async () => {
+        const before = lab!.sides[0].addr;
+        const cutAt = Date.now();
+        a.side.cut();
+        const noticed = await waitForMediaLoss(b, a.id, 15_000);
+        t.diagnostic(`Bob noticed after ${Date.now() - cutAt} ms: ${noticed}`);
+        // Ann's machine joins "another network": same subnet, another address; the old one is gone for good.
+        a.side.moveTo(before.endsWith('.2') ? 3 : 2);
+        const upAt = Date.now();
+        t.diagnostic(`Ann moved ${before} -> ${a.side.addr} ${upAt - cutAt} ms after the cut (${a.side.describe()})`);
+        // What the two see once it is over: one peer each, live video (whatever the ids).
+        const [annId, bobId] = await oneLivePeerEach(a, b, upAt + 30_000);
+        t.diagnostic(
+          `media back on both sides ${Date.now() - upAt} ms after the move; ids: Ann ${a.id} -> ${annId}, Bob ${b.id} -> ${bobId}`,
+        );
+        const outage = upAt - cutAt;
+        await noGhosts(a, b);
+        // A short outage is not a departure: nobody left, nobody was replaced by a new tile.
+        assert.ok(outage < 10_000, `(the network came back ${outage} ms after the cut)`);
+        assert.deepEqual(await events(a.person.page, 'vc-peer-left'), [], `Ann never saw Bob leave (outage ${outage} ms)`);
+        assert.deepEqual(await events(b.person.page, 'vc-peer-left'), [], `Bob never saw Ann leave (outage ${outage} ms)`);
+        assert.deepEqual([annId, bobId], [a.id, b.id], 'both keep the tile (and id) they had before the outage');
+        // Media really runs on the new address now.
+        const local = await a.person.page.evaluate(async () => {
+          const pcs = (window as unknown as { __vc: { pcs: RTCPeerConnection[] } }).__vc.pcs.filter(
+            (pc) => pc.connectionState === 'connected',
+          );
+          const out: string[] = [];
+          for (const pc of pcs) {
+            const stats = await pc.getStats();
+            stats.forEach((s) => {
+              if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded')
+                out.push(stats.get(s.localCandidateId)?.address ?? '');
+            });
+          }
+          return out;
+        });
+        assert.ok(local.includes(a.side.addr), `Ann's media uses her new address ${a.side.addr}: ${JSON.stringify(local)}`);
+        const pcs = await a.person.page.evaluate(() => (window as unknown as { __vc: { pcs: RTCPeerConnection[] } }).__vc.pcs.length);
+        t.diagnostic(`Ann's page used ${pcs} RTCPeerConnection(s) (1 = the same connection was ICE-restarted)`);
+      });
+    } finally {
+      a_restore();
+      await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);
 
 /**
  * Waits (until `deadline`) for a clean 1:1 call again, whatever ids the two have now:
@@ -236,36 +272,48 @@ function a_restore() {
   }
 }
 
-test('cable pulled for good: the other side drops the peer and its tile within 15 s; plugged back in later, the two find each other again (one tile each, live video)', { timeout: 120_000 }, async (t) => {
-  const people: Person[] = [];
-  try {
-    const [a, b] = await call('netns-gone', people);
-    await explained(people, async () => {
-      const cutAt = Date.now();
-      a.side.cut();
-      await waitForEvent(b.person.page, 'vc-peer-left', { peerId: a.id }, 15_000);
-      await b.person.page.waitForFunction(
-        (id) => !document.querySelector('video-call')!.shadowRoot!.querySelector(`[data-peer-id="${id}"]`),
-        a.id,
-        { timeout: Math.max(1, 15_000 - (Date.now() - cutAt)), polling: 100 },
-      );
-      const took = Date.now() - cutAt;
-      t.diagnostic(`Bob dropped Ann ${took} ms after her cable was pulled`);
-      assert.ok(took < 15_000, `dropped within 15 s (took ${took} ms)`);
-      assert.deepEqual((await view(b.person.page)).peers, [], 'Bob is alone');
-      // 20 s later Ann is back on the network: whatever ids they have now, it is one clean call again.
-      await b.person.page.waitForTimeout(Math.max(0, 20_000 - (Date.now() - cutAt)));
-      a.side.restore();
-      const upAt = Date.now();
-      const [annId, bobId] = await oneLivePeerEach(a, b, upAt + 45_000);
-      await noGhosts(a, b);
-      // Both know each other by the id the other one has (its latest vc-joined).
-      assert.equal(annId, await currentSelfId(a.person.page), `Bob knows Ann by the id Ann has (Ann's vc-joined said ${await currentSelfId(a.person.page)}, Bob lists ${annId})`);
-      assert.equal(bobId, await currentSelfId(b.person.page), `Ann knows Bob by the id Bob has (Bob's vc-joined said ${await currentSelfId(b.person.page)}, Ann lists ${bobId})`);
-      t.diagnostic(`clean call again ${Date.now() - upAt} ms after the link came back`);
-    });
-  } finally {
-    a_restore();
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
-});
+test(
+  'cable pulled for good: the other side drops the peer and its tile within 15 s; plugged back in later, the two find each other again (one tile each, live video)',
+  { timeout: 120_000 },
+  async (t) => {
+    const people: Person[] = [];
+    try {
+      const [a, b] = await call('netns-gone', people);
+      await explained(people, async () => {
+        const cutAt = Date.now();
+        a.side.cut();
+        await waitForEvent(b.person.page, 'vc-peer-left', { peerId: a.id }, 15_000);
+        await b.person.page.waitForFunction(
+          (id) => !document.querySelector('video-call')!.shadowRoot!.querySelector(`[data-peer-id="${id}"]`),
+          a.id,
+          { timeout: Math.max(1, 15_000 - (Date.now() - cutAt)), polling: 100 },
+        );
+        const took = Date.now() - cutAt;
+        t.diagnostic(`Bob dropped Ann ${took} ms after her cable was pulled`);
+        assert.ok(took < 15_000, `dropped within 15 s (took ${took} ms)`);
+        assert.deepEqual((await view(b.person.page)).peers, [], 'Bob is alone');
+        // 20 s later Ann is back on the network: whatever ids they have now, it is one clean call again.
+        await b.person.page.waitForTimeout(Math.max(0, 20_000 - (Date.now() - cutAt)));
+        a.side.restore();
+        const upAt = Date.now();
+        const [annId, bobId] = await oneLivePeerEach(a, b, upAt + 45_000);
+        await noGhosts(a, b);
+        // Both know each other by the id the other one has (its latest vc-joined).
+        assert.equal(
+          annId,
+          await currentSelfId(a.person.page),
+          `Bob knows Ann by the id Ann has (Ann's vc-joined said ${await currentSelfId(a.person.page)}, Bob lists ${annId})`,
+        );
+        assert.equal(
+          bobId,
+          await currentSelfId(b.person.page),
+          `Ann knows Bob by the id Bob has (Bob's vc-joined said ${await currentSelfId(b.person.page)}, Ann lists ${bobId})`,
+        );
+        t.diagnostic(`clean call again ${Date.now() - upAt} ms after the link came back`);
+      });
+    } finally {
+      a_restore();
+      await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);

@@ -12,7 +12,20 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { startCoturn, type Coturn } from './coturn.js';
-import { CHROMIUM_ARGS, callPage, closeAll, events, loadBuiltRelay, newPerson, room, selfId, startStaticServer, waitForEvent, waitForLiveVideos, type Person } from './harness.js';
+import {
+  CHROMIUM_ARGS,
+  callPage,
+  closeAll,
+  events,
+  loadBuiltRelay,
+  newPerson,
+  room,
+  selfId,
+  startStaticServer,
+  waitForEvent,
+  waitForLiveVideos,
+  type Person,
+} from './harness.js';
 import { blockBetween, createLab, type Lab, type Side } from './netns.js';
 
 /** The engine's ICE_CONNECT_TIMEOUT_MS (src/call/peer-session.ts). */
@@ -45,7 +58,11 @@ before(async () => {
     browsers.push(
       await chromium.launch({
         executablePath: side.chromium,
-        args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`],
+        args: [
+          ...CHROMIUM_ARGS,
+          '--use-fake-ui-for-media-stream',
+          `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`,
+        ],
         timeout: 30_000,
       }),
     );
@@ -53,7 +70,12 @@ before(async () => {
 });
 
 after(async () => {
-  await closeAll(...browsers.map((b) => () => b.close()), ...relays.map((r) => () => r.close()), () => web?.close() ?? Promise.resolve(), () => turn?.close() ?? Promise.resolve());
+  await closeAll(
+    ...browsers.map((b) => () => b.close()),
+    ...relays.map((r) => () => r.close()),
+    () => web?.close() ?? Promise.resolve(),
+    () => turn?.close() ?? Promise.resolve(),
+  );
   await lab?.teardown();
 });
 
@@ -78,37 +100,56 @@ async function pair(label: string, port: number, track: Person[]): Promise<[Memb
   return out as [Member, Member];
 }
 
-test('direct path dropped by the firewall, TURN on the relay host: the call goes through TURN; live video both ways, getStats() relayed', { timeout: 50_000 }, async () => {
-  const people: Person[] = [];
-  try {
-    const [a, b] = await pair('turn-lab', withTurn, people);
-    await waitForLiveVideos(a.person.page, [b.id], { timeout: 25_000 });
-    await waitForLiveVideos(b.person.page, [a.id], { timeout: 25_000 });
-    for (const m of [a, b]) {
-      const stats = await m.person.page.evaluate(() => document.querySelector('video-call')!.getStats());
-      assert.equal(stats.length, 1);
-      assert.equal(stats[0].relayed, true, `${m.person.name}: through TURN: ${JSON.stringify(stats)}`);
-      assert.deepEqual(await events(m.person.page, 'vc-error'), [], `${m.person.name}: no errors`);
+test(
+  'direct path dropped by the firewall, TURN on the relay host: the call goes through TURN; live video both ways, getStats() relayed',
+  { timeout: 50_000 },
+  async () => {
+    const people: Person[] = [];
+    try {
+      const [a, b] = await pair('turn-lab', withTurn, people);
+      await waitForLiveVideos(a.person.page, [b.id], { timeout: 25_000 });
+      await waitForLiveVideos(b.person.page, [a.id], { timeout: 25_000 });
+      for (const m of [a, b]) {
+        const stats = await m.person.page.evaluate(() => document.querySelector('video-call')!.getStats());
+        assert.equal(stats.length, 1);
+        assert.equal(stats[0].relayed, true, `${m.person.name}: through TURN: ${JSON.stringify(stats)}`);
+        assert.deepEqual(await events(m.person.page, 'vc-error'), [], `${m.person.name}: no errors`);
+      }
+    } finally {
+      await closeAll(...people.map((p) => () => p.context.close()));
     }
-  } finally {
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
-});
+  },
+);
 
-test('direct path dropped, no TURN: ice-failed within the stated 15 s (+ margin), saying no TURN server is configured; the tile says so', { timeout: 50_000 }, async () => {
-  const people: Person[] = [];
-  try {
-    const [a, b] = await pair('noturn-lab', noTurn, people);
-    const joined = await waitForEvent(a.person.page, 'vc-peer-joined', { peerId: b.id });
-    const failed = await waitForEvent<{ code: string; message: string }>(a.person.page, 'vc-error', { code: 'ice-failed' }, CONNECT_MS + 8_000);
-    const took = failed.at - joined.at;
-    assert.ok(took > CONNECT_MS - 2_000 && took < CONNECT_MS + 5_000, `ice-failed ${Math.round(took)} ms after Bob arrived (stated: ${CONNECT_MS} ms)`);
-    assert.match(failed.detail.message, /No TURN server is configured, and a direct connection between these networks is not possible/);
-    assert.deepEqual(await events(a.person.page, 'vc-peer-connected'), [], 'never connected directly');
-    const status = a.person.page.locator(`video-call >> figure[data-peer-id="${b.id}"] .status`);
-    assert.equal((await status.textContent())?.trim(), "Can't connect to this person. Their network or yours may be blocking calls. Still trying…");
-    await waitForEvent(b.person.page, 'vc-error', { code: 'ice-failed' }, 8_000);
-  } finally {
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
-});
+test(
+  'direct path dropped, no TURN: ice-failed within the stated 15 s (+ margin), saying no TURN server is configured; the tile says so',
+  { timeout: 50_000 },
+  async () => {
+    const people: Person[] = [];
+    try {
+      const [a, b] = await pair('noturn-lab', noTurn, people);
+      const joined = await waitForEvent(a.person.page, 'vc-peer-joined', { peerId: b.id });
+      const failed = await waitForEvent<{ code: string; message: string }>(
+        a.person.page,
+        'vc-error',
+        { code: 'ice-failed' },
+        CONNECT_MS + 8_000,
+      );
+      const took = failed.at - joined.at;
+      assert.ok(
+        took > CONNECT_MS - 2_000 && took < CONNECT_MS + 5_000,
+        `ice-failed ${Math.round(took)} ms after Bob arrived (stated: ${CONNECT_MS} ms)`,
+      );
+      assert.match(failed.detail.message, /No TURN server is configured, and a direct connection between these networks is not possible/);
+      assert.deepEqual(await events(a.person.page, 'vc-peer-connected'), [], 'never connected directly');
+      const status = a.person.page.locator(`video-call >> figure[data-peer-id="${b.id}"] .status`);
+      assert.equal(
+        (await status.textContent())?.trim(),
+        "Can't connect to this person. Their network or yours may be blocking calls. Still trying…",
+      );
+      await waitForEvent(b.person.page, 'vc-error', { code: 'ice-failed' }, 8_000);
+    } finally {
+      await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);

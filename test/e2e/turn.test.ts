@@ -56,7 +56,10 @@ test('credentials minted for a peer are accepted by coturn: a relay-only connect
 });
 
 test('two relay-only peer connections talk through coturn, and the selected route is relayed', { timeout: 30_000 }, async () => {
-  const [a, b] = [mintIceServers({ urls: turn.urls, secret: turn.secret }, 'a'), mintIceServers({ urls: turn.urls, secret: turn.secret }, 'b')];
+  const [a, b] = [
+    mintIceServers({ urls: turn.urls, secret: turn.secret }, 'a'),
+    mintIceServers({ urls: turn.urls, secret: turn.secret }, 'b'),
+  ];
   const result = await page.evaluate(
     async ({ a, b }) => {
       const pa = new RTCPeerConnection({ iceServers: a, iceTransportPolicy: 'relay' });

@@ -115,8 +115,10 @@ export class AuthEmulator {
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (raw += chunk));
     req.on('end', () => {
-      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      const fail = (status: number, message: string) => send(status, { error: { code: status, message, errors: [{ message, reason: 'invalid' }] } });
+      const send = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const fail = (status: number, message: string) =>
+        send(status, { error: { code: status, message, errors: [{ message, reason: 'invalid' }] } });
       if (req.method !== 'POST') return fail(405, 'METHOD_NOT_ALLOWED');
       if (!url.searchParams.get('key')) return fail(400, 'API_KEY_INVALID');
       if (route === '/identitytoolkit.googleapis.com/v1/accounts:signUp') {
@@ -138,7 +140,15 @@ export class AuthEmulator {
         const created = this.users.get(claims.user_id)!;
         return send(200, {
           kind: 'identitytoolkit#GetAccountInfoResponse',
-          users: [{ localId: claims.user_id, providerUserInfo: [], createdAt: String(created), lastLoginAt: String(created), lastRefreshAt: new Date().toISOString() }],
+          users: [
+            {
+              localId: claims.user_id,
+              providerUserInfo: [],
+              createdAt: String(created),
+              lastLoginAt: String(created),
+              lastRefreshAt: new Date().toISOString(),
+            },
+          ],
         });
       }
       if (route === '/securetoken.googleapis.com/v1/token') {

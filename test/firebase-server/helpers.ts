@@ -31,7 +31,10 @@ export interface Client {
  * in: call `signIn()` before touching the database, or hand it to a transport, which signs in.
  */
 export function connect(server: RtdbTestServer): Client {
-  const app = initializeApp({ databaseURL: `https://test-${apps}.firebaseio.com`, projectId: 'test', apiKey: 'test-key' }, `client-${apps++}`);
+  const app = initializeApp(
+    { databaseURL: `https://test-${apps}.firebaseio.com`, projectId: 'test', apiKey: 'test-key' },
+    `client-${apps++}`,
+  );
   const auth = initializeAuth(app, { persistence: inMemoryPersistence });
   connectAuthEmulator(auth, server.authEmulatorUrl, { disableWarnings: true });
   const db = getDatabase(app);

@@ -95,7 +95,13 @@ export interface RtdbServerOptions {
 
 /** `/a/b` form of a path the SDK sends (`a/b`, `/a/b/`, `/`). */
 export function normalizePath(path: unknown): string {
-  return '/' + String(path ?? '').split('/').filter(Boolean).join('/');
+  return (
+    '/' +
+    String(path ?? '')
+      .split('/')
+      .filter(Boolean)
+      .join('/')
+  );
 }
 
 /** True when `path` is `base` or lies below it. */

@@ -25,7 +25,19 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
-const SUBPATHS = ['.', './element', './react', './transports', './transports/socket-io', './transports/local', './transports/firebase', './call', './relay', './custom-elements.json', './package.json'];
+const SUBPATHS = [
+  '.',
+  './element',
+  './react',
+  './transports',
+  './transports/socket-io',
+  './transports/local',
+  './transports/firebase',
+  './call',
+  './relay',
+  './custom-elements.json',
+  './package.json',
+];
 
 test('package.json exports every documented subpath, each file present with its types', () => {
   assert.deepEqual(Object.keys(pkg.exports).sort(), [...SUBPATHS].sort());
@@ -51,12 +63,22 @@ test('a browser app installs only what the element needs: lit, socket.io-client 
     assert.equal(pkg.peerDependenciesMeta?.[peer]?.optional, true, `${peer}: an optional one`);
   }
   // Our own build and tests still have them.
-  for (const dev of ['firebase', 'socket.io', 'redis', '@socket.io/redis-adapter', 'jose']) assert.ok(pkg.devDependencies[dev], `${dev} in devDependencies`);
+  for (const dev of ['firebase', 'socket.io', 'redis', '@socket.io/redis-adapter', 'jose'])
+    assert.ok(pkg.devDependencies[dev], `${dev} in devDependencies`);
   assert.match(pkg.scripts.prepack ?? '', /npm run build/, 'npm pack / npm publish build dist/ first');
 });
 
 test('the built relay is self-contained: it imports only Node built-ins and optional add-ons', () => {
-  const allowed = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'bufferutil', 'utf-8-validate', 'supports-color', '@opentelemetry/api', '@node-rs/xxhash', './app.js']);
+  const allowed = new Set([
+    ...builtinModules,
+    ...builtinModules.map((m) => `node:${m}`),
+    'bufferutil',
+    'utf-8-validate',
+    'supports-color',
+    '@opentelemetry/api',
+    '@node-rs/xxhash',
+    './app.js',
+  ]);
   for (const file of ['dist/server/app.js', 'dist/server/cli.js']) {
     const code = readFileSync(path.join(root, file), 'utf8');
     const specifiers = new Set<string>();
@@ -74,7 +96,10 @@ test('every subpath resolves by the package name (self-reference through exports
     assert.ok(existsSync(resolved), `${specifier} → ${resolved}`);
   }
   assert.equal(fileURLToPath(import.meta.resolve(`${pkg.name}/relay`)), path.join(root, 'dist/server/app.js'));
-  assert.equal(fileURLToPath(import.meta.resolve(`${pkg.name}/element`)), path.join(root, 'dist/esm/components/video-call/video-call.component.js'));
+  assert.equal(
+    fileURLToPath(import.meta.resolve(`${pkg.name}/element`)),
+    path.join(root, 'dist/esm/components/video-call/video-call.component.js'),
+  );
 });
 
 test('the Node-side exports load: the relay factory, the transport registry, the manifest', async () => {
@@ -83,7 +108,9 @@ test('the Node-side exports load: the relay factory, the transport registry, the
   const transports = (await import(import.meta.resolve(`${pkg.name}/transports`))) as Record<string, unknown>;
   assert.equal(typeof transports.registerTransport, 'function');
   assert.equal(typeof transports.getTransportFactory, 'function');
-  const manifest = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve(`${pkg.name}/custom-elements.json`)), 'utf8')) as { schemaVersion?: string };
+  const manifest = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve(`${pkg.name}/custom-elements.json`)), 'utf8')) as {
+    schemaVersion?: string;
+  };
   assert.ok(manifest.schemaVersion);
 });
 
@@ -115,7 +142,17 @@ export { on, detail, t, createSocketIoTransport, createFirebaseTransport, CallEn
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2022', 'DOM'], types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')] },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          lib: ['ES2022', 'DOM'],
+          types: ['node'],
+          typeRoots: [path.join(root, 'node_modules/@types')],
+        },
         files: ['consumer.ts'],
       }),
     );

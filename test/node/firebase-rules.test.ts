@@ -115,18 +115,42 @@ describe('database.rules.json', () => {
       // Forged senders and path tricks.
       ['a signal whose from is someone else', () => ok(['bob', bobSignals[1], signal('ada', 1)]), () => ok(bobSignals)],
       ['a signal filed under someone else’s sender key', () => ok(['bob', `${R}/inbox/ada/cy/m1`, signal('cy', 1)]), () => ok(bobSignals)],
-      ['a signal filed under someone else’s key with its from', () => ok(['bob', `${R}/inbox/ada/ada/m1`, signal('ada', 1)]), () => ok(bobSignals)],
+      [
+        'a signal filed under someone else’s key with its from',
+        () => ok(['bob', `${R}/inbox/ada/ada/m1`, signal('ada', 1)]),
+        () => ok(bobSignals),
+      ],
       ['from with a path in it ("bob/name")', () => ok(['bob', bobSignals[1], signal('bob/name', 1)]), () => ok(bobSignals)],
       ['from with a path in it ("../peers/ada")', () => ok(['bob', bobSignals[1], signal('../peers/ada', 1)]), () => ok(bobSignals)],
       // Others' unread signals.
-      ['deleting another peer’s unread signal (a third peer)', () => ok(['old', `${R}/inbox/ada/bob/m0`, null]), () => ok(['ada', `${R}/inbox/ada/bob/m0`, null])],
+      [
+        'deleting another peer’s unread signal (a third peer)',
+        () => ok(['old', `${R}/inbox/ada/bob/m0`, null]),
+        () => ok(['ada', `${R}/inbox/ada/bob/m0`, null]),
+      ],
       ['deleting a live peer’s whole inbox', () => ok(['bob', `${R}/inbox/ada`, null]), () => ok(['ada', `${R}/inbox/ada`, null])],
-      ['deleting another sender’s signals in a live peer’s inbox', () => ok(['cy', `${R}/inbox/ada/bob`, null]), () => ok(['bob', `${R}/inbox/ada/bob`, null])],
-      ['rewriting an unread signal (its key is taken)', () => ok(['bob', `${R}/inbox/ada/bob/m0`, signal('bob', 100, '{"evil":1}')]), () => ok(bobSignals)],
+      [
+        'deleting another sender’s signals in a live peer’s inbox',
+        () => ok(['cy', `${R}/inbox/ada/bob`, null]),
+        () => ok(['bob', `${R}/inbox/ada/bob`, null]),
+      ],
+      [
+        'rewriting an unread signal (its key is taken)',
+        () => ok(['bob', `${R}/inbox/ada/bob/m0`, signal('bob', 100, '{"evil":1}')]),
+        () => ok(bobSignals),
+      ],
       // Someone else's presence.
-      ['taking over someone’s presence', () => ok(['bob', `${R}/peers/ada`, presence('Mallory', '0')]), () => ok(['ada', `${R}/peers/ada`, presence('Ada', '0')])],
+      [
+        'taking over someone’s presence',
+        () => ok(['bob', `${R}/peers/ada`, presence('Mallory', '0')]),
+        () => ok(['ada', `${R}/peers/ada`, presence('Ada', '0')]),
+      ],
       ['keeping someone’s live presence alive (its beat)', () => ok(['bob', adaBeats[1], NOW]), () => ok(adaBeats)],
-      ['keeping a stale presence alive (its beat)', () => ok(['bob', `${R}/peers/old/beat`, NOW]), () => ok(['old', `${R}/peers/old/beat`, NOW])],
+      [
+        'keeping a stale presence alive (its beat)',
+        () => ok(['bob', `${R}/peers/old/beat`, NOW]),
+        () => ok(['old', `${R}/peers/old/beat`, NOW]),
+      ],
       ['removing a live presence', () => ok(['bob', `${R}/peers/ada`, null]), () => ok(['bob', `${R}/peers/old`, null])],
       ['renaming someone', () => ok(['bob', `${R}/peers/ada/name`, 'Mallory']), () => ok(['ada', `${R}/peers/ada/name`, 'Ada L.'])],
       // Seats: the number of peers in a room.
@@ -135,21 +159,45 @@ describe('database.rules.json', () => {
       ['a 17th seat (slots/16)', () => okUpdate('cy', R, { 'slots/16': 'cy', 'peers/cy': presence('Cy', '16') }), cyJoins],
       ['a seat of another name (slots/x)', () => okUpdate('cy', R, { 'slots/x': 'cy', 'peers/cy': presence('Cy', 'x') }), cyJoins],
       ['a seat for someone else', () => okUpdate('cy', R, { 'slots/3': 'dan', 'peers/cy': presence('Cy', '3') }), cyJoins],
-      ['a second seat without a presence naming it (hoarding seats)', () => ok(['ada', `${R}/slots/3`, 'ada']), () => okUpdate('ada', R, { 'slots/3': 'ada', 'peers/ada': presence('Ada', '3') })],
+      [
+        'a second seat without a presence naming it (hoarding seats)',
+        () => ok(['ada', `${R}/slots/3`, 'ada']),
+        () => okUpdate('ada', R, { 'slots/3': 'ada', 'peers/ada': presence('Ada', '3') }),
+      ],
       ['a presence without a seat', () => ok(['cy', `${R}/peers/cy`, { name: 'Cy', beat: NOW }]), cyJoins],
       ['a presence naming a free seat it does not hold', () => ok(['cy', `${R}/peers/cy`, presence('Cy', '3')]), cyJoins],
       ['a presence naming someone else’s seat', () => ok(['cy', `${R}/peers/cy`, presence('Cy', '0')]), cyJoins],
       // Sizes and counts of signals.
-      ['a signal over 16 KiB', () => ok(['ada', adaSignals[1], signal('ada', 1, 'x'.repeat(16385))]), () => ok(['ada', adaSignals[1], signal('ada', 1, 'x'.repeat(16384))])],
-      ['a 101st unread signal of a sender (key m100)', () => ok(['ada', `${R}/inbox/bob/ada/m100`, signal('ada', 100)]), () => ok(['ada', `${R}/inbox/bob/ada/m99`, signal('ada', 99)])],
+      [
+        'a signal over 16 KiB',
+        () => ok(['ada', adaSignals[1], signal('ada', 1, 'x'.repeat(16385))]),
+        () => ok(['ada', adaSignals[1], signal('ada', 1, 'x'.repeat(16384))]),
+      ],
+      [
+        'a 101st unread signal of a sender (key m100)',
+        () => ok(['ada', `${R}/inbox/bob/ada/m100`, signal('ada', 100)]),
+        () => ok(['ada', `${R}/inbox/bob/ada/m99`, signal('ada', 99)]),
+      ],
       ['a signal under a push id instead of m0…m99', () => ok(['ada', `${R}/inbox/bob/ada/-Nabc`, signal('ada', 1)]), () => ok(adaSignals)],
-      ['a signal key with a leading zero (m07)', () => ok(['ada', `${R}/inbox/bob/ada/m07`, signal('ada', 7)]), () => ok(['ada', `${R}/inbox/bob/ada/m7`, signal('ada', 7)])],
+      [
+        'a signal key with a leading zero (m07)',
+        () => ok(['ada', `${R}/inbox/bob/ada/m07`, signal('ada', 7)]),
+        () => ok(['ada', `${R}/inbox/bob/ada/m7`, signal('ada', 7)]),
+      ],
       ['filling an inbox wholesale', () => ok(['ada', `${R}/inbox/bob`, { ada: { m1: signal('ada', 1) } }]), () => ok(adaSignals)],
-      ['filling one’s sender box wholesale', () => ok(['ada', `${R}/inbox/bob/ada`, { m1: signal('ada', 1), m2: signal('ada', 2) }]), () => ok(adaSignals)],
+      [
+        'filling one’s sender box wholesale',
+        () => ok(['ada', `${R}/inbox/bob/ada`, { m1: signal('ada', 1), m2: signal('ada', 2) }]),
+        () => ok(adaSignals),
+      ],
       ['a signal to a peer who is not present', () => ok(['ada', `${R}/inbox/zoe/ada/m1`, signal('ada', 1)]), () => ok(adaSignals)],
       ['a signal from a peer who is not present', () => ok(['eve', `${R}/inbox/ada/eve/m1`, signal('eve', 1)]), () => ok(bobSignals)],
       ['a signal without a seq', () => ok(['ada', adaSignals[1], { from: 'ada', data: '{}' }]), () => ok(adaSignals)],
-      ['a signal whose data is not a string', () => ok(['ada', adaSignals[1], { from: 'ada', seq: 1, data: { sdp: 'x' } }]), () => ok(adaSignals)],
+      [
+        'a signal whose data is not a string',
+        () => ok(['ada', adaSignals[1], { from: 'ada', seq: 1, data: { sdp: 'x' } }]),
+        () => ok(adaSignals),
+      ],
       ['a signal with an extra field', () => ok(['ada', adaSignals[1], { ...signal('ada', 1), x: 1 }]), () => ok(adaSignals)],
       // The layout.
       ['anything at the root', () => ok(['ada', '/', { x: 1 }]), () => ok(adaSignals)],
@@ -157,8 +205,16 @@ describe('database.rules.json', () => {
       ['a whole room at once', () => ok(['cy', R, { peers: { cy: presence('Cy', '3') }, slots: { 3: 'cy' } }]), cyJoins],
       ['the list of rooms', () => ok(['ada', '/video-call-rooms', null]), () => ok(['ada', `${R}/peers/ada`, null])],
       ['a room key other than peers, slots and inbox', () => ok(['ada', `${R}/chat/m`, { text: 'hi' }]), () => ok(adaSignals)],
-      ['presence with an extra field', () => ok(['ada', `${R}/peers/ada`, { ...presence('Ada', '0'), admin: true }]), () => ok(['ada', `${R}/peers/ada`, presence('Ada', '0')])],
-      ['a 65-character name', () => ok(['ada', `${R}/peers/ada`, presence('n'.repeat(65), '0')]), () => ok(['ada', `${R}/peers/ada`, presence('n'.repeat(64), '0')])],
+      [
+        'presence with an extra field',
+        () => ok(['ada', `${R}/peers/ada`, { ...presence('Ada', '0'), admin: true }]),
+        () => ok(['ada', `${R}/peers/ada`, presence('Ada', '0')]),
+      ],
+      [
+        'a 65-character name',
+        () => ok(['ada', `${R}/peers/ada`, presence('n'.repeat(65), '0')]),
+        () => ok(['ada', `${R}/peers/ada`, presence('n'.repeat(64), '0')]),
+      ],
       ['a beat that is not the server time', () => ok(['ada', adaBeats[1], T - 60_000]), () => ok(adaBeats)],
       ['a beat alone, with no presence', () => ok(['zoe', `${R}/peers/zoe/beat`, NOW]), () => ok(adaBeats)],
       ['removing the beat of its own presence', () => ok(['ada', adaBeats[1], null]), () => ok(adaBeats)],
@@ -244,7 +300,10 @@ describe('database.rules.json', () => {
     it('refuses forged senders, path tricks, and reading or deleting someone else’s signals', async () => {
       await assert.rejects(set(r(bob.db, `inbox/${ada.uid}/${bob.uid}/m1`), { from: ada.uid, seq: 1, data: '{}' }), /permission/i);
       await assert.rejects(set(r(bob.db, `inbox/${ada.uid}/${ada.uid}/m1`), { from: ada.uid, seq: 1, data: '{}' }), /permission/i);
-      await assert.rejects(set(r(bob.db, `inbox/${ada.uid}/${bob.uid}/m1`), { from: `${bob.uid}/name`, seq: 1, data: '{}' }), /permission/i);
+      await assert.rejects(
+        set(r(bob.db, `inbox/${ada.uid}/${bob.uid}/m1`), { from: `${bob.uid}/name`, seq: 1, data: '{}' }),
+        /permission/i,
+      );
       await set(r(bob.db, `inbox/${ada.uid}/${bob.uid}/m1`), { from: bob.uid, seq: 1, data: '{"sdp":"secret"}' });
       await assert.rejects(get(r(eve.db, `inbox/${ada.uid}`)), /permission/i);
       await assert.rejects(get(r(bob.db, `inbox/${ada.uid}`)), /permission/i);

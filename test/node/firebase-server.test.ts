@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deleteApp, initializeApp } from 'firebase/app';
 import { signInAnonymously } from 'firebase/auth';
-import { connectDatabaseEmulator, get, getDatabase, goOffline, onDisconnect, onValue, ref, set, update, serverTimestamp } from 'firebase/database';
+import {
+  connectDatabaseEmulator,
+  get,
+  getDatabase,
+  goOffline,
+  onDisconnect,
+  onValue,
+  ref,
+  set,
+  update,
+  serverTimestamp,
+} from 'firebase/database';
 import { connect, sleep, waitFor } from '../firebase-server/helpers.js';
 import { RtdbTestServer } from '../firebase-server/server.js';
 
@@ -175,7 +186,10 @@ describe('RTDB test server with the real SDK', () => {
       const cred = await signInAnonymously(c.auth);
       assert.equal(cred.user.isAnonymous, true);
       assert.ok(authed.auth.users.has(cred.user.uid));
-      assert.deepEqual(authed.auth.requests, ['POST /identitytoolkit.googleapis.com/v1/accounts:signUp', 'POST /identitytoolkit.googleapis.com/v1/accounts:lookup']);
+      assert.deepEqual(authed.auth.requests, [
+        'POST /identitytoolkit.googleapis.com/v1/accounts:signUp',
+        'POST /identitytoolkit.googleapis.com/v1/accounts:lookup',
+      ]);
       await set(ref(c.db, `users/${cred.user.uid}`), 'me');
       await assert.rejects(set(ref(c.db, 'users/someone-else'), 'not me'), /permission/i);
       assert.deepEqual((await get(ref(c.db, 'users'))).val(), { [cred.user.uid]: 'me' });
@@ -198,7 +212,11 @@ describe('RTDB test server with the real SDK', () => {
     it('answers CORS preflights of the Auth endpoints', async () => {
       const res = await fetch(`${authed.authEmulatorUrl}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k`, {
         method: 'OPTIONS',
-        headers: { origin: 'http://page.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-client-version' },
+        headers: {
+          origin: 'http://page.test',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-client-version',
+        },
       });
       assert.equal(res.status, 204);
       assert.equal(res.headers.get('access-control-allow-origin'), 'http://page.test');

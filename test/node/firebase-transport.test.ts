@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getApps, initializeApp, deleteApp } from 'firebase/app';
 import { goOffline } from 'firebase/database';
-import { createFirebaseTransport, FIREBASE_ROOT, firebaseRoomKey, MAX_ROOM_PEERS, MAX_UNREAD_PER_SENDER, PRESENCE_BEAT_MS, PRESENCE_STALE_MS } from '../../src/transports/firebase.js';
+import {
+  createFirebaseTransport,
+  FIREBASE_ROOT,
+  firebaseRoomKey,
+  MAX_ROOM_PEERS,
+  MAX_UNREAD_PER_SENDER,
+  PRESENCE_BEAT_MS,
+  PRESENCE_STALE_MS,
+} from '../../src/transports/firebase.js';
 import type { Transport, TransportEvents } from '../../src/transports/transport.js';
 import { VideoCallError } from '../../src/errors.js';
 import { connect, RULES, sleep, startServer, waitFor } from '../firebase-server/helpers.js';
@@ -21,7 +29,10 @@ const room = () => `room ${rooms++}: a/b.c#d`;
 function peer() {
   const client = connect(server);
   const t = createFirebaseTransport({ database: client.db });
-  cleanup.push(() => t.close(), () => sleep(50).then(client.dispose));
+  cleanup.push(
+    () => t.close(),
+    () => sleep(50).then(client.dispose),
+  );
   return Object.assign(client, { t });
 }
 
@@ -50,7 +61,11 @@ const nextSignal = (t: Transport) =>
   });
 
 /** What the server holds for every room. */
-const roomsData = () => server.data(`/${FIREBASE_ROOT}`) as Record<string, { peers?: object; slots?: object; inbox?: Record<string, Record<string, object>> }> | null;
+const roomsData = () =>
+  server.data(`/${FIREBASE_ROOT}`) as Record<
+    string,
+    { peers?: object; slots?: object; inbox?: Record<string, Record<string, object>> }
+  > | null;
 
 /** How many unread signals the server holds in `to`'s inbox of room `key`, from anyone. */
 const unread = (key: string, to: string) =>
@@ -111,7 +126,10 @@ describe('firebase transport (node, test server with the project rules)', () => 
     const rejoined = record(a.t, 'rejoined');
     const bLeft = record(b.t, 'peer-left');
     const bJoined = record(b.t, 'peer-joined');
-    server.listeners(`/${FIREBASE_ROOT}`).filter((c) => [...c.listens].some((l) => l.endsWith(ra.selfId)))[0].drop();
+    server
+      .listeners(`/${FIREBASE_ROOT}`)
+      .filter((c) => [...c.listens].some((l) => l.endsWith(ra.selfId)))[0]
+      .drop();
     await waitFor(() => rejoined.length === 1, 'Ada rejoins', 15000);
     assert.deepEqual(states, ['reconnecting', 'connected']);
     const again = rejoined[0];
@@ -213,29 +231,33 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await waitFor(() => roomsData() === null, 'nothing left');
   });
 
-  it('a member on a slow but working connection (4 s each way: a round trip of three beats) is never taken for gone', { timeout: 60_000 }, async () => {
-    const { key, a, b, ra, rb } = await adaAndBob();
-    const aLeft = record(a.t, 'peer-left');
-    const bLeft = record(b.t, 'peer-left');
-    const [conn] = server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`);
-    conn.latencyMs = 4000;
-    try {
-      await sleep(2 * PRESENCE_STALE_MS + PRESENCE_BEAT_MS);
-      assert.deepEqual([aLeft, bLeft], [[], []], 'no one left');
-      // Signals still go both ways.
-      const toA = nextSignal(a.t);
-      const toB = nextSignal(b.t);
-      b.t.send(ra.selfId, { ping: 1 });
-      a.t.send(rb.selfId, { pong: 1 });
-      assert.deepEqual([(await toA).data, (await toB).data], [{ ping: 1 }, { pong: 1 }]);
-      assert.deepEqual(Object.keys(roomsData()?.[key]?.peers ?? {}).sort(), [ra.selfId, rb.selfId].sort());
-    } finally {
-      conn.latencyMs = 0;
-    }
-    await a.t.leave();
-    await b.t.leave();
-    await waitFor(() => roomsData() === null, 'nothing left');
-  });
+  it(
+    'a member on a slow but working connection (4 s each way: a round trip of three beats) is never taken for gone',
+    { timeout: 60_000 },
+    async () => {
+      const { key, a, b, ra, rb } = await adaAndBob();
+      const aLeft = record(a.t, 'peer-left');
+      const bLeft = record(b.t, 'peer-left');
+      const [conn] = server.listeners(`/${FIREBASE_ROOT}/${key}/inbox/${ra.selfId}`);
+      conn.latencyMs = 4000;
+      try {
+        await sleep(2 * PRESENCE_STALE_MS + PRESENCE_BEAT_MS);
+        assert.deepEqual([aLeft, bLeft], [[], []], 'no one left');
+        // Signals still go both ways.
+        const toA = nextSignal(a.t);
+        const toB = nextSignal(b.t);
+        b.t.send(ra.selfId, { ping: 1 });
+        a.t.send(rb.selfId, { pong: 1 });
+        assert.deepEqual([(await toA).data, (await toB).data], [{ ping: 1 }, { pong: 1 }]);
+        assert.deepEqual(Object.keys(roomsData()?.[key]?.peers ?? {}).sort(), [ra.selfId, rb.selfId].sort());
+      } finally {
+        conn.latencyMs = 0;
+      }
+      await a.t.leave();
+      await b.t.leave();
+      await waitFor(() => roomsData() === null, 'nothing left');
+    },
+  );
 
   it('a join whose room the rules refuse to read (but let it write) leaves no ghost: no presence, no onDisconnect left registered', async () => {
     // The project's rules, except that a room's peers cannot be read.
@@ -300,7 +322,10 @@ describe('firebase transport (node, test server with the project rules)', () => 
       await waitFor(() => got.length === (burst + 1) * MAX_UNREAD_PER_SENDER, `burst ${burst} arrives`, 15000);
       await waitFor(() => unread(firebaseRoomKey(r), rb.selfId) === 0, 'all read');
     }
-    assert.deepEqual(got.map((s) => (s.data as { i: number }).i), Array.from({ length: 3 * MAX_UNREAD_PER_SENDER }, (_, i) => i));
+    assert.deepEqual(
+      got.map((s) => (s.data as { i: number }).i),
+      Array.from({ length: 3 * MAX_UNREAD_PER_SENDER }, (_, i) => i),
+    );
     await waitFor(() => {
       const data = roomsData() ?? {};
       return Object.values(data).every((d) => d.inbox === undefined);
@@ -352,7 +377,10 @@ describe('firebase transport (node, test server with the project rules)', () => 
   });
 
   it('fails to join an unreachable database with a transport error', async () => {
-    const t = createFirebaseTransport({ firebaseConfig: { databaseURL: 'http://127.0.0.1:9?ns=none', authEmulatorUrl: server.authEmulatorUrl }, connectTimeoutMs: 1000 });
+    const t = createFirebaseTransport({
+      firebaseConfig: { databaseURL: 'http://127.0.0.1:9?ns=none', authEmulatorUrl: server.authEmulatorUrl },
+      connectTimeoutMs: 1000,
+    });
     await assert.rejects(t.join('r'), (err: unknown) => {
       assert.ok(err instanceof VideoCallError);
       assert.equal(err.code, 'transport');
@@ -399,26 +427,30 @@ describe('firebase transport (node, test server with the project rules)', () => 
     await waitFor(() => roomsData() === null, 'nothing left');
   });
 
-  it(`lets at most ${MAX_ROOM_PEERS} peers into a room: the next one fails with room-full, and gets in once someone leaves`, { timeout: 60_000 }, async () => {
-    const r = room();
-    const key = firebaseRoomKey(r);
-    const inRoom = [];
-    for (let i = 0; i < MAX_ROOM_PEERS; i++) {
-      const p = peer();
-      inRoom.push({ p, res: await p.t.join(r, { name: `P${i}` }) });
-    }
-    assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS);
-    const late = peer();
-    await assert.rejects(late.t.join(r, { name: 'Late' }), (err: unknown) => (err as VideoCallError).code === 'room-full');
-    assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS, 'no presence of the late one');
-    await inRoom[3].p.t.leave();
-    const res = await late.t.join(r, { name: 'Late' });
-    assert.equal(res.peers.length, MAX_ROOM_PEERS - 1);
-    assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS);
-    await late.t.leave();
-    for (const { p } of inRoom) await p.t.leave();
-    await waitFor(() => roomsData() === null, 'nothing left');
-  });
+  it(
+    `lets at most ${MAX_ROOM_PEERS} peers into a room: the next one fails with room-full, and gets in once someone leaves`,
+    { timeout: 60_000 },
+    async () => {
+      const r = room();
+      const key = firebaseRoomKey(r);
+      const inRoom = [];
+      for (let i = 0; i < MAX_ROOM_PEERS; i++) {
+        const p = peer();
+        inRoom.push({ p, res: await p.t.join(r, { name: `P${i}` }) });
+      }
+      assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS);
+      const late = peer();
+      await assert.rejects(late.t.join(r, { name: 'Late' }), (err: unknown) => (err as VideoCallError).code === 'room-full');
+      assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS, 'no presence of the late one');
+      await inRoom[3].p.t.leave();
+      const res = await late.t.join(r, { name: 'Late' });
+      assert.equal(res.peers.length, MAX_ROOM_PEERS - 1);
+      assert.equal(Object.keys(roomsData()?.[key]?.peers ?? {}).length, MAX_ROOM_PEERS);
+      await late.t.leave();
+      for (const { p } of inRoom) await p.t.leave();
+      await waitFor(() => roomsData() === null, 'nothing left');
+    },
+  );
 
   it(`a sender may have at most ${MAX_UNREAD_PER_SENDER} unread signals in an inbox: a stalled recipient's inbox stops growing`, async () => {
     const { key, a, b, ra, rb } = await adaAndBob();
@@ -432,7 +464,10 @@ describe('firebase transport (node, test server with the project rules)', () => 
     const got = record(a.t, 'signal');
     conn.thaw();
     await waitFor(() => got.length === MAX_UNREAD_PER_SENDER, 'Ada reads what was stored, in order');
-    assert.deepEqual(got.map((s) => (s.data as { candidate: number }).candidate), Array.from({ length: MAX_UNREAD_PER_SENDER }, (_, i) => i));
+    assert.deepEqual(
+      got.map((s) => (s.data as { candidate: number }).candidate),
+      Array.from({ length: MAX_UNREAD_PER_SENDER }, (_, i) => i),
+    );
     await a.t.leave();
     await b.t.leave();
     await waitFor(() => roomsData() === null, 'nothing left');
@@ -444,7 +479,10 @@ describe('firebase transport (node, test server with the project rules)', () => 
     const states = record(a.t, 'state');
     server.setRules({ rules: {} }); // the operator deploys rules that let nobody in
     try {
-      server.listeners(`/${FIREBASE_ROOT}`).filter((c) => [...c.listens].some((l) => l.endsWith(ra.selfId)))[0].drop();
+      server
+        .listeners(`/${FIREBASE_ROOT}`)
+        .filter((c) => [...c.listens].some((l) => l.endsWith(ra.selfId)))[0]
+        .drop();
       await waitFor(() => states.includes('closed'), 'Ada’s transport ends', 15000);
       assert.equal(errors.length, 1);
       assert.equal(errors[0].code, 'unauthorized');

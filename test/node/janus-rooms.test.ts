@@ -15,12 +15,20 @@ const SECRET = 's'.repeat(16);
 
 test('janusOptionsFromEnv: unset is no SFU; URLs, keys and TTL are read; malformed values throw with the variable named', () => {
   assert.equal(janusOptionsFromEnv({}), undefined);
-  assert.deepEqual(janusOptionsFromEnv({ JANUS_URLS: ' wss://a.example/janus , ws://10.0.0.2:8188 ', JANUS_ADMIN_KEY: KEY, JANUS_TOKEN_SECRET: SECRET, JANUS_TOKEN_TTL: '3600' }), {
-    urls: ['wss://a.example/janus', 'ws://10.0.0.2:8188'],
-    adminKey: KEY,
-    tokenSecret: SECRET,
-    ttlSeconds: 3600,
-  });
+  assert.deepEqual(
+    janusOptionsFromEnv({
+      JANUS_URLS: ' wss://a.example/janus , ws://10.0.0.2:8188 ',
+      JANUS_ADMIN_KEY: KEY,
+      JANUS_TOKEN_SECRET: SECRET,
+      JANUS_TOKEN_TTL: '3600',
+    }),
+    {
+      urls: ['wss://a.example/janus', 'ws://10.0.0.2:8188'],
+      adminKey: KEY,
+      tokenSecret: SECRET,
+      ttlSeconds: 3600,
+    },
+  );
   const ok = { JANUS_URLS: 'wss://a.example', JANUS_ADMIN_KEY: KEY, JANUS_TOKEN_SECRET: SECRET };
   assert.throws(() => janusOptionsFromEnv({ JANUS_ADMIN_KEY: KEY }), /JANUS_ADMIN_KEY is set but JANUS_URLS is not/);
   assert.throws(() => janusOptionsFromEnv({ ...ok, JANUS_URLS: 'https://a.example' }), /not a ws:\/\/ or wss:\/\/ URL/);
@@ -66,7 +74,10 @@ test('the room on Janus: id, pin, secret are stable per room, differ between roo
   assert.notEqual(a.pin, a.secret);
   // Janus truncates the `room=<id>` descriptor at 99 characters; the token format forbids , and :.
   assert.match(a.id, /^vc-[A-Za-z0-9_-]{24}$/);
-  assert.match(mintRoomToken(SECRET, a.id, { ttlSeconds: 60, nowMs: 0 }), new RegExp(`^60,janus\\.plugin\\.videoroom,room=${a.id}:[A-Za-z0-9+/]{27}=$`));
+  assert.match(
+    mintRoomToken(SECRET, a.id, { ttlSeconds: 60, nowMs: 0 }),
+    new RegExp(`^60,janus\\.plugin\\.videoroom,room=${a.id}:[A-Za-z0-9+/]{27}=$`),
+  );
   const rooms = new JanusRooms({ urls: ['wss://j1', 'wss://j2'], adminKey: KEY, tokenSecret: SECRET });
   assert.deepEqual(rooms.locate('standup'), { url: pickJanus(['wss://j1', 'wss://j2'], 'standup'), id: a.id });
 });

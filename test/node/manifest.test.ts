@@ -57,7 +57,10 @@ function contract() {
     .filter((l) => l.startsWith('| `vc-'))
     .map((l) => {
       const [, name, detail] = l.split('|');
-      const fields = (detail.match(/`\{([^}]*)\}`/)?.[1] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+      const fields = (detail.match(/`\{([^}]*)\}`/)?.[1] ?? '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean);
       return { name: ticked(name)[0], fields };
     });
   return {
@@ -85,7 +88,16 @@ test('the committed custom-elements.json is what the analyzer makes from the sou
     // The analyzer joins --outdir to the working directory, so it must be relative.
     execFileSync(
       process.execPath,
-      [path.join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--litelement', '--config', 'custom-elements-manifest.config.mjs', '--quiet', '--outdir', path.relative(root, dir)],
+      [
+        path.join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'),
+        'analyze',
+        '--litelement',
+        '--config',
+        'custom-elements-manifest.config.mjs',
+        '--quiet',
+        '--outdir',
+        path.relative(root, dir),
+      ],
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     const fresh = readFileSync(path.join(dir, 'custom-elements.json'), 'utf8');
@@ -99,8 +111,35 @@ test('every attribute, method, read-only property, event and part of CONTRACT.md
   assert.ok(element);
   const c = contract();
   // The contract's lists, also spelled out here so the test stands without shared/.
-  const attributes = new Set(['room', 'transport', 'server', 'firebase-config', 'ice-servers', 'name', 'token', 'autojoin', 'ring', 'audio', 'video', 'max-peers', ...(c?.attributes ?? [])]);
-  const methods = new Set(['join', 'leave', 'call', 'accept', 'decline', 'toggleMic', 'toggleCamera', 'startScreenShare', 'stopScreenShare', 'sendChat', 'getStats', ...(c?.methods ?? [])]);
+  const attributes = new Set([
+    'room',
+    'transport',
+    'server',
+    'firebase-config',
+    'ice-servers',
+    'name',
+    'token',
+    'autojoin',
+    'ring',
+    'audio',
+    'video',
+    'max-peers',
+    ...(c?.attributes ?? []),
+  ]);
+  const methods = new Set([
+    'join',
+    'leave',
+    'call',
+    'accept',
+    'decline',
+    'toggleMic',
+    'toggleCamera',
+    'startScreenShare',
+    'stopScreenShare',
+    'sendChat',
+    'getStats',
+    ...(c?.methods ?? []),
+  ]);
   const events = new Map<string, string[]>([
     ['vc-joined', ['room', 'selfId']],
     ['vc-left', ['room']],
@@ -154,19 +193,29 @@ test('every attribute, method, read-only property, event and part of CONTRACT.md
   // The custom properties the styles really read are all documented (and nothing else).
   // Every file of the element: each piece of UI has its own template and styles beside it.
   const componentFiles = readdirSync(path.join(root, 'src/components/video-call')).filter((f) => f.endsWith('.ts'));
-  const styles = componentFiles.filter((f) => f.endsWith('.styles.ts')).map((f) => read(`src/components/video-call/${f}`)).join('\n');
+  const styles = componentFiles
+    .filter((f) => f.endsWith('.styles.ts'))
+    .map((f) => read(`src/components/video-call/${f}`))
+    .join('\n');
   const used = new Set([...styles.matchAll(/var\((--vc-[\w-]+)/g)].map((m) => m[1]));
   const documented = new Set((element.cssProperties ?? []).map((p) => p.name));
   assert.ok(used.size > 0);
   for (const v of used) assert.ok(documented.has(v), `CSS custom property ${v} is used by the styles but not documented`);
   for (const v of documented) assert.ok(used.has(v), `CSS custom property ${v} is documented but the styles never read it`);
-  for (const p of element.cssProperties ?? []) assert.ok(p.name.startsWith('--vc-') && p.description, `CSS property ${p.name} undocumented`);
+  for (const p of element.cssProperties ?? [])
+    assert.ok(p.name.startsWith('--vc-') && p.description, `CSS property ${p.name} undocumented`);
   // Parts named in the template are all documented.
-  const template = componentFiles.filter((f) => !f.endsWith('.styles.ts')).map((f) => read(`src/components/video-call/${f}`)).join('\n');
-  const inTemplate = new Set([...template.matchAll(/part="([^"$]+)"/g)].flatMap((m) => m[1].split(/\s+/)).filter((p) => /^[a-z-]+$/.test(p)));
+  const template = componentFiles
+    .filter((f) => !f.endsWith('.styles.ts'))
+    .map((f) => read(`src/components/video-call/${f}`))
+    .join('\n');
+  const inTemplate = new Set(
+    [...template.matchAll(/part="([^"$]+)"/g)].flatMap((m) => m[1].split(/\s+/)).filter((p) => /^[a-z-]+$/.test(p)),
+  );
   for (const p of inTemplate) assert.ok(partNames.has(p), `part ${p} is in the template but not documented`);
   // Nothing private leaks into the public API.
-  for (const m of element.members ?? []) assert.ok(!m.name.startsWith('#') && !m.name.startsWith('_') && m.privacy !== 'private', `private member ${m.name} in the manifest`);
+  for (const m of element.members ?? [])
+    assert.ok(!m.name.startsWith('#') && !m.name.startsWith('_') && m.privacy !== 'private', `private member ${m.name} in the manifest`);
 });
 
 /** The names in the first column of the README table under `heading`. */

@@ -101,7 +101,10 @@ describe('video-call-relay CLI', () => {
 
   it('--mint prints a room grant the relay accepts for that room only', async () => {
     const env = { ...process.env, RELAY_SECRET: 'cli-secret' };
-    const child = spawn(process.execPath, [path.join(out, 'cli.js'), '--mint', 'board room', '--ttl', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(out, 'cli.js'), '--mint', 'board room', '--ttl', '60'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let token = '';
     child.stdout.on('data', (d) => (token += d));
     assert.equal(await new Promise((r) => child.on('exit', r)), 0);

@@ -34,37 +34,91 @@ const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 
 let r: TestRelay;
 const honestIds: string[] = [];
-const KEYS = ['room', 'name', 'token', 'id', 'key', 'to', 'data', 'roomId', 'offer', 'answer', 'candidate', 'message', '__proto__', 'constructor', 'prototype', 'toString', ''];
-const EVENTS = ['join', 'signal', 'leave', 'join-room', 'offer', 'answer', 'ice-candidate', 'chat-message', 'peer-joined', 'user-joined', 'hasOwnProperty', '__proto__', 'constructor', 'toString', 'x', ''];
+const KEYS = [
+  'room',
+  'name',
+  'token',
+  'id',
+  'key',
+  'to',
+  'data',
+  'roomId',
+  'offer',
+  'answer',
+  'candidate',
+  'message',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  '',
+];
+const EVENTS = [
+  'join',
+  'signal',
+  'leave',
+  'join-room',
+  'offer',
+  'answer',
+  'ice-candidate',
+  'chat-message',
+  'peer-joined',
+  'user-joined',
+  'hasOwnProperty',
+  '__proto__',
+  'constructor',
+  'toString',
+  'x',
+  '',
+];
 
 function str(): string {
   switch (int(8)) {
-    case 0: return '';
-    case 1: return 'x'.repeat(int(3) === 0 ? 70_000 : int(300));
+    case 0:
+      return '';
+    case 1:
+      return 'x'.repeat(int(3) === 0 ? 70_000 : int(300));
     // Honest ids, but never the honest rooms' names: those rooms are open, joining them is legitimate.
-    case 2: return pick(['__proto__', 'constructor', 'hasOwnProperty', ...honestIds]);
-    case 3: return String.fromCharCode(...Array.from({ length: int(20) }, () => int(0xffff)));
-    case 4: return '\u0000\n\r\u007f\u2028';
-    default: return Math.random().toString(36).slice(2, 2 + int(12));
+    case 2:
+      return pick(['__proto__', 'constructor', 'hasOwnProperty', ...honestIds]);
+    case 3:
+      return String.fromCharCode(...Array.from({ length: int(20) }, () => int(0xffff)));
+    case 4:
+      return '\u0000\n\r\u007f\u2028';
+    default:
+      return Math.random()
+        .toString(36)
+        .slice(2, 2 + int(12));
   }
 }
 
 function value(depth = 0): unknown {
   if (depth > 4) return pick([null, 1, 'leaf']);
   switch (int(13)) {
-    case 0: return undefined;
-    case 1: return null;
-    case 2: return rand() < 0.5;
-    case 3: return pick([0, -1, 1e308, -1e-308, NaN, Infinity, 2 ** 53 + 1]);
-    case 4: case 5: return str();
-    case 6: return Array.from({ length: int(6) }, () => value(depth + 1));
+    case 0:
+      return undefined;
+    case 1:
+      return null;
+    case 2:
+      return rand() < 0.5;
+    case 3:
+      return pick([0, -1, 1e308, -1e-308, NaN, Infinity, 2 ** 53 + 1]);
+    case 4:
+    case 5:
+      return str();
+    case 6:
+      return Array.from({ length: int(6) }, () => value(depth + 1));
     case 7: {
       let v: unknown = 'deep';
       for (let i = 0, n = 30 + int(2000); i < n; i++) v = int(2) ? [v] : { a: v };
       return v;
     }
-    case 8: return new Uint8Array(int(2000));
-    case 9: return JSON.parse(`{"__proto__": {"polluted": "yes"}, "room": ${JSON.stringify(str())}, "to": ${JSON.stringify(pick(honestIds))}, "data": 1}`);
+    case 8:
+      return new Uint8Array(int(2000));
+    case 9:
+      return JSON.parse(
+        `{"__proto__": {"polluted": "yes"}, "room": ${JSON.stringify(str())}, "to": ${JSON.stringify(pick(honestIds))}, "data": 1}`,
+      );
     default: {
       const o: Record<string, unknown> = {};
       for (let i = 0, n = int(5); i < n; i++) o[pick(KEYS)] = value(depth + 1);
@@ -76,24 +130,56 @@ function value(depth = 0): unknown {
 /** A near-valid message: the right shape aimed at the honest peers and rooms. */
 function aimed(): [string, ...unknown[]] {
   switch (int(7)) {
-    case 0: return ['signal', { to: pick(honestIds), data: value() }];
+    case 0:
+      return ['signal', { to: pick(honestIds), data: value() }];
     case 1:
       return int(2)
         ? ['join', { room: pick(['fuzz-a', 'fuzz-b', str()]), name: str() }]
         : // Claims of honest (or junk) ids, with wrong or malformed keys.
-          ['join', { room: pick(['fuzz-a', str()]), id: pick([...honestIds, str(), value()]), key: pick(['wrong-key-0123456789', str(), value()]) }];
-    case 2: return ['leave', { room: pick(['honest', 'fuzz-a', str()]) }];
-    case 3: return [pick(['offer', 'answer', 'ice-candidate', 'chat-message']), { roomId: 'honest-seed', offer: 1, answer: 1, candidate: 1, message: 'sneaky' }];
-    case 4: return ['join-room', pick(['fuzz-seed', str()])];
-    case 5: return ['signal', { to: pick(honestIds), data: 'sneaky' }];
-    default: return [pick(EVENTS), value(), value()];
+          [
+            'join',
+            {
+              room: pick(['fuzz-a', str()]),
+              id: pick([...honestIds, str(), value()]),
+              key: pick(['wrong-key-0123456789', str(), value()]),
+            },
+          ];
+    case 2:
+      return ['leave', { room: pick(['honest', 'fuzz-a', str()]) }];
+    case 3:
+      return [
+        pick(['offer', 'answer', 'ice-candidate', 'chat-message']),
+        { roomId: 'honest-seed', offer: 1, answer: 1, candidate: 1, message: 'sneaky' },
+      ];
+    case 4:
+      return ['join-room', pick(['fuzz-seed', str()])];
+    case 5:
+      return ['signal', { to: pick(honestIds), data: 'sneaky' }];
+    default:
+      return [pick(EVENTS), value(), value()];
   }
 }
 
 const RAW = [
-  '2', '2[', '2["signal"', '21234["join",{}]', '3[]', '399["x"]', '0', '0/admin,', '1', '4"err"', '6', '9', '2{}', '2[1,2]',
-  '2["signal",{"to":"x","data":{"_placeholder":true,"num":0}}]', '51-["signal",{"_placeholder":true,"num":0}]',
-  `2["signal",${'['.repeat(20_000)}${']'.repeat(20_000)}]`, `2${'['.repeat(50_000)}`, '2["__proto__",{"__proto__":{"polluted":1}}]',
+  '2',
+  '2[',
+  '2["signal"',
+  '21234["join",{}]',
+  '3[]',
+  '399["x"]',
+  '0',
+  '0/admin,',
+  '1',
+  '4"err"',
+  '6',
+  '9',
+  '2{}',
+  '2[1,2]',
+  '2["signal",{"to":"x","data":{"_placeholder":true,"num":0}}]',
+  '51-["signal",{"_placeholder":true,"num":0}]',
+  `2["signal",${'['.repeat(20_000)}${']'.repeat(20_000)}]`,
+  `2${'['.repeat(50_000)}`,
+  '2["__proto__",{"__proto__":{"polluted":1}}]',
 ];
 
 before(async () => {
@@ -132,7 +218,10 @@ it(`survives ${MESSAGES} hostile messages while honest peers keep signalling (se
   const ackFailures: unknown[] = [];
   const honest = setInterval(() => {
     const n = honestSent++;
-    request(a, 'signal', { to: bId, data: n }).then((ack) => ack.ok || ackFailures.push(ack), (e) => ackFailures.push(String(e)));
+    request(a, 'signal', { to: bId, data: n }).then(
+      (ack) => ack.ok || ackFailures.push(ack),
+      (e) => ackFailures.push(String(e)),
+    );
     b.emit('signal', { to: a.id, data: n });
     s1.emit('chat-message', { roomId: 'honest-seed', message: seedSent++ });
   }, 40);
@@ -172,7 +261,8 @@ it(`survives ${MESSAGES} hostile messages while honest peers keep signalling (se
   const elapsed = Date.now() - t0;
   await sleep(200);
 
-  if (process.env.FUZZ_VERBOSE) console.log({ sent, cutOff, honestSent, seedSent, elapsed, logLines: r.logs.length, sample: r.logs.slice(0, 8) });
+  if (process.env.FUZZ_VERBOSE)
+    console.log({ sent, cutOff, honestSent, seedSent, elapsed, logLines: r.logs.length, sample: r.logs.slice(0, 8) });
   assert.equal(sent, MESSAGES);
   assert.ok(elapsed < 40_000, `bounded in time (${elapsed} ms)`);
   assert.ok(cutOff > 0, 'floods and malformed packets got sockets cut off');

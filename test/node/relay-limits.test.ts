@@ -86,7 +86,7 @@ describe('RELAY_SECRET room grants', () => {
 });
 
 describe('ALLOWED_ORIGINS', () => {
-  it('refuses a disallowed Origin over polling and websocket, the relay\'s own origin included unless listed; admits listed and origin-less clients', async () => {
+  it("refuses a disallowed Origin over polling and websocket, the relay's own origin included unless listed; admits listed and origin-less clients", async () => {
     const r = await relay({ allowedOrigins: ['https://good.example'] });
     for (const transports of [['polling'], ['websocket']]) {
       await assert.rejects(
@@ -172,7 +172,11 @@ describe('MAX_PEERS_PER_ROOM', () => {
     assert.equal(full.ok, false);
     assert.equal(full.error.code, 'room-full');
     await flush(c);
-    assert.deepEqual(seenA.map((e) => e.event), ['peer-joined'], 'a saw b join, never c');
+    assert.deepEqual(
+      seenA.map((e) => e.event),
+      ['peer-joined'],
+      'a saw b join, never c',
+    );
     assert.equal((await request(c, 'signal', { to: a.id, data: 1 })).error.code, 'not-joined');
     await request(b, 'leave', { room: 'small' });
     const ok = await join(c, 'small');
@@ -200,7 +204,11 @@ describe('message size', () => {
     await cutP;
     await flush(b);
     await sleep(50);
-    assert.deepEqual(seenB.filter((e) => e.event === 'signal'), [], 'b never got the payload');
+    assert.deepEqual(
+      seenB.filter((e) => e.event === 'signal'),
+      [],
+      'b never got the payload',
+    );
     assert.equal((await get(`${r.url}/healthz`)).status, 200);
     const c = await connect(r.url);
     assert.equal((await join(c, 'big')).ok, true);
@@ -239,9 +247,7 @@ describe('rate limit', () => {
     let calmSent = 0;
     const calm = setInterval(() => h1.emit('signal', { to: h2.id, data: calmSent++ }), 100);
     try {
-      const acks = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => request(flooder, 'signal', { to: victim.id, data: i })),
-      );
+      const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => request(flooder, 'signal', { to: victim.id, data: i })));
       const limited = acks.filter((a) => !a.ok);
       assert.ok(limited.length >= 5, `some of the burst is throttled (${limited.length})`);
       assert.ok(limited.every((a) => a.error.code === 'rate-limited'));
@@ -257,7 +263,11 @@ describe('rate limit', () => {
     await flush(h1);
     await sleep(50);
     assert.ok(victimGot <= 40, `the victim got at most the burst plus the refill (${victimGot})`);
-    assert.deepEqual(calmGot, Array.from({ length: calmSent }, (_, i) => i), 'every honest message arrived, in order');
+    assert.deepEqual(
+      calmGot,
+      Array.from({ length: calmSent }, (_, i) => i),
+      'every honest message arrived, in order',
+    );
     assert.ok(calmSent >= 4);
     assert.equal(r.logs.filter((l) => l.includes('kept flooding; disconnected')).length, 1, 'the cut-off is logged once');
   });

@@ -53,12 +53,21 @@ describe('log lines', () => {
 
   it('escape C1 controls and line breaks of a refused Origin header', async () => {
     // Header bytes are read as latin1: 0x85 is U+0085 (NEL), and UTF-8 U+2028 (e2 80 a8) gives U+0080 among others.
-    const origin = Buffer.concat([Buffer.from('https://evil.example/'), Buffer.from([0x85, 0x9b]), Buffer.from('\u2028\u202e', 'utf8'), Buffer.from('x')]);
+    const origin = Buffer.concat([
+      Buffer.from('https://evil.example/'),
+      Buffer.from([0x85, 0x9b]),
+      Buffer.from('\u2028\u202e', 'utf8'),
+      Buffer.from('x'),
+    ]);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${guarded.url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin.toString('latin1') } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = http.request(
+        `${guarded.url}/socket.io/?EIO=4&transport=polling`,
+        { headers: { Origin: origin.toString('latin1') } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -72,7 +81,10 @@ describe('log lines', () => {
   it('escapeLogLine: every unsafe character as \\uXXXX, lone surrogates too; the rest untouched', () => {
     assert.equal(escapeLogLine('ok é 日本 😀 "q" \\'), 'ok é 日本 😀 "q" \\');
     assert.equal(escapeLogLine('a\nb\rc\u0000d\u001be\u007ff\u0085g\u009fh'), 'a\\u000ab\\u000dc\\u0000d\\u001be\\u007ff\\u0085g\\u009fh');
-    assert.equal(escapeLogLine('\u2028\u2029\u202a\u202e\u2066\u2069\u200e\u200f\u061c\u200b\ufeff'), '\\u2028\\u2029\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c\\u200b\\ufeff');
+    assert.equal(
+      escapeLogLine('\u2028\u2029\u202a\u202e\u2066\u2069\u200e\u200f\u061c\u200b\ufeff'),
+      '\\u2028\\u2029\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c\\u200b\\ufeff',
+    );
     assert.equal(escapeLogLine('x\ud800y\udc00z'), 'x\\ud800y\\udc00z');
     assert.equal(quote('r\u202eoom'), '"r\\u202eoom"');
   });

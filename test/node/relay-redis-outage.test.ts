@@ -147,7 +147,10 @@ describe('relay over Redis, Redis going away', () => {
     // Both relays are up and answering.
     for (const r of [one, two]) assert.equal((await get(`${r.url}/healthz`)).status, 200);
     assert.ok(a.connected && b.connected);
-    assert.ok(one.logs.some((l) => /^error redis /.test(l)), 'the outage is logged');
+    assert.ok(
+      one.logs.some((l) => /^error redis /.test(l)),
+      'the outage is logged',
+    );
 
     // Redis comes back empty: the relays reconnect, A's process puts A back, B can join and sees A.
     await startRedis(port);
@@ -156,7 +159,10 @@ describe('relay over Redis, Redis going away', () => {
     const c = await connect(one.url);
     const ackC = await join(c, 'outage', 'C');
     assert.deepEqual(ackC.peers.map((p: { id: string }) => p.id).sort(), [a.id, b.id].sort());
-    assert.ok(!bSaw.some((e) => e.event === 'signal' && (e.args[0] as { from: string }).from === 'stale'), 'no broadcast of the outage arrives late');
+    assert.ok(
+      !bSaw.some((e) => e.event === 'signal' && (e.args[0] as { from: string }).from === 'stale'),
+      'no broadcast of the outage arrives late',
+    );
   });
 
   it('Redis unreachable for a while (data kept): a peer that left meanwhile is removed once Redis answers', async () => {
@@ -202,12 +208,16 @@ describe('relay over Redis, Redis going away', () => {
 
     await eventually('B joins', async () => (await join(b, 'cut', 'B')).ok === true);
     // Once the heartbeat has run the removal that failed, nobody sees the departed peer.
-    await eventually('the departed peer is gone from Redis', async () => {
-      const c = await connect(two.url);
-      const ack = await join(c, 'cut', 'C');
-      c.disconnect();
-      return ack.ok === true && !ack.peers.some((p: { id: string }) => p.id === goneId);
-    }, 5000);
+    await eventually(
+      'the departed peer is gone from Redis',
+      async () => {
+        const c = await connect(two.url);
+        const ack = await join(c, 'cut', 'C');
+        c.disconnect();
+        return ack.ok === true && !ack.peers.some((p: { id: string }) => p.id === goneId);
+      },
+      5000,
+    );
     const d = await connect(two.url);
     const ackD = await join(d, 'cut', 'D');
     assert.deepEqual(ackD.peers.map((p: { id: string }) => p.id).sort(), [a.id, b.id].sort());
@@ -246,7 +256,10 @@ describe('relay over Redis, Redis going away', () => {
         const t0 = Date.now();
         assert.equal((await get(`${r.url}/healthz`)).status, 200);
         assert.ok(Date.now() - t0 < 500);
-        assert.ok(r.logs.some((l) => /^error presence heartbeat: Redis did not answer/.test(l)), r.logs.join('\n'));
+        assert.ok(
+          r.logs.some((l) => /^error presence heartbeat: Redis did not answer/.test(l)),
+          r.logs.join('\n'),
+        );
       }
     } finally {
       process.kill(redis.pid!, 'SIGCONT');
@@ -341,7 +354,10 @@ describe('relay over Redis, Redis going away', () => {
       log: () => undefined,
       onGone: (gone, reason) => swept.push(...gone.map((g) => `${g.id} ${reason}`)),
     });
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     await a.start();
     await b.start();
     const claim = (id: string) => ({ id, sid: `s-${id}`, keyHash: '', mayTakeOver: true });
@@ -353,10 +369,14 @@ describe('relay over Redis, Redis going away', () => {
     for (let i = 0; i < n; i++) await a.leave(`r${i}`, `p${i}`, `s-p${i}`).catch(() => undefined);
     mode = 'slow';
     // Retried one by one they take over 2 s, far beyond A's TTL (450 ms): A keeps beating meanwhile.
-    await eventually('the backlog is drained', async () => {
-      for (let i = 0; i < n; i += 50) if ((await real.exists(`${prefix}room:r${i}`)) === 1) return false;
-      return (await real.exists(`${prefix}room:r${n - 1}`)) === 0;
-    }, 20_000);
+    await eventually(
+      'the backlog is drained',
+      async () => {
+        for (let i = 0; i < n; i += 50) if ((await real.exists(`${prefix}room:r${i}`)) === 1) return false;
+        return (await real.exists(`${prefix}room:r${n - 1}`)) === 0;
+      },
+      20_000,
+    );
     assert.deepEqual(swept, [], 'A was never declared dead');
     assert.deepEqual(Object.keys(await real.hGetAll(`${prefix}room:stay`)), ['alive']);
   });

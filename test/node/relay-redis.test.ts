@@ -21,9 +21,13 @@ const children = new Set<ChildProcess>();
 let redisUrl: string;
 let relays: { child: ChildProcess; url: string }[];
 
-
 /** Spawns a process and resolves when `ready` matches its output. */
-function start(cmd: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+function start(
+  cmd: string,
+  args: string[],
+  ready: RegExp,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -45,11 +49,16 @@ function start(cmd: string, args: string[], ready: RegExp, env: NodeJS.ProcessEn
 }
 
 function startRelayProcess(): Promise<{ child: ChildProcess; url: string }> {
-  return start(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--host', '127.0.0.1'], /listening on (http:\/\/\S+?)\/?$/m, {
-    REDIS_URL: redisUrl,
-    REDIS_HEARTBEAT_MS: '200',
-    MAX_PEERS_PER_ROOM: '3',
-  }).then(({ child, match }) => ({ child, url: match[1]! }));
+  return start(
+    process.execPath,
+    ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--host', '127.0.0.1'],
+    /listening on (http:\/\/\S+?)\/?$/m,
+    {
+      REDIS_URL: redisUrl,
+      REDIS_HEARTBEAT_MS: '200',
+      MAX_PEERS_PER_ROOM: '3',
+    },
+  ).then(({ child, match }) => ({ child, url: match[1]! }));
 }
 
 const KEY = 'resume-key-0123456789';
@@ -91,7 +100,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 before(async () => {
   const port = await freePort();
-  await start('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
+  await start(
+    '/usr/bin/redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    /Ready to accept connections/,
+  );
   redisUrl = `redis://127.0.0.1:${port}`;
   relays = await Promise.all([startRelayProcess(), startRelayProcess(), startRelayProcess()]);
 });
@@ -180,8 +193,15 @@ describe('relay over Redis, three processes', () => {
     await request(fresh, 'signal', { to: BEE, data: 'hi' });
     assert.deepEqual(await toB, { from: ROAMER, data: 'hi' });
     await sleep(200);
-    assert.deepEqual(seenB.filter((e) => e.event === 'peer-left'), [], 'no peer-left for the resumed id');
-    assert.deepEqual(seenB.filter((e) => e.event === 'peer-joined').map((e) => e.args[0]), [{ id: ROAMER, name: 'R' }]);
+    assert.deepEqual(
+      seenB.filter((e) => e.event === 'peer-left'),
+      [],
+      'no peer-left for the resumed id',
+    );
+    assert.deepEqual(
+      seenB.filter((e) => e.event === 'peer-joined').map((e) => e.args[0]),
+      [{ id: ROAMER, name: 'R' }],
+    );
 
     // A newcomer on the old process sees the id once, held by the new connection.
     const d = await connect(one!.url);
@@ -224,7 +244,8 @@ describe('relay over Redis, three processes', () => {
     // The sweep announces the doomed process's other peer, and the id in the room the new
     // connection has not rejoined; never the resumed id where it is.
     const deadline = Date.now() + 5000;
-    while (!seenB.some((e) => e.event === 'peer-left' && (e.args[0] as { id: string }).id === staysId) && Date.now() < deadline) await sleep(50);
+    while (!seenB.some((e) => e.event === 'peer-left' && (e.args[0] as { id: string }).id === staysId) && Date.now() < deadline)
+      await sleep(50);
     await sleep(300);
     const lefts = seenB.filter((e) => e.event === 'peer-left').map((e) => e.args[0]);
     assert.deepEqual(
@@ -235,7 +256,10 @@ describe('relay over Redis, three processes', () => {
     // sweep-x: the id is still there; sweep-y: it is gone.
     const d = await connect(one!.url);
     assert.deepEqual((await joinAs(d, 'sweep-x')).peers.map((p: { id: string }) => p.id).sort(), [b.id, SURVIVOR].sort());
-    assert.deepEqual((await joinAs(d, 'sweep-y')).peers.map((p: { id: string }) => p.id), [b.id]);
+    assert.deepEqual(
+      (await joinAs(d, 'sweep-y')).peers.map((p: { id: string }) => p.id),
+      [b.id],
+    );
     const toFresh = next(fresh, 'signal');
     assert.deepEqual(await request(b, 'signal', { to: SURVIVOR, data: 'still here' }), { ok: true });
     assert.deepEqual(await toFresh, { from: b.id, data: 'still here' });
@@ -262,7 +286,11 @@ describe('relay over Redis, three processes', () => {
     assert.deepEqual(await victimLeft, { id: victimId });
 
     // On the squatter's process, on the victim's and on a third: refused, in the shared room or another.
-    for (const [relay, room] of [[two, 'squat-x'], [one, 'squat-x'], [three, 'squat-y']] as const) {
+    for (const [relay, room] of [
+      [two, 'squat-x'],
+      [one, 'squat-x'],
+      [three, 'squat-y'],
+    ] as const) {
       const s = await connect(relay!.url);
       assert.deepEqual((await joinAs(s, room, victimId, squatterKey)).error, NOT_ITS_ID, `${relay!.url} ${room}`);
       s.disconnect();

@@ -53,7 +53,11 @@ describe('resumable peer ids', () => {
     assert.match(alice, /^[A-Za-z0-9_-]{22}$/);
     assert.deepEqual(await joinAs(a, 'res-1', undefined, keyFor('alice'), 'Alice'), { ok: true, selfId: alice, peers: [] });
     const joined = next(a, 'peer-joined');
-    assert.deepEqual(await joinAs(b, 'res-1', undefined, undefined, 'Bob'), { ok: true, selfId: b.id, peers: [{ id: alice, name: 'Alice' }] });
+    assert.deepEqual(await joinAs(b, 'res-1', undefined, undefined, 'Bob'), {
+      ok: true,
+      selfId: b.id,
+      peers: [{ id: alice, name: 'Alice' }],
+    });
     assert.deepEqual(await joined, { id: b.id, name: 'Bob' });
 
     // Signals both ways carry the peer ids.
@@ -95,7 +99,13 @@ describe('resumable peer ids', () => {
     assert.equal(ack.ok, true);
     assert.equal(ack.selfId, ada);
     const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
-    assert.deepEqual([...ack.peers].sort(byId), [{ id: bob, name: 'Bob' }, { id: c.id!, name: 'Cy' }].sort(byId));
+    assert.deepEqual(
+      [...ack.peers].sort(byId),
+      [
+        { id: bob, name: 'Bob' },
+        { id: c.id!, name: 'Cy' },
+      ].sort(byId),
+    );
     assert.equal(await oldGone, 'io server disconnect');
 
     // Signals to the id reach the new connection, and its signals carry the id.
@@ -110,10 +120,20 @@ describe('resumable peer ids', () => {
     await flush(c);
     await sleep(50);
     for (const seen of [seenB, seenC]) {
-      assert.deepEqual(seen.filter((e) => e.event === 'peer-left'), [], 'no peer-left for a resumed id');
-      assert.deepEqual(seen.filter((e) => e.event === 'peer-joined').map((e) => e.args[0]), [{ id: ada, name: 'Ada' }]);
+      assert.deepEqual(
+        seen.filter((e) => e.event === 'peer-left'),
+        [],
+        'no peer-left for a resumed id',
+      );
+      assert.deepEqual(
+        seen.filter((e) => e.event === 'peer-joined').map((e) => e.args[0]),
+        [{ id: ada, name: 'Ada' }],
+      );
     }
-    assert.ok(r.logs.some((l) => l === `join room="res-2" id=${ada} peers=2 resumed`), r.logs.join('\n'));
+    assert.ok(
+      r.logs.some((l) => l === `join room="res-2" id=${ada} peers=2 resumed`),
+      r.logs.join('\n'),
+    );
 
     // A newcomer sees the id once; the resumed peer leaving is announced as usual.
     const d = await connect(r.url);
@@ -149,7 +169,7 @@ describe('resumable peer ids', () => {
     assert.equal((await joinAs(thief, 'res-3', undefined, keyFor('thief'))).selfId, idOf(keyFor('thief')));
   });
 
-  it('refuses id without key, an id that is not the key\'s, and malformed values', async () => {
+  it("refuses id without key, an id that is not the key's, and malformed values", async () => {
     const s = await connect(r.url);
     const KEY = keyFor('res-4');
     const bad: Record<string, unknown>[] = [
@@ -257,7 +277,11 @@ describe('resumable peer ids', () => {
 
     // With its own key, or with none, in the room it holds or in a fresh one: refused.
     const squatter2 = await connect(r.url);
-    for (const [room, key] of [['res-10', keyFor('squatter')], ['res-10-side', keyFor('squatter')], ['res-10-side', keyFor('squatter-2')]]) {
+    for (const [room, key] of [
+      ['res-10', keyFor('squatter')],
+      ['res-10-side', keyFor('squatter')],
+      ['res-10-side', keyFor('squatter-2')],
+    ]) {
       assert.deepEqual((await joinAs(squatter2, room!, victimId, key)).error, { code: 'bad-request', message: NOT_ITS_ID }, room);
     }
     assert.equal((await joinAs(squatter2, 'res-10', victimId)).error.code, 'bad-request');
@@ -273,7 +297,10 @@ describe('resumable peer ids', () => {
     assert.deepEqual(await request(witness, 'signal', { to: victimId, data: 'for the victim' }), { ok: true });
     assert.deepEqual(await got, { from: witness.id, data: 'for the victim' });
     await flush(squatter);
-    assert.deepEqual(seenSquatter.filter((e) => e.event === 'signal'), []);
+    assert.deepEqual(
+      seenSquatter.filter((e) => e.event === 'signal'),
+      [],
+    );
     assert.deepEqual(seenSquatter2, []);
   });
 
@@ -302,7 +329,11 @@ describe('resumable peer ids', () => {
       const b2 = await connect(url);
       assert.deepEqual(await joinAs(b2, 'res-8', undefined, keyFor('witness'), 'W'), { ok: true, selfId: witness, peers: [] });
       const joined = next(b2, 'peer-joined');
-      assert.deepEqual(await joinAs(a2, 'res-8', undefined, keyFor('phoenix'), 'P'), { ok: true, selfId: phoenix, peers: [{ id: witness, name: 'W' }] });
+      assert.deepEqual(await joinAs(a2, 'res-8', undefined, keyFor('phoenix'), 'P'), {
+        ok: true,
+        selfId: phoenix,
+        peers: [{ id: witness, name: 'W' }],
+      });
       assert.deepEqual(await joined, { id: phoenix, name: 'P' });
       const sig = next(b2, 'signal');
       await request(a2, 'signal', { to: witness, data: 'back' });

@@ -101,7 +101,9 @@ describe('a reader that stalls', () => {
       stop();
     }
     const growth = Math.round(peak - before);
-    console.log(`stalled reader dropped after ${gone ? gone - t0 : 'never'} ms; relay RSS ${Math.round(before)} → peak ${Math.round(peak)} MB`);
+    console.log(
+      `stalled reader dropped after ${gone ? gone - t0 : 'never'} ms; relay RSS ${Math.round(before)} → peak ${Math.round(peak)} MB`,
+    );
     assert.ok(gone > 0, `the stalled reader was not dropped within 6 s\n${output()}`);
     assert.ok(gone - t0 < 4000, `dropped only after ${gone - t0} ms`);
     assert.ok(growth < 80, `relay RSS grew by ${growth} MB`);

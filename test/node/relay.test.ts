@@ -64,7 +64,11 @@ describe('relay protocol', () => {
     assert.deepEqual(ack, { ok: true });
     assert.deepEqual(await got, { from: a.id, data: { sdp: 'v=0', n: [1, 2] } });
     await flush(c);
-    assert.deepEqual(seenC.filter((e) => e.event === 'signal'), [], 'a third peer does not see it');
+    assert.deepEqual(
+      seenC.filter((e) => e.event === 'signal'),
+      [],
+      'a third peer does not see it',
+    );
   });
 
   it('refuses signals to a peer outside the rooms the sender joined', async () => {
@@ -157,7 +161,10 @@ describe('seed tutorial protocol', () => {
     assert.equal(await chat, 'hi');
     // The sender does not get its own messages back.
     await flush(a);
-    assert.deepEqual(seenA.map((e) => e.event), ['user-joined', 'answer']);
+    assert.deepEqual(
+      seenA.map((e) => e.event),
+      ['user-joined', 'answer'],
+    );
   });
 
   it('does not forward for a room the sender did not join, and never crosses into relay-protocol rooms', async () => {
@@ -176,7 +183,11 @@ describe('seed tutorial protocol', () => {
     await flush(late);
     await sleep(30);
     assert.deepEqual(seenSeed, [], 'seed member got nothing from outsiders or relay-protocol joins');
-    assert.deepEqual(seenModern.map((e) => e.event), ['peer-joined'], 'relay-protocol member saw only the relay-protocol join');
+    assert.deepEqual(
+      seenModern.map((e) => e.event),
+      ['peer-joined'],
+      'relay-protocol member saw only the relay-protocol join',
+    );
   });
 });
 
@@ -188,11 +199,39 @@ describe('junk payloads', () => {
   };
   const proto = JSON.parse('{"__proto__": {"polluted": true}, "room": {"__proto__": 1}, "to": "x", "roomId": "seed-j"}');
   const payloads: unknown[] = [
-    undefined, null, 0, 42, -1.5, '', 'room', 'x'.repeat(10_000), true, false, [], [1, 2, 3], {},
-    { room: 5 }, { room: '' }, { room: 'x'.repeat(129) }, { room: 'ok', name: 7 }, { room: 'ok', name: 'n'.repeat(65) },
-    { room: 'a\nb' }, { room: ['r'] }, { room: { toString: 'r' } }, { room: 'ok', token: 123 },
-    { to: 5, data: 1 }, { to: 'x'.repeat(1000), data: 1 }, { to: '', data: 1 }, { data: 1 }, { to: 'r:junk-honest', data: 1 }, { to: 's:seed-j', data: 1 },
-    { to: 'nobody', data: deep(100) }, proto, { roomId: 5, offer: 1 }, { roomId: 'seed-j' }, { roomId: 'seed-j', offer: deep(100) },
+    undefined,
+    null,
+    0,
+    42,
+    -1.5,
+    '',
+    'room',
+    'x'.repeat(10_000),
+    true,
+    false,
+    [],
+    [1, 2, 3],
+    {},
+    { room: 5 },
+    { room: '' },
+    { room: 'x'.repeat(129) },
+    { room: 'ok', name: 7 },
+    { room: 'ok', name: 'n'.repeat(65) },
+    { room: 'a\nb' },
+    { room: ['r'] },
+    { room: { toString: 'r' } },
+    { room: 'ok', token: 123 },
+    { to: 5, data: 1 },
+    { to: 'x'.repeat(1000), data: 1 },
+    { to: '', data: 1 },
+    { data: 1 },
+    { to: 'r:junk-honest', data: 1 },
+    { to: 's:seed-j', data: 1 },
+    { to: 'nobody', data: deep(100) },
+    proto,
+    { roomId: 5, offer: 1 },
+    { roomId: 'seed-j' },
+    { roomId: 'seed-j', offer: deep(100) },
   ];
   const events = ['join', 'signal', 'leave', 'join-room', 'offer', 'answer', 'ice-candidate', 'chat-message'];
 
@@ -233,7 +272,10 @@ describe('junk payloads', () => {
     assert.ok((await request(honest1, 'signal', { to: honest2.id, data: 'still fine' })).ok);
     assert.deepEqual(await got, { from: honest1.id, data: 'still fine' });
     assert.deepEqual(seen1, []);
-    assert.deepEqual(seen2.map((e) => e.event), ['signal']);
+    assert.deepEqual(
+      seen2.map((e) => e.event),
+      ['signal'],
+    );
     const health = await get(`${r.url}/healthz`);
     assert.equal(health.status, 200);
   });
@@ -269,7 +311,15 @@ describe('http', () => {
     assert.equal(await (await get(`${r.url}/sub/`)).text(), 'sub index');
     assert.equal((await get(`${r.url}/missing.js`)).status, 404);
     assert.equal((await get(`${r.url}/dist`, { redirect: 'manual' })).status, 301);
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/dist/..%2fsecret.txt', '/dist/%2e%2e%2fsecret.txt', '/..%5csecret.txt', '/%00', '/%E0%A4%A']) {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/dist/..%2fsecret.txt',
+      '/dist/%2e%2e%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const res = await rawGet(r.port, p);
       assert.ok(res.status === 400 || res.status === 404, `${p} → ${res.status}`);
       assert.doesNotMatch(res.body, /do not serve/);
@@ -345,4 +395,3 @@ describe('names', () => {
     assert.deepEqual(ack.peers, [{ id: a.id, name: 'Ada Lovelace[31m' }]);
   });
 });
-

@@ -5,10 +5,18 @@ import { mintIceServers, turnOptionsFromEnv } from '../../server/turn.js';
 
 test('mintIceServers: username <expiry>:<peer id>, credential base64(HMAC-SHA1(secret, username)), STUN URLs without credentials', () => {
   const now = Date.UTC(2026, 0, 1);
-  const servers = mintIceServers({ urls: ['turn:t.example:3478?transport=udp', 'turns:t.example:5349', 'stun:t.example:3478'], secret: 'k', ttlSeconds: 600 }, 'peer1', now);
+  const servers = mintIceServers(
+    { urls: ['turn:t.example:3478?transport=udp', 'turns:t.example:5349', 'stun:t.example:3478'], secret: 'k', ttlSeconds: 600 },
+    'peer1',
+    now,
+  );
   const username = `${now / 1000 + 600}:peer1`;
   assert.deepEqual(servers, [
-    { urls: ['turn:t.example:3478?transport=udp', 'turns:t.example:5349'], username, credential: createHmac('sha1', 'k').update(username).digest('base64') },
+    {
+      urls: ['turn:t.example:3478?transport=udp', 'turns:t.example:5349'],
+      username,
+      credential: createHmac('sha1', 'k').update(username).digest('base64'),
+    },
     { urls: ['stun:t.example:3478'] },
   ]);
 });

@@ -65,7 +65,8 @@ function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }
 }
 
 /** Lit's console warnings that no story or docs page may cause. */
-const LIT_WARNINGS = /Lit is in dev mode|Multiple versions of Lit loaded|scheduled an update \(generally because a property was set\) after an update completed|change-in-update/i;
+const LIT_WARNINGS =
+  /Lit is in dev mode|Multiple versions of Lit loaded|scheduled an update \(generally because a property was set\) after an update completed|change-in-update/i;
 
 /**
  * Lit's "change-in-update" check, made in the page whatever Lit's mode (its own warning exists
@@ -75,7 +76,11 @@ const LIT_WARNINGS = /Lit is in dev mode|Multiple versions of Lit loaded|schedul
 function watchChangeInUpdate() {
   const define = customElements.define.bind(customElements);
   customElements.define = (name: string, cls: CustomElementConstructor, options?: ElementDefinitionOptions) => {
-    const proto = cls.prototype as { updated?: (changed: Map<PropertyKey, unknown>) => void; requestUpdate: (name?: PropertyKey, ...rest: unknown[]) => void; isUpdatePending: boolean };
+    const proto = cls.prototype as {
+      updated?: (changed: Map<PropertyKey, unknown>) => void;
+      requestUpdate: (name?: PropertyKey, ...rest: unknown[]) => void;
+      isUpdatePending: boolean;
+    };
     const updated = proto.updated;
     if (name === 'video-call' && updated) {
       proto.updated = function (this: typeof proto, changed) {
@@ -90,7 +95,10 @@ function watchChangeInUpdate() {
         } finally {
           delete (this as Partial<typeof proto>).requestUpdate;
         }
-        if (this.isUpdatePending) console.warn(`change-in-update: Element video-call scheduled an update (generally because a property was set) after an update completed: ${set.join(', ')} set in updated()`);
+        if (this.isUpdatePending)
+          console.warn(
+            `change-in-update: Element video-call scheduled an update (generally because a property was set) after an update completed: ${set.join(', ')} set in updated()`,
+          );
       };
     }
     return define(name, cls, options);
@@ -163,15 +171,20 @@ async function observe(page: Page) {
       cut: (() => {
         if (!el) return null;
         const box = el.getBoundingClientRect();
-        if (box.bottom > innerHeight + 1 || box.right > innerWidth + 1) return `the element (${Math.round(box.width)}×${Math.round(box.height)} px at ${Math.round(box.left)},${Math.round(box.top)}) does not fit the ${innerWidth}×${innerHeight} canvas`;
+        if (box.bottom > innerHeight + 1 || box.right > innerWidth + 1)
+          return `the element (${Math.round(box.width)}×${Math.round(box.height)} px at ${Math.round(box.left)},${Math.round(box.top)}) does not fit the ${innerWidth}×${innerHeight} canvas`;
         const last = sr?.querySelector('[part="controls"]') ?? sr?.querySelector('[part~="join-button"]');
         const r = last?.getBoundingClientRect();
-        if (r && r.height > 0 && (r.bottom > box.bottom + 1 || r.bottom > innerHeight + 1)) return `${last!.getAttribute('part')} is cut off (bottom ${Math.round(r.bottom)} px, element ${Math.round(box.bottom)} px)`;
+        if (r && r.height > 0 && (r.bottom > box.bottom + 1 || r.bottom > innerHeight + 1))
+          return `${last!.getAttribute('part')} is cut off (bottom ${Math.round(r.bottom)} px, element ${Math.round(box.bottom)} px)`;
         return null;
       })(),
       overlaps: (() => {
         // Tiles must not cover each other or the control bar (a name or a button hidden).
-        const boxes = [...(sr?.querySelectorAll('figure[part~="tile"]') ?? [])].map((f, i) => ({ what: `tile ${i + 1}`, r: f.getBoundingClientRect() }));
+        const boxes = [...(sr?.querySelectorAll('figure[part~="tile"]') ?? [])].map((f, i) => ({
+          what: `tile ${i + 1}`,
+          r: f.getBoundingClientRect(),
+        }));
         const controls = sr?.querySelector('[part="controls"]')?.getBoundingClientRect();
         if (controls) boxes.push({ what: 'the control bar', r: controls });
         const found: string[] = [];
@@ -241,7 +254,9 @@ async function verify(page: Page, expect: Expect, ms = 20_000): Promise<string[]
     if (sels.length) {
       const found = await selectorsPresent(page, sels);
       (expect.selectors ?? []).forEach((s, i) => !found[i] && failures.push(`nothing matches ${s}`));
-      (expect.absentSelectors ?? []).forEach((s, i) => found[(expect.selectors ?? []).length + i] && failures.push(`${s} should not exist`));
+      (expect.absentSelectors ?? []).forEach(
+        (s, i) => found[(expect.selectors ?? []).length + i] && failures.push(`${s} should not exist`),
+      );
     }
     if (failures.length === 0 || Date.now() > deadline) return failures;
     prev = o;
@@ -250,24 +265,53 @@ async function verify(page: Page, expect: Expect, ms = 20_000): Promise<string[]
 }
 
 describe('storybook', () => {
-  test('the preview bundle uses engine.io-client\'s browser transports, not its Node ones', () => {
+  test("the preview bundle uses engine.io-client's browser transports, not its Node ones", () => {
     const assets = path.join(out, 'assets');
-    const js = readdirSync(assets).filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(assets, f), 'utf8'));
-    assert.ok(js.some((s) => s.includes('video-call')), 'the element is in the preview bundle');
+    const js = readdirSync(assets)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(path.join(assets, f), 'utf8'));
+    assert.ok(
+      js.some((s) => s.includes('video-call')),
+      'the element is in the preview bundle',
+    );
     assert.ok(!js.some((s) => s.includes('ws does not work in the browser')), 'the Node "ws" module was bundled');
-    assert.ok(js.some((s) => /new WebSocket\(|new this\.WebSocket|WebSocket\b/.test(s)), 'socket.io-client\'s browser WebSocket transport is bundled');
+    assert.ok(
+      js.some((s) => /new WebSocket\(|new this\.WebSocket|WebSocket\b/.test(s)),
+      "socket.io-client's browser WebSocket transport is bundled",
+    );
   });
 
   test('index.json lists a story for every state the issue names', () => {
     const names = entries.filter((e) => e.type === 'story').map((e) => `${e.title}/${e.name}`.toLowerCase());
     for (const want of [
-      'pre-join', 'joining', 'alone in the room', '1:1 call', 'mesh of four', 'start call', 'incoming call',
-      'chat open with a conversation', 'many messages', 'muted and camera-off', 'screen sharing', 'reconnecting',
-      'permission denied', 'bad config', 'room full', 'narrow (360 px)', 'wide (1280 px)', 'theming/',
+      'pre-join',
+      'joining',
+      'alone in the room',
+      '1:1 call',
+      'mesh of four',
+      'start call',
+      'incoming call',
+      'chat open with a conversation',
+      'many messages',
+      'muted and camera-off',
+      'screen sharing',
+      'reconnecting',
+      'permission denied',
+      'bad config',
+      'room full',
+      'narrow (360 px)',
+      'wide (1280 px)',
+      'theming/',
     ]) {
-      assert.ok(names.some((n) => n.includes(want)), `no story for "${want}"`);
+      assert.ok(
+        names.some((n) => n.includes(want)),
+        `no story for "${want}"`,
+      );
     }
-    assert.ok(entries.some((e) => e.type === 'docs'), 'an autodocs page');
+    assert.ok(
+      entries.some((e) => e.type === 'docs'),
+      'an autodocs page',
+    );
   });
 
   test('every story renders what it claims, with no console or page error', async (t) => {
@@ -281,7 +325,8 @@ describe('storybook', () => {
           // A story whose frame names a known element bug is a todo: reported, not failing the run.
           if (expect.knownBug) st.todo(`known element bug: ${expect.knownBug}`);
           const failures = await verify(page, expect, expect.knownBug ? 8_000 : 20_000);
-          if (expect.knownBug && failures.length === 0) st.diagnostic(`${entry.id} shows all it claims: the known bug looks fixed, drop its knownBug`);
+          if (expect.knownBug && failures.length === 0)
+            st.diagnostic(`${entry.id} shows all it claims: the known bug looks fixed, drop its knownBug`);
           await page.waitForTimeout(300); // late errors
           assert.deepEqual([...failures, ...errors], [], `${entry.id}:\n  ${[...failures, ...errors].join('\n  ')}`);
         } finally {
@@ -298,23 +343,43 @@ describe('storybook', () => {
         probe.close(() => resolve(port));
       });
     });
-    const dev = spawn(process.execPath, [path.join(root, 'node_modules/storybook/dist/bin/dispatcher.js'), 'dev', '-p', String(port), '--host', '127.0.0.1', '--no-open', '--ci'], {
-      cwd: root,
-      env: { ...process.env, STORYBOOK_DISABLE_TELEMETRY: '1' },
-      stdio: 'ignore',
-      detached: true,
-    });
+    const dev = spawn(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/storybook/dist/bin/dispatcher.js'),
+        'dev',
+        '-p',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--no-open',
+        '--ci',
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, STORYBOOK_DISABLE_TELEMETRY: '1' },
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
     try {
       const url = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 120_000;
-      while (!(await fetch(`${url}/iframe.html`).then((r) => r.ok, () => false))) {
+      while (
+        !(await fetch(`${url}/iframe.html`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
         assert.ok(Date.now() < deadline && dev.exitCode === null, 'storybook dev did not start');
         await new Promise((r) => setTimeout(r, 1000));
       }
       for (const id of ['video-call--playground', 'states-errors--permission-denied']) {
         const { page, errors } = await open(`${url}/iframe.html?id=${id}&viewMode=story`);
         try {
-          await page.waitForFunction(() => !!document.querySelector('#storybook-root video-call')?.shadowRoot?.childElementCount, null, { timeout: 60_000 });
+          await page.waitForFunction(() => !!document.querySelector('#storybook-root video-call')?.shadowRoot?.childElementCount, null, {
+            timeout: 60_000,
+          });
           await page.waitForTimeout(2000);
           const issued = await page.evaluate(() => [...((globalThis as { litIssuedWarnings?: Set<string> }).litIssuedWarnings ?? [])]);
           const lit = [...errors.filter((e) => LIT_WARNINGS.test(e)), ...issued];
@@ -330,13 +395,23 @@ describe('storybook', () => {
     }
   });
 
-  test('the docs page shows the element\'s API from custom-elements.json, with no error', async () => {
+  test("the docs page shows the element's API from custom-elements.json, with no error", async () => {
     for (const entry of entries.filter((e) => e.type === 'docs')) {
       const { page, errors } = await open(`${site.url}/iframe.html?id=${entry.id}&viewMode=docs`);
       try {
         await page.waitForSelector('.docblock-argstable', { timeout: 20_000 });
         const table = await page.locator('.docblock-argstable').first().innerText();
-        for (const name of ['max-peers', 'ice-servers', 'firebase-config', 'vc-joined', 'vc-error', 'local-video', 'remote-video', '--vc-accent', 'localStream']) {
+        for (const name of [
+          'max-peers',
+          'ice-servers',
+          'firebase-config',
+          'vc-joined',
+          'vc-error',
+          'local-video',
+          'remote-video',
+          '--vc-accent',
+          'localStream',
+        ]) {
           assert.ok(table.includes(name), `${entry.id}: "${name}" missing from the docs table`);
         }
         // Methods are not in Storybook's tables: the description lists them from the manifest.
@@ -345,15 +420,20 @@ describe('storybook', () => {
           assert.ok(docs.includes(method), `${entry.id}: method "${method}" missing from the docs page`);
         }
         // Read-only properties are listed, with no control to set them.
-        const controls = await page.evaluate((names) => {
-          const rows = [...document.querySelectorAll('.docblock-argstable tbody tr')];
-          return names.map((name) => {
-            const row = rows.find((r) => r.querySelector('td')?.textContent?.trim().startsWith(name));
-            if (!row) return `${name}: no row`;
-            const control = row.querySelector('input, textarea, select, [role="switch"]') ?? [...row.querySelectorAll('button')].find((b) => /^Set /.test(b.textContent ?? ''));
-            return control ? `${name}: offers a control (${control.outerHTML.slice(0, 80)})` : null;
-          });
-        }, ['state', 'peers', 'localStream']);
+        const controls = await page.evaluate(
+          (names) => {
+            const rows = [...document.querySelectorAll('.docblock-argstable tbody tr')];
+            return names.map((name) => {
+              const row = rows.find((r) => r.querySelector('td')?.textContent?.trim().startsWith(name));
+              if (!row) return `${name}: no row`;
+              const control =
+                row.querySelector('input, textarea, select, [role="switch"]') ??
+                [...row.querySelectorAll('button')].find((b) => /^Set /.test(b.textContent ?? ''));
+              return control ? `${name}: offers a control (${control.outerHTML.slice(0, 80)})` : null;
+            });
+          },
+          ['state', 'peers', 'localStream'],
+        );
         assert.deepEqual(controls.filter(Boolean), [], `${entry.id}: read-only properties with a control`);
         // Each story shown in the docs page is whole: its element and control bar inside the story's box.
         await page.waitForTimeout(1000);
@@ -363,7 +443,11 @@ describe('storybook', () => {
             if (!el) return [];
             const box = story.getBoundingClientRect();
             const r = el.getBoundingClientRect();
-            return r.bottom > box.bottom + 1 || r.height < 300 ? [`story ${i + 1}: element ${Math.round(r.top)}–${Math.round(r.bottom)} px in a box ${Math.round(box.top)}–${Math.round(box.bottom)} px`] : [];
+            return r.bottom > box.bottom + 1 || r.height < 300
+              ? [
+                  `story ${i + 1}: element ${Math.round(r.top)}–${Math.round(r.bottom)} px in a box ${Math.round(box.top)}–${Math.round(box.bottom)} px`,
+                ]
+              : [];
           }),
         );
         assert.deepEqual(clipped, [], `${entry.id}: stories cut off in the docs page`);

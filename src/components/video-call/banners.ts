@@ -10,9 +10,11 @@ export function renderError(error: { code: string; message: string }, dismissibl
   return html`<div class="error" part="error" role="alert" data-code=${error.code}>
       <span>${error.message}</span>
       ${onRetry ? html`<button class="primary retry" type="button" @click=${onRetry}>${t('retry')}</button>` : nothing}
-      ${dismissible
-        ? html`<button class="icon-button" type="button" aria-label=${t('dismissMessage')} title=${t('dismiss')} @click=${onDismiss}>${icons.close}</button>`
-        : nothing}
+      ${
+        dismissible
+          ? html`<button class="icon-button" type="button" aria-label=${t('dismissMessage')} title=${t('dismiss')} @click=${onDismiss}>${icons.close}</button>`
+          : nothing
+      }
     </div>`;
 }
 

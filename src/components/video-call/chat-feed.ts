@@ -180,11 +180,14 @@ export class ChatFeed implements ReactiveController {
     const room = ANNOUNCE_MAX - this._announced;
     if (room <= 0) {
       // Said enough this second: the rest is summed up when the second is over.
-      this._announceTimer = setTimeout(() => {
-        this._announceTimer = undefined;
-        this._announce();
-        this._host.requestUpdate();
-      }, this._windowStart + ANNOUNCE_WINDOW_MS - now);
+      this._announceTimer = setTimeout(
+        () => {
+          this._announceTimer = undefined;
+          this._announce();
+          this._host.requestUpdate();
+        },
+        this._windowStart + ANNOUNCE_WINDOW_MS - now,
+      );
       return;
     }
     const said = (e: ChatEntry, count: number): Announcement => ({

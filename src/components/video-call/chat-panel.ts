@@ -35,7 +35,9 @@ export class ChatPanel {
     this.feed.markRead();
     const host = this._host;
     host.requestUpdate();
-    void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(open ? '#chat-input' : 'button[data-control="chat"]')?.focus());
+    void host.updateComplete.then(() =>
+      host.renderRoot.querySelector<HTMLElement>(open ? '#chat-input' : 'button[data-control="chat"]')?.focus(),
+    );
   }
 
   /** Before an update (the host's `willUpdate`): is the reader at the bottom of the list? */
@@ -60,15 +62,17 @@ export class ChatPanel {
   /** The announcements' live region, and the panel when open. */
   render(onSend: (text: string) => void) {
     return html`${renderAnnouncements(this.feed.announcements)}
-        ${this.open
-          ? renderChat({
-              messages: this.feed.messages,
-              trimmed: this.feed.trimmed,
-              canSend: true,
-              onSend,
-              onClose: () => this.setOpen(false),
-            })
-          : nothing}`;
+        ${
+          this.open
+            ? renderChat({
+                messages: this.feed.messages,
+                trimmed: this.feed.trimmed,
+                canSend: true,
+                onSend,
+                onClose: () => this.setOpen(false),
+              })
+            : nothing
+        }`;
   }
 
   private _list(): HTMLElement | null {

@@ -60,7 +60,10 @@ export function validateConfig(el: ConfigSource): Config {
       throw new VideoCallError('bad-config', 'transport="firebase" needs a firebase-config attribute with a databaseURL.');
     }
   } else if (typeof transport !== 'object' || typeof transport.join !== 'function' || typeof transport.send !== 'function') {
-    throw new VideoCallError('bad-config', 'The transport property must be a transport name or an object implementing the Transport interface.');
+    throw new VideoCallError(
+      'bad-config',
+      'The transport property must be a transport name or an object implementing the Transport interface.',
+    );
   }
   return { transport, iceServers, iceTransportPolicy: policy, firebaseConfig };
 }
@@ -71,7 +74,10 @@ function parseJson<T>(value: unknown, attr: string): T | undefined {
   try {
     return JSON.parse(value) as T;
   } catch {
-    throw new VideoCallError('bad-config', `The ${attr} attribute is not valid JSON: ${value.length > 80 ? value.slice(0, 80) + '…' : value}`);
+    throw new VideoCallError(
+      'bad-config',
+      `The ${attr} attribute is not valid JSON: ${value.length > 80 ? value.slice(0, 80) + '…' : value}`,
+    );
   }
 }
 
@@ -104,13 +110,22 @@ export class ConfigCheck {
   /** Before each update (the host's `willUpdate`): re-checks what changed. */
   check(changed: PropertyValues): void {
     const host = this._host;
-    if (changed.has('transport') || changed.has('iceServers') || changed.has('iceTransportPolicy') || changed.has('firebaseConfig') || changed.has('room')) {
+    if (
+      changed.has('transport') ||
+      changed.has('iceServers') ||
+      changed.has('iceTransportPolicy') ||
+      changed.has('firebaseConfig') ||
+      changed.has('room')
+    ) {
       this.config = this.validate();
     }
     if (changed.has('maxPeers')) {
       if (Number.isInteger(host.maxPeers) && host.maxPeers >= 1) this.warning = null;
       else {
-        const err = new VideoCallError('bad-config', `max-peers must be a whole number of at least 1 (got "${host.getAttribute('max-peers')}"); using 5.`);
+        const err = new VideoCallError(
+          'bad-config',
+          `max-peers must be a whole number of at least 1 (got "${host.getAttribute('max-peers')}"); using 5.`,
+        );
         this.warning = err;
         this._emit(err);
         host.maxPeers = 5;

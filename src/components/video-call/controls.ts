@@ -27,12 +27,14 @@ export function renderControls(m: ControlsModel) {
       title=${m.cameraOn ? t('cameraOff') : t('cameraOn')} @click=${m.onCamera}>
       ${m.cameraOn ? icons.cam : icons.camOff}
     </button>
-    ${m.canShareScreen
-      ? html`<button type="button" class="control ${m.screenSharing ? 'active' : ''}" aria-pressed=${m.screenSharing} aria-label=${t('shareScreen')}
+    ${
+      m.canShareScreen
+        ? html`<button type="button" class="control ${m.screenSharing ? 'active' : ''}" aria-pressed=${m.screenSharing} aria-label=${t('shareScreen')}
           title=${m.screenSharing ? t('stopSharing') : t('shareYourScreen')} @click=${m.onScreen}>
           ${icons.screen}
         </button>`
-      : nothing}
+        : nothing
+    }
     <button type="button" class="control ${m.chatOpen ? 'active' : ''}" aria-pressed=${m.chatOpen} aria-label=${t('chat')} data-control="chat"
       title=${m.chatOpen ? t('closeChat') : t('openChat')} @click=${m.onChat}>
       ${icons.chat}

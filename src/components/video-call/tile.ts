@@ -25,7 +25,11 @@ export interface TileModel {
 
 function initials(label: string): string {
   // Letters only: a bidi control or zero-width character is not an initial.
-  const words = label.replace(/\p{Cf}/gu, '').trim().split(/\s+/).filter(Boolean);
+  const words = label
+    .replace(/\p{Cf}/gu, '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   return (words.length > 1 ? words[0][0] + words[1][0] : (words[0] ?? '?').slice(0, 2)).toUpperCase();
 }
 

@@ -194,6 +194,7 @@ export class VideoCall extends LitElement {
    * A fresh array on each read. Read-only.
    */
   get peers(): VideoCallPeer[] {
+    // prettier-ignore
     return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen, problem }) => ({
       id, name, connectionState, audio, video, screen, ...(problem ? { problem } : {}),
     }));
@@ -338,6 +339,7 @@ export class VideoCall extends LitElement {
   /** What the view reads from (and sets on) this element. */
   #viewHost(): ViewHost {
     const el = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the accessors below read the element's state
+    // prettier-ignore
     return {
       host: this, engine: this.#engine, chat: this.#chat, config: this.#configCheck, language: this._lang,
       get error() { return el._error; },
@@ -371,7 +373,8 @@ export class VideoCall extends LitElement {
       });
     }
     // `autojoin` and `room` may arrive after the element is on the page (set by a script).
-    const arrived = (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
+    const arrived =
+      (changed.has('autojoin') && changed.get('autojoin') !== undefined) || (changed.has('room') && changed.get('room') !== undefined);
     this.#session.follow(arrived, !!this.#configCheck.config);
   }
 
@@ -382,8 +385,9 @@ export class VideoCall extends LitElement {
 }
 
 /** `addEventListener('vc-joined', (e) => e.detail.selfId)`: every `vc-*` event typed by `VideoCallEventMap`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed addEventListener overloads (no run-time code)
-export interface VideoCall {
+// Merged into the class: typed addEventListener overloads, no run-time code. One line per overload.
+// prettier-ignore
+export interface VideoCall { // eslint-disable-line @typescript-eslint/no-unsafe-declaration-merging
   addEventListener<K extends keyof VideoCallCustomEvents>(type: K, listener: (this: VideoCall, ev: VideoCallCustomEvents[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: VideoCall, ev: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;

@@ -173,4 +173,14 @@ export const hostStyles = css`
   }
 `;
 
-export const styles = [hostStyles, bannersStyles, joiningStyles, tileStyles, prejoinStyles, stageStyles, ringStyles, controlsStyles, chatStyles];
+export const styles = [
+  hostStyles,
+  bannersStyles,
+  joiningStyles,
+  tileStyles,
+  prejoinStyles,
+  stageStyles,
+  ringStyles,
+  controlsStyles,
+  chatStyles,
+];

@@ -95,11 +95,24 @@ export class CallView {
   private _renderCall() {
     const { host, engine: e, chat } = this._v;
     const stage = renderStage({
-      local: { label: host.name || this._v.language.i18n.t('you'), you: !!host.name, stream: e.localStream, audio: e.micOn, video: e.cameraOn || e.screenSharing, screen: e.screenSharing },
+      local: {
+        label: host.name || this._v.language.i18n.t('you'),
+        you: !!host.name,
+        stream: e.localStream,
+        audio: e.micOn,
+        video: e.cameraOn || e.screenSharing,
+        screen: e.screenSharing,
+      },
       peers: e.peers,
       ring: e.ring,
       ringCard: e.ring
-        ? renderRing({ peers: e.peers, declinedBy: this._v.declinedBy, onCall: () => host.call(), onAccept: () => host.accept(), onDecline: () => host.decline() })
+        ? renderRing({
+            peers: e.peers,
+            declinedBy: this._v.declinedBy,
+            onCall: () => host.call(),
+            onAccept: () => host.accept(),
+            onDecline: () => host.decline(),
+          })
         : nothing,
       room: host.room,
       soundBlocked: this._v.soundBlocked,
@@ -120,7 +133,11 @@ export class CallView {
         onScreen: () => (e.screenSharing ? host.stopScreenShare() : host.startScreenShare().catch(() => {})),
         onChat: () => chat.setOpen(!chat.open),
         // Leaving removes the control bar: focus goes to the Join button, not to the page.
-        onLeave: () => void host.leave().then(() => host.updateComplete).then(() => host.renderRoot.querySelector<HTMLElement>('[part="join-button"]')?.focus()),
+        onLeave: () =>
+          void host
+            .leave()
+            .then(() => host.updateComplete)
+            .then(() => host.renderRoot.querySelector<HTMLElement>('[part="join-button"]')?.focus()),
       })}`;
   }
 }

@@ -61,7 +61,8 @@ export default {
     one: '{count} neue Nachricht. Die neueste von {name}: {text}',
     other: '{count} neue Nachrichten. Die neueste von {name}: {text}',
   },
-  'error.permission-denied': 'Der Zugriff auf Kamera oder Mikrofon wurde verweigert. Erlauben Sie ihn im Browser und versuchen Sie es erneut.',
+  'error.permission-denied':
+    'Der Zugriff auf Kamera oder Mikrofon wurde verweigert. Erlauben Sie ihn im Browser und versuchen Sie es erneut.',
   'error.no-device': 'Keine Kamera und kein Mikrofon gefunden.',
   'error.bad-config': 'Dieser Anruf ist nicht richtig eingerichtet.',
   'error.transport': 'Der Anrufserver ist nicht erreichbar. Prüfen Sie Ihre Verbindung.',

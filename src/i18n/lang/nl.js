@@ -23,7 +23,8 @@ export default {
   connecting: 'Verbinden…',
   reconnecting: 'Opnieuw verbinden…',
   disconnected: 'Verbinding verbroken',
-  cantConnect: 'Kan geen verbinding maken met deze persoon. Hun netwerk of het jouwe blokkeert mogelijk gesprekken. We blijven het proberen…',
+  cantConnect:
+    'Kan geen verbinding maken met deze persoon. Hun netwerk of het jouwe blokkeert mogelijk gesprekken. We blijven het proberen…',
   youSuffix: '{name} (jij)',
   yourVideo: 'Jouw video',
   videoOf: 'Video van {name}',
