@@ -4,6 +4,7 @@
 // with the relay's own server/turn.ts:
 //   GOOD   iceServers whose credentials coturn accepts,
 //   WRONG  the same URLs with credentials minted with another secret (coturn answers 401),
+//   EXPIRED  credentials minted with the right secret that expired a day ago (coturn answers 401),
 //   TURN_ERROR  '' when coturn runs, else why not (coturn missing, failed to start): the
 //               suites fail with it, they are never skipped.
 // `/__turn-spare.js?<anything>` starts one more coturn of the test's own and exports its GOOD
@@ -26,9 +27,9 @@ export function coturnPlugin() {
   /** Spare coturns by id. */
   const spares = new Map();
   let spareIds = 0;
-  const mint = async (coturn, secret = coturn.secret) => {
+  const mint = async (coturn, secret = coturn.secret, now = Date.now()) => {
     const { mintIceServers } = await import('../../server/turn.ts');
-    return mintIceServers({ urls: coturn.urls, secret }, 'browser-test');
+    return mintIceServers({ urls: coturn.urls, secret, ttlSeconds: 3600 }, 'browser-test', now);
   };
   return {
     name: 'coturn',
@@ -55,13 +56,16 @@ export function coturnPlugin() {
       const { coturn, error } = await start();
       let good = [];
       let wrong = [];
+      let expired = [];
       if (coturn) {
         good = await mint(coturn);
         wrong = await mint(coturn, `not-${coturn.secret}`);
+        expired = await mint(coturn, coturn.secret, Date.now() - 86_400_000);
       }
       const body = [
         `export const GOOD = ${JSON.stringify(good)};`,
         `export const WRONG = ${JSON.stringify(wrong)};`,
+        `export const EXPIRED = ${JSON.stringify(expired)};`,
         `export const TURN_ERROR = ${JSON.stringify(error ?? '')};`,
       ].join('\n');
       return { body, type: 'js', headers: { 'cache-control': 'no-store' } };

@@ -7,7 +7,7 @@ import { Emitter } from '../../src/emitter.js';
 import { LocalTransport } from '../../src/transports/local.js';
 import type { JoinOptions, JoinResult, Transport, TransportEvents } from '../../src/transports/transport.js';
 import { sleep, uniqueRoom, waitUntil } from './helpers.js';
-import { GOOD, WRONG, requireCoturn, spareCoturn } from './turn-env.js';
+import { EXPIRED, GOOD, WRONG, requireCoturn, spareCoturn } from './turn-env.js';
 
 interface Errors {
   list: { code: string; message: string; at: number }[];
@@ -139,6 +139,18 @@ describe('CallEngine: TURN (real coturn)', function () {
     await sleep(6000);
     expect(alice.list.length).to.equal(1);
     expect(bob.list.length).to.equal(1);
+  });
+
+  it('expired TURN credentials (the right secret, an expiry in the past), relay-only: ice-failed too', async () => {
+    expect(EXPIRED[0].username, 'minted a day ago').to.match(/^\d+:/);
+    expect(Number(String(EXPIRED[0].username).split(':')[0]) * 1000).to.be.lessThan(Date.now());
+    const connectMs = 3000;
+    const { alice, bob } = await pair({ iceTransportPolicy: 'relay', iceServers: EXPIRED, iceTimeouts: { connectMs } });
+    await waitUntil(() => alice.list.length > 0 && bob.list.length > 0, 'no ice-failed error', { timeout: connectMs + 4000 });
+    expect(alice.list[0].code).to.equal('ice-failed');
+    expect(bob.list[0].code).to.equal('ice-failed');
+    expect(alice.peers[0].problem).to.equal('ice-failed');
+    expect(alice.peers[0].connectionState).to.not.equal('connected');
   });
 
   it('after ice-failed, restarts go on: fresh TURN credentials from a re-join bring the connection back and clear the problem', async () => {

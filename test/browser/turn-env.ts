@@ -2,12 +2,19 @@
 // /__turn-env.js (imported through a variable: TypeScript cannot declare the types of a module
 // named by an absolute path).
 const envModule = '/__turn-env.js';
-const env = (await import(/* @vite-ignore */ envModule)) as { GOOD: RTCIceServer[]; WRONG: RTCIceServer[]; TURN_ERROR: string };
+const env = (await import(/* @vite-ignore */ envModule)) as {
+  GOOD: RTCIceServer[];
+  WRONG: RTCIceServer[];
+  EXPIRED: RTCIceServer[];
+  TURN_ERROR: string;
+};
 
 /** iceServers with credentials coturn accepts (minted by the relay's server/turn.ts). */
 export const GOOD = env.GOOD;
 /** The same TURN URLs with credentials minted with another secret: coturn refuses them (401). */
 export const WRONG = env.WRONG;
+/** Credentials minted with the right secret whose expiry has passed: coturn refuses them (401). */
+export const EXPIRED = env.EXPIRED;
 
 /** Throws (fails the suite, never skips it) when coturn could not be started. */
 export function requireCoturn(): void {
