@@ -6,8 +6,9 @@ import { expect } from '@open-wc/testing';
 import { CallEngine } from '../../src/call/call-engine.js';
 import { Emitter } from '../../src/emitter.js';
 import { LocalTransport } from '../../src/transports/local.js';
-import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from '../../src/transports/transport.js';
+import type { Transport, TransportEvents } from '../../src/transports/transport.js';
 import { sleep, uniqueRoom, waitUntil } from './helpers.js';
+import { Hub, HubTransport } from './hub-transport.js';
 
 const engines: CallEngine[] = [];
 const transports: Transport[] = [];
@@ -118,60 +119,6 @@ describe('CallEngine: renames must be proven', function () {
 });
 
 // ----------------------------------------------------------------------------- real renames
-
-/** An in-page hub whose members can come back under a new id (a relay that lost the session). */
-class Hub {
-  members = new Map<string, HubTransport>();
-  n = 0;
-}
-
-class HubTransport extends Emitter<TransportEvents> implements Transport {
-  state: TransportState = 'connected';
-  id = '';
-  name = '';
-  constructor(private hub: Hub) {
-    super();
-  }
-  fire<K extends keyof TransportEvents>(type: K, payload: TransportEvents[K]) {
-    this.emit(type, payload);
-  }
-  #others(): PeerInfo[] {
-    return [...this.hub.members.values()].filter((t) => t !== this).map((t) => ({ id: t.id, name: t.name }));
-  }
-  async join(_room: string, options: JoinOptions = {}): Promise<JoinResult> {
-    this.id = `p${++this.hub.n}`;
-    this.name = options.name ?? '';
-    const peers = this.#others();
-    this.hub.members.set(this.id, this);
-    const me = { id: this.id, name: this.name };
-    setTimeout(() => peers.forEach((p) => this.hub.members.get(p.id)?.fire('peer-joined', me)));
-    return { selfId: this.id, peers };
-  }
-  send(to: string, data: unknown): void {
-    const from = this.id;
-    const copy = JSON.parse(JSON.stringify(data ?? null));
-    setTimeout(() => this.hub.members.get(to)?.fire('signal', { from, data: copy }));
-  }
-  async leave(): Promise<void> {
-    const id = this.id;
-    this.hub.members.delete(id);
-    this.id = '';
-    setTimeout(() => this.hub.members.forEach((t) => t.fire('peer-left', { id })));
-  }
-  close(): void {
-    void this.leave();
-  }
-  reconnect(): void {
-    const old = this.id;
-    this.hub.members.delete(old);
-    this.id = `p${++this.hub.n}`;
-    this.hub.members.set(this.id, this);
-    this.fire('rejoined', { selfId: this.id, peers: this.#others() });
-    const me = { id: this.id, name: this.name };
-    setTimeout(() => this.hub.members.forEach((t) => t !== this && t.fire('peer-joined', me)));
-    setTimeout(() => this.hub.members.forEach((t) => t !== this && t.fire('peer-left', { id: old })));
-  }
-}
 
 describe('CallEngine: real renames keep working', function () {
   this.timeout(30000);

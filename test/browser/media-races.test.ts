@@ -4,10 +4,9 @@
 // is modelled, only its timing is, and the tracks come from the real getUserMedia.
 import { expect } from '@open-wc/testing';
 import { CallEngine, type CallEngineEvents } from '../../src/call/call-engine.js';
-import { Emitter } from '../../src/emitter.js';
-import type { JoinOptions, JoinResult, PeerInfo, Transport, TransportEvents, TransportState } from '../../src/transports/transport.js';
 import type { VideoCall } from '../../src/video-call.js';
 import { addCall, eventWithin, removeAllCalls, shadow, sleep, uniqueRoom, waitUntil } from './helpers.js';
+import { Hub, HubTransport } from './hub-transport.js';
 
 type Method = 'getUserMedia' | 'getDisplayMedia';
 interface Prompt {
@@ -330,69 +329,6 @@ describe('Screen sharing cancelled', function () {
 });
 
 // ------------------------------------------------------------------ ring flow ids
-
-/**
- * An in-page signaling hub, for the one thing a real relay cannot be made to do on cue:
- * a peer whose connection comes back under a NEW id (a relay restarted or a Redis failover
- * lost its session). Like the relay it delivers in order, asynchronously.
- */
-class Hub {
-  members = new Map<string, HubTransport>();
-  n = 0;
-  later(fn: () => void) {
-    setTimeout(fn, 0);
-  }
-}
-
-class HubTransport extends Emitter<TransportEvents> implements Transport {
-  state: TransportState = 'connected';
-  id = '';
-  name = '';
-  constructor(private hub: Hub) {
-    super();
-  }
-  fire<K extends keyof TransportEvents>(type: K, payload: TransportEvents[K]) {
-    this.emit(type, payload);
-  }
-  #others(): PeerInfo[] {
-    return [...this.hub.members.values()].filter((t) => t !== this).map((t) => ({ id: t.id, name: t.name }));
-  }
-  async join(_room: string, options: JoinOptions = {}): Promise<JoinResult> {
-    this.id = `p${++this.hub.n}`;
-    this.name = options.name ?? '';
-    const peers = this.#others();
-    this.hub.members.set(this.id, this);
-    const me = { id: this.id, name: this.name };
-    this.hub.later(() => peers.forEach((p) => this.hub.members.get(p.id)?.fire('peer-joined', me)));
-    return { selfId: this.id, peers };
-  }
-  send(to: string, data: unknown): void {
-    const from = this.id;
-    const copy = JSON.parse(JSON.stringify(data ?? null));
-    this.hub.later(() => this.hub.members.get(to)?.fire('signal', { from, data: copy }));
-  }
-  async leave(): Promise<void> {
-    if (!this.id) return;
-    const id = this.id;
-    this.hub.members.delete(id);
-    this.id = '';
-    this.hub.later(() => this.hub.members.forEach((t) => t.fire('peer-left', { id })));
-  }
-  close(): void {
-    void this.leave();
-  }
-  /** The connection drops and comes back under a new id; the others hear of the new id, then of the old one leaving. */
-  reconnect(): void {
-    const old = this.id;
-    this.hub.members.delete(old);
-    this.id = `p${++this.hub.n}`;
-    this.hub.members.set(this.id, this);
-    this.fire('rejoined', { selfId: this.id, peers: this.#others() });
-    const me = { id: this.id, name: this.name };
-    this.hub.later(() => this.hub.members.forEach((t) => t !== this && t.fire('peer-joined', me)));
-    this.hub.later(() => this.hub.members.forEach((t) => t !== this && t.fire('peer-left', { id: old })));
-  }
-}
 
 function once<K extends keyof CallEngineEvents>(engine: CallEngine, type: K, ms = 10000): Promise<CallEngineEvents[K]> {
   return new Promise((resolve, reject) => {

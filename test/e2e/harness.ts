@@ -198,6 +198,23 @@ export function launchBrowser({ fakeUi = true } = {}): Promise<Browser> {
   });
 }
 
+/**
+ * Debian's Chromium inside a netns lab side (`side.chromium` is a wrapper that runs it in the
+ * side's namespace). The page origin there is plain http on a lab address: it may use the (fake)
+ * camera as localhost could.
+ */
+export function launchBrowserIn(side: { chromium: string; hostAddr: string }, webPort: number): Promise<Browser> {
+  return chromium.launch({
+    executablePath: side.chromium,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-ui-for-media-stream',
+      `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${webPort}`,
+    ],
+    timeout: 30_000,
+  });
+}
+
 export interface Person {
   name: string;
   context: BrowserContext;

@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { JanusRooms, type SfuAccess } from '../../server/janus-rooms.js';
-import { CHROMIUM_ARGS, closeAll, startStaticServer } from './harness.js';
+import { closeAll, launchBrowserIn, startStaticServer } from './harness.js';
 import { startJanus, type JanusLabServer } from './janus.js';
 import { createLab, type Lab } from './netns.js';
 
@@ -117,17 +117,7 @@ before(async () => {
   janus = await startJanus({ side: lab.sides[0] });
   web = await startStaticServer('0.0.0.0');
   for (const side of lab.sides.slice(1)) {
-    browsers.push(
-      await chromium.launch({
-        executablePath: side.chromium,
-        args: [
-          ...CHROMIUM_ARGS,
-          '--use-fake-ui-for-media-stream',
-          `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`,
-        ],
-        timeout: 30_000,
-      }),
-    );
+    browsers.push(await launchBrowserIn(side, web.port));
   }
 });
 

@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import {
-  CHROMIUM_ARGS,
+  launchBrowserIn,
   callPage,
   closeAll,
   events,
@@ -40,18 +40,7 @@ before(async () => {
   relayPort = await r.listen(0, '0.0.0.0');
   relay = r;
   for (const side of lab.sides) {
-    browsers.push(
-      await chromium.launch({
-        executablePath: side.chromium,
-        // The page origin is plain http on a lab address: let it use the (fake) camera as localhost could.
-        args: [
-          ...CHROMIUM_ARGS,
-          '--use-fake-ui-for-media-stream',
-          `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`,
-        ],
-        timeout: 30_000,
-      }),
-    );
+    browsers.push(await launchBrowserIn(side, web.port));
   }
 });
 

@@ -270,37 +270,50 @@ test(
   "glare: both turn their camera on in the same instant (joined with video off), then both start a screen share at once: each ends up with the other's live video and sees the share",
   { timeout: 120_000 },
   async (t) => {
-    const people: Person[] = [];
+    let people: Person[] = [];
     try {
-      const r = room('glare');
-      const [a, b] = await joinAll(r, ['Ann', 'Bob'], people, 'video="off"', browser, async (ctx) => {
-        await ctx.addInitScript(recordCollisions);
-      });
+      // The camera's first turn-on adds a video sender on both sides: both renegotiate, and the
+      // offers cross only if both leave at about the same moment, which a loaded machine does
+      // not always manage. Later toggles replace the track without renegotiating, so each try is
+      // a fresh pair; after three tries without a crossing the test fails (it proved nothing).
+      let a!: Member, b!: Member;
+      for (let attempt = 1; ; attempt++) {
+        people = [];
+        [a, b] = await joinAll(room('glare'), ['Ann', 'Bob'], people, 'video="off"', browser, async (ctx) => {
+          await ctx.addInitScript(recordCollisions);
+        });
+        const [pa, pb] = [a.person.page, b.person.page];
+        const collisions = await explained(people, async () => {
+          await waitForCleanCall(pa, [b.id], 30_000);
+          await waitForCleanCall(pb, [a.id], 30_000);
+          await pa.waitForTimeout(1000); // let the first negotiation settle
+          const sld = (p: typeof pa) => p.evaluate(() => (window as unknown as { __vc: { sld: number } }).__vc.sld);
+          const before = [await sld(pa), await sld(pb)];
+
+          await atSameInstant([pa, pb], '(el) => el.toggleCamera(true)');
+          await waitForLiveVideos(pa, [b.id], { timeout: 30_000 });
+          await waitForLiveVideos(pb, [a.id], { timeout: 30_000 });
+          await waitForCleanCall(pa, [b.id], 10_000);
+          await waitForCleanCall(pb, [a.id], 10_000);
+          const after1 = [await sld(pa), await sld(pb)];
+          const crossed = [
+            await pa.evaluate(() => (window as unknown as { __glare: number }).__glare),
+            await pb.evaluate(() => (window as unknown as { __glare: number }).__glare),
+          ];
+          t.diagnostic(
+            `camera glare, try ${attempt}: setLocalDescription Ann +${after1[0] - before[0]}, Bob +${after1[1] - before[1]}; offers received while having sent one: Ann ${crossed[0]}, Bob ${crossed[1]}`,
+          );
+          return crossed[0] + crossed[1];
+        });
+        if (collisions > 0) break;
+        assert.ok(
+          attempt < 3,
+          'the offers really crossed (an offer arrived while one was outstanding) in one of three tries: else this test proved nothing about glare',
+        );
+        await closePeople(people);
+      }
       const [pa, pb] = [a.person.page, b.person.page];
       await explained(people, async () => {
-        await waitForCleanCall(pa, [b.id], 30_000);
-        await waitForCleanCall(pb, [a.id], 30_000);
-        await pa.waitForTimeout(1000); // let the first negotiation settle
-        const sld = (p: typeof pa) => p.evaluate(() => (window as unknown as { __vc: { sld: number } }).__vc.sld);
-        const before = [await sld(pa), await sld(pb)];
-
-        await atSameInstant([pa, pb], '(el) => el.toggleCamera(true)');
-        await waitForLiveVideos(pa, [b.id], { timeout: 30_000 });
-        await waitForLiveVideos(pb, [a.id], { timeout: 30_000 });
-        await waitForCleanCall(pa, [b.id], 10_000);
-        await waitForCleanCall(pb, [a.id], 10_000);
-        const after1 = [await sld(pa), await sld(pb)];
-        const collisions = [
-          await pa.evaluate(() => (window as unknown as { __glare: number }).__glare),
-          await pb.evaluate(() => (window as unknown as { __glare: number }).__glare),
-        ];
-        t.diagnostic(
-          `camera glare: setLocalDescription Ann +${after1[0] - before[0]}, Bob +${after1[1] - before[1]}; offers received while having sent one: Ann ${collisions[0]}, Bob ${collisions[1]}`,
-        );
-        assert.ok(
-          collisions[0] + collisions[1] > 0,
-          'the offers really crossed (an offer arrived while one was outstanding): else this test proved nothing about glare',
-        );
         for (const [p, other] of [
           [pa, b.id],
           [pb, a.id],

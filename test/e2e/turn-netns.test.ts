@@ -10,10 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { startCoturn, type Coturn } from './coturn.js';
 import {
-  CHROMIUM_ARGS,
+  launchBrowserIn,
   callPage,
   closeAll,
   events,
@@ -55,17 +55,7 @@ before(async () => {
   relays.push(r2);
   noTurn = await r2.listen(0, '0.0.0.0');
   for (const side of lab.sides) {
-    browsers.push(
-      await chromium.launch({
-        executablePath: side.chromium,
-        args: [
-          ...CHROMIUM_ARGS,
-          '--use-fake-ui-for-media-stream',
-          `--unsafely-treat-insecure-origin-as-secure=http://${side.hostAddr}:${web.port}`,
-        ],
-        timeout: 30_000,
-      }),
-    );
+    browsers.push(await launchBrowserIn(side, web.port));
   }
 });
 
