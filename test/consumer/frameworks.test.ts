@@ -12,15 +12,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
-import { npm, packOnce, root } from './pack.js';
+import { npm, packOnce, root, serveDir } from './pack.js';
 
 const run = promisify(execFile);
 const APPS = ['react', 'vue', 'svelte', 'angular'] as const;
@@ -56,25 +54,6 @@ async function installAndBuild(app: App, tarball: string): Promise<string> {
   return path.join(target, 'dist');
 }
 
-function serve(out: string): Promise<{ url: string; close: () => void }> {
-  const server = http.createServer((req, res) => {
-    const p = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = path.join(out, p === '/' ? 'index.html' : path.normalize(p));
-    readFile(file).then(
-      (body) =>
-        res
-          .writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' })
-          .end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() }),
-    ),
-  );
-}
-
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'vc-frameworks-'));
   const tarball = await packOnce();
@@ -97,7 +76,7 @@ describe('framework recipes (docs/frameworks.md): built with Vite, in Chromium',
   for (const app of APPS) {
     it(`${app}: renders <video-call>, and its listener sees vc-joined after Join`, async () => {
       const out = await built.get(app)!;
-      const site = await serve(out);
+      const site = await serveDir(out);
       const page = await browser!.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));

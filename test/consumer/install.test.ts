@@ -12,15 +12,13 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
-import { NPM_ENV, npm, packOnce, root } from './pack.js';
+import { NPM_ENV, npm, packOnce, root, serveDir } from './pack.js';
 
 const run = promisify(execFile);
 const ours = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -212,24 +210,13 @@ describe('a fresh project that installs the packed package', () => {
       assert.fail(`vite build failed:\n${e.stdout}\n${e.stderr}`);
     }
     const out = path.join(app, 'dist');
-    const server = http.createServer((req, res) => {
-      const p = new URL(req.url ?? '/', 'http://x').pathname;
-      const file = path.join(out, p === '/' ? 'index.html' : path.normalize(p));
-      readFile(file).then(
-        (body) =>
-          res
-            .writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' })
-            .end(body),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await serveDir(out);
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.goto(server.url);
       await page.locator('video-call:not(#fb) [part~="prejoin"]').waitFor({ timeout: 15_000 });
       assert.equal(await page.evaluate(() => (window as unknown as { consumerReady: boolean }).consumerReady), true);
       assert.equal(await page.locator('video-call:not(#fb) [part~="join-button"]').count(), 1);

@@ -6,7 +6,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +60,24 @@ export async function packOnce(): Promise<string> {
   const packed = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], root)) as { filename: string }[];
   await rename(tmp, dir);
   return path.join(dir, packed[0]!.filename);
+}
+
+/** Serves a built app's `dist` folder on 127.0.0.1 (index.html at `/`). */
+export function serveDir(out: string): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer((req, res) => {
+    const p = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = path.join(out, p === '/' ? 'index.html' : path.normalize(p));
+    readFile(file).then(
+      (body) =>
+        res
+          .writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' })
+          .end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() }),
+    ),
+  );
 }
