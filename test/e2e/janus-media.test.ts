@@ -75,12 +75,27 @@ window.vr = (() => {
     const answer = await j.message({ request: 'configure', audio: false, video: true }, pc.localDescription.toJSON());
     await j.trickleDone();
     await pc.setRemoteDescription(answer.jsep);
+    // Janus lists the feed for subscribers only once its media is up: wait for the connection.
+    await new Promise((res) => {
+      if (pc.connectionState === 'connected') return res();
+      pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && res());
+    });
     return joined.plugindata.data.id;
   }
   async function subscribe(access, feed) {
     const j = connect(access);
     await j.setup();
-    const attached = await j.message({ request: 'join', ptype: 'subscriber', room: access.room, pin: access.pin, token: access.roomToken, streams: [{ feed }] });
+    // Even connected, the publisher's feed can take a moment to be offered (428 No such feed): retry briefly.
+    let attached;
+    for (let i = 0; ; i++) {
+      try {
+        attached = await j.message({ request: 'join', ptype: 'subscriber', room: access.room, pin: access.pin, token: access.roomToken, streams: [{ feed }] });
+        break;
+      } catch (e) {
+        if (i >= 20 || !String(e.message).startsWith('videoroom 428')) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     const pc = new RTCPeerConnection();
     pcs.push(pc);
     pc.ontrack = (e) => { document.getElementById('v').srcObject = new MediaStream([e.track]); };
