@@ -35,6 +35,7 @@ import { createHandshake, type Handshake } from './handshake.js';
 import { createHttpServer } from './http.js';
 import { safeLogger } from './log.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_CONNECTIONS_PER_IP, type Relay, type RelayLimits, type RelayOptions } from './options.js';
+import { JanusRooms } from './janus-rooms.js';
 import { LocalPresence } from './presence.js';
 import { connectRedis } from './redis.js';
 import { registerRelayHandlers } from './relay-handlers.js';
@@ -86,6 +87,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     byConn: new Map(),
     closing: false,
     ...(options.turn ? { turn: options.turn } : {}),
+    ...(options.janus ? { janus: new JanusRooms(options.janus, { log }) } : {}),
   };
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
   const seedProtocol = options.seedProtocol ?? !options.secret;

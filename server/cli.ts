@@ -6,7 +6,8 @@
  *
  * Settings from the environment: PORT (default 3000), HOST, ALLOWED_ORIGINS,
  * MAX_PEERS_PER_ROOM, MAX_CONNECTIONS_PER_IP, RELAY_SECRET, REDIS_URL, REDIS_HEARTBEAT_MS,
- * SEED_PROTOCOL, TURN_URLS, TURN_SECRET, TURN_TTL. SIGTERM / SIGINT shut it down gracefully (peers are told; exit 0 within
+ * SEED_PROTOCOL, TURN_URLS, TURN_SECRET, TURN_TTL, JANUS_URLS, JANUS_ADMIN_KEY, JANUS_TOKEN_SECRET,
+ * JANUS_TOKEN_TTL. SIGTERM / SIGINT shut it down gracefully (peers are told; exit 0 within
  * about a second, clients that stopped reading are cut rather than waited for).
  */
 import { existsSync } from 'node:fs';
@@ -30,7 +31,10 @@ Environment: PORT, HOST, ALLOWED_ORIGINS (comma list), MAX_PEERS_PER_ROOM (8),
 MAX_CONNECTIONS_PER_IP (20; 0 = no cap), RELAY_SECRET (require HS256 JWT room grants), REDIS_URL (scale out), REDIS_HEARTBEAT_MS,
 SEED_PROTOCOL (on/off; default on unless RELAY_SECRET is set),
 TURN_URLS (comma list of turn:/turns:/stun: URLs handed to peers), TURN_SECRET (the TURN server's
-static-auth-secret: credentials are minted per peer), TURN_TTL (their lifetime in seconds, 86400).`;
+static-auth-secret: credentials are minted per peer), TURN_TTL (their lifetime in seconds, 86400),
+JANUS_URLS (comma list of ws:/wss: URLs of Janus servers: rooms past the mesh move there),
+JANUS_ADMIN_KEY (VideoRoom admin_key), JANUS_TOKEN_SECRET (Janus token_auth_secret),
+JANUS_TOKEN_TTL (lifetime of the Janus tokens in seconds, 86400).`;
 
 /** The package root: the nearest ancestor of this file with a package.json. */
 function packageRoot(): string {
@@ -153,6 +157,7 @@ function printBanner(options: RelayOptions, mounts: StaticMount[], host: string 
   if (options.secret) console.log('joins require a room token (RELAY_SECRET is set)');
   // The URLs only: the secret is never printed.
   if (options.turn) console.log(escapeLogLine(`TURN credentials minted for each admitted peer, for ${options.turn.urls.join(', ')}`));
+  if (options.janus) console.log(escapeLogLine(`SFU: rooms past the mesh on Janus at ${options.janus.urls.join(', ')}`));
   if (options.allowedOrigins) {
     console.log(escapeLogLine(`allowed origins: ${options.allowedOrigins.join(', ')}`));
     // Only listed origins may connect from a browser, this relay's own pages included.

@@ -9,6 +9,7 @@ import type { VideoCallErrorCode } from '../src/errors.js';
 import type { ClientToServerEvents, RelayError, ServerToClientEvents } from '../src/transports/relay-protocol.js';
 import type { RelayLimits } from './options.js';
 import type { Presence } from './presence.js';
+import type { JanusRooms } from './janus-rooms.js';
 import type { TurnOptions } from './turn.js';
 import { TokenBucket } from './validate.js';
 
@@ -139,6 +140,8 @@ export interface RelayContext {
   closing: boolean;
   /** TURN servers whose credentials each admitted peer gets in its join ack. */
   readonly turn?: TurnOptions;
+  /** The rooms on Janus (`JANUS_URLS`): each admitted peer gets `sfu` in its join ack. */
+  readonly janus?: JanusRooms;
 }
 
 /** Whether every Redis connection is up (always, without Redis). */

@@ -26,6 +26,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { JanusConnection, JanusError, VIDEOROOM_ERROR, type JanusHandle } from './janus-client.js';
+import type { SfuAccess } from '../src/transports/relay-protocol.js';
 import { DEFAULT_JANUS_TOKEN_TTL_SECONDS, mintJanusToken, mintRoomToken, tokenExpiry, VIDEOROOM_PLUGIN } from './janus-tokens.js';
 
 /** Janus settings of the relay (`JANUS_URLS`, `JANUS_ADMIN_KEY`, `JANUS_TOKEN_SECRET`, `JANUS_TOKEN_TTL`). */
@@ -42,21 +43,8 @@ export interface JanusOptions {
   videocodec?: string;
 }
 
-/** What an admitted peer needs to join its room on Janus: the join ack's `sfu`. */
-export interface SfuAccess {
-  /** The Janus WebSocket URL (subprotocol `janus-protocol`). */
-  url: string;
-  /** Core token: the `token` of every Janus API request. */
-  token: string;
-  /** Room token: the `token` of the VideoRoom `join` body. */
-  roomToken: string;
-  /** VideoRoom room id (a string: `string_ids = true`). */
-  room: string;
-  /** VideoRoom `pin` of the room. */
-  pin: string;
-  /** Unix time (s) the tokens expire at. */
-  expires: number;
-}
+/** What an admitted peer needs to join its room on Janus: the join ack's `sfu` (src/transports/relay-protocol.ts). */
+export type { SfuAccess };
 
 const JANUS_URL = /^wss?:\/\/[^\s,]+$/;
 const MIN_SECRET_CHARS = 16;
@@ -136,6 +124,8 @@ export class JanusRooms {
   private readonly timeoutMs: number;
   /** One create per room at a time in this process (concurrent admissions share it). */
   private readonly creating = new Map<string, Promise<void>>();
+  /** Rooms this process created or found on Janus (and has not released): later admissions skip the round trip. */
+  private readonly known = new Set<string>();
 
   constructor(
     readonly options: JanusOptions,
@@ -154,10 +144,14 @@ export class JanusRooms {
    * For a peer the relay just admitted to `room` (of at most `maxPeers` peers): makes sure the
    * VideoRoom room exists on its Janus, then mints the peer's tokens. Rejects when Janus cannot
    * be reached or refuses (the caller answers the join without `sfu`, or with an error).
+   * `fresh`: ask Janus even if this process already made the room (it may have restarted since).
    */
-  async admit(room: string, { maxPeers, nowMs = Date.now() }: { maxPeers: number; nowMs?: number }): Promise<SfuAccess> {
+  async admit(
+    room: string,
+    { maxPeers, nowMs = Date.now(), fresh = false }: { maxPeers: number; nowMs?: number; fresh?: boolean },
+  ): Promise<SfuAccess> {
     const { url, id } = this.locate(room);
-    await this.ensureRoom(room, maxPeers);
+    if (fresh || !this.known.has(room)) await this.ensureRoom(room, maxPeers);
     const ttlSeconds = this.options.ttlSeconds ?? DEFAULT_JANUS_TOKEN_TTL_SECONDS;
     const token = mintJanusToken(this.options.tokenSecret, { ttlSeconds, nowMs });
     const roomToken = mintRoomToken(this.options.tokenSecret, id, { ttlSeconds, nowMs });
@@ -198,6 +192,7 @@ export class JanusRooms {
         if (!(e instanceof JanusError && e.code === VIDEOROOM_ERROR.ROOM_EXISTS)) throw e;
       }
     });
+    this.known.add(room);
   }
 
   /**
@@ -208,6 +203,7 @@ export class JanusRooms {
   async release(room: string): Promise<'destroyed' | 'busy' | 'absent'> {
     const { url } = this.locate(room);
     const { id, secret } = janusRoomIdentity(this.options.adminKey, room);
+    this.known.delete(room);
     return this.withVideoRoom(url, async (h) => {
       try {
         const list = await h.request({ request: 'listparticipants', room: id });

@@ -7,6 +7,7 @@ import type http from 'node:http';
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/transports/relay-protocol.js';
 import type { StaticMount } from './static.js';
+import { janusOptionsFromEnv, type JanusOptions } from './janus-rooms.js';
 import { turnOptionsFromEnv, type TurnOptions } from './turn.js';
 
 /** Per-socket limits. Every field has a default fit for public use. */
@@ -75,6 +76,12 @@ export interface RelayOptions {
    * With `secret`, only peers holding a valid room grant get them. Never logged.
    */
   turn?: TurnOptions;
+  /**
+   * Janus instances (VideoRoom) for rooms past the mesh (CONTRACT section 10): each room goes to
+   * one of them (the same from every relay process), created there with the admin key, destroyed
+   * when empty; each admitted peer gets `sfu` in its join ack (tokens minted for it, never logged).
+   */
+  janus?: JanusOptions;
 }
 
 /** A running (or ready to run) relay. */
@@ -111,7 +118,7 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 20;
  * Reads the relay's settings from environment variables: `ALLOWED_ORIGINS`
  * (comma list), `MAX_PEERS_PER_ROOM`, `RELAY_SECRET`, `REDIS_URL`,
  * `REDIS_HEARTBEAT_MS`, `SEED_PROTOCOL` (`on`/`off`), `MAX_CONNECTIONS_PER_IP`, `TURN_URLS`,
- * `TURN_SECRET`, `TURN_TTL`. (`PORT` is read by the CLI.)
+ * `TURN_SECRET`, `TURN_TTL`, `JANUS_URLS`, `JANUS_ADMIN_KEY`, `JANUS_TOKEN_SECRET`, `JANUS_TOKEN_TTL`. (`PORT` is read by the CLI.)
  * Throws on a malformed value.
  */
 export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
@@ -131,6 +138,8 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv): RelayOptions {
   }
   const turn = turnOptionsFromEnv(env);
   if (turn) options.turn = turn;
+  const janus = janusOptionsFromEnv(env);
+  if (janus) options.janus = janus;
   return options;
 }
 

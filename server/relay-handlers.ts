@@ -20,6 +20,7 @@ export function registerRelayHandlers(ctx: RelayContext, socket: IoSocket, state
   handle(ctx, socket, state, 'join', (payload, ack) => onJoin(ctx, socket, state, payload, ack, secret));
   handle(ctx, socket, state, 'signal', (payload, ack) => onSignal(ctx, socket, state, payload, ack));
   handle(ctx, socket, state, 'leave', (payload, ack) => onLeave(ctx, socket, state, payload, ack));
+  handle(ctx, socket, state, 'sfu-refresh', (payload, ack) => onSfuRefresh(ctx, state, payload, ack));
   socket.on('disconnect', (reason) => onDisconnect(ctx, socket, state, reason));
 }
 
@@ -89,6 +90,25 @@ async function onLeave(ctx: RelayContext, socket: IoSocket, state: SocketState, 
   if (ack) safeAck(ack, OK);
 }
 
+/**
+ * `sfu-refresh {room}`: fresh SFU tokens for a room this socket is in; the room is made again on
+ * Janus if it is gone (a Janus restart, or destroyed while the room was empty on Janus).
+ */
+async function onSfuRefresh(ctx: RelayContext, state: SocketState, payload: unknown, ack: Ack | undefined): Promise<void> {
+  if (!isPlainObject(payload)) throw new RequestError('bad-request', 'sfu-refresh expects {room}');
+  const room = checkRoom(own(payload, 'room'));
+  if (room === null) throw new RequestError('bad-request', 'room must be a string of 1 to 128 characters');
+  if (!state.rooms.has(room)) throw new RequestError('not-joined', 'Not in that room');
+  if (!ctx.janus) throw new RequestError('bad-config', 'This relay offers no SFU');
+  let sfu;
+  try {
+    sfu = await ctx.janus.admit(room, { maxPeers: ctx.maxPeers, fresh: true });
+  } catch (e) {
+    throw new RequestError('transport', 'The SFU cannot be reached right now; try again shortly', (e as Error).message);
+  }
+  if (ack) safeAck(ack, { ok: true, sfu });
+}
+
 /** The socket is gone: its rooms hear `peer-left`, its peer id is released. */
 function onDisconnect(ctx: RelayContext, socket: IoSocket, state: SocketState, reason: string): void {
   const id = state.peerId;
@@ -118,4 +138,15 @@ async function departed(ctx: RelayContext, socket: IoSocket, id: string, room: s
   }
   ctx.io.to(ROOM(room)).except(socket.id).emit('peer-left', { id });
   ctx.log(`leave room=${quote(room)} id=${id} ${why}`);
+  releaseSfu(ctx, room);
+}
+
+/**
+ * Nobody of this process is left in `room`: destroy it on Janus (release() leaves it alone while
+ * Janus still lists participants, e.g. peers of another relay process). A peer of another process
+ * still on the mesh that moves to the SFU later finds it gone and asks again (`sfu-refresh`).
+ */
+function releaseSfu(ctx: RelayContext, room: string): void {
+  if (!ctx.janus || (ctx.io.sockets.adapter.rooms.get(ROOM(room))?.size ?? 0) > 0) return;
+  ctx.janus.release(room).catch((e: unknown) => ctx.log(`error event=leave code=sfu ${(e as Error).message}`));
 }

@@ -2,10 +2,11 @@
  * The relay protocol's `join {room, name?, token?, key?, id?}` (CONTRACT section 6):
  * validation, the room grant, the peer id (derived from the key, `peer-id.ts`; fixed
  * at a socket's first join), the presence store's atomic check-and-add (capacity, id
- * takeover), and the answer: `peer-joined` to the room, `{ok, selfId, peers, iceServers?}`
- * in the ack (`iceServers`: TURN credentials minted for this peer, when the relay has TURN).
+ * takeover), and the answer: `peer-joined` to the room, `{ok, selfId, peers, iceServers?, sfu?}`
+ * in the ack (`iceServers`: TURN credentials minted for this peer, when the relay has TURN;
+ * `sfu`: the room on Janus and tokens for this peer, when it has `JANUS_URLS`).
  */
-import type { JoinAck } from '../src/transports/relay-protocol.js';
+import type { JoinAck, SfuAccess } from '../src/transports/relay-protocol.js';
 import {
   redisReady,
   RequestError,
@@ -179,9 +180,31 @@ async function recordJoin(
     const how = result.evicted !== undefined ? ' resumed' : '';
     ctx.log(`join room=${quote(room)} id=${id} peers=${result.peers.length}${how}`);
   }
-  // TURN credentials minted for this peer alone, only once it is admitted (never logged).
-  const answer: JoinAck = { ok: true, selfId: id, peers: result.peers, ...(ctx.turn ? { iceServers: mintIceServers(ctx.turn, id) } : {}) };
+  // TURN credentials and SFU tokens minted for this peer alone, only once it is admitted (never logged).
+  const sfu = await admitSfu(ctx, room, id);
+  const answer: JoinAck = {
+    ok: true,
+    selfId: id,
+    peers: result.peers,
+    ...(ctx.turn ? { iceServers: mintIceServers(ctx.turn, id) } : {}),
+    ...(sfu ? { sfu } : {}),
+  };
   if (ack) safeAck(ack, answer);
+}
+
+/**
+ * The room on its Janus, and tokens for this peer (when the relay has `JANUS_URLS`). Janus out
+ * of reach is no reason to refuse the join: the peer gets no `sfu` (its room stays a mesh) and
+ * may ask again with `sfu-refresh`.
+ */
+async function admitSfu(ctx: RelayContext, room: string, id: string): Promise<SfuAccess | undefined> {
+  if (!ctx.janus) return undefined;
+  try {
+    return await ctx.janus.admit(room, { maxPeers: ctx.maxPeers });
+  } catch (e) {
+    ctx.log(`error id=${id} event=join code=sfu ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /**

@@ -44,8 +44,33 @@ export type JoinAck =
       peers: { id: string; name: string }[];
       /** TURN servers with credentials minted for this peer (CONTRACT section 9), when the relay has `TURN_URLS`. */
       iceServers?: RTCIceServer[];
+      /** The room's SFU (CONTRACT section 10), when the relay has `JANUS_URLS`: only for the peer it admitted. */
+      sfu?: SfuAccess;
     }
   | { ok: false; error: RelayError };
+
+/**
+ * What an admitted peer needs to join its room on Janus (VideoRoom): the join ack's `sfu`, and
+ * the answer to `sfu-refresh` (fresh tokens before these expire; the room created again after a
+ * Janus restart).
+ */
+export interface SfuAccess {
+  /** The Janus WebSocket URL (subprotocol `janus-protocol`). */
+  url: string;
+  /** Core token: the `token` of every Janus API request. */
+  token: string;
+  /** Room token: the `token` of the VideoRoom `join` body. */
+  roomToken: string;
+  /** VideoRoom room id (a string: `string_ids = true`). */
+  room: string;
+  /** VideoRoom `pin` of the room. */
+  pin: string;
+  /** Unix time (s) the tokens expire at. */
+  expires: number;
+}
+
+/** The answer to `sfu-refresh`. */
+export type SfuAck = { ok: true; sfu: SfuAccess } | { ok: false; error: RelayError };
 
 /** Optional ack for `signal` and `leave`: a client may pass one to learn of errors. */
 export type SimpleAck = { ok: true } | { ok: false; error: RelayError };
@@ -64,6 +89,12 @@ export interface ClientToServerEvents {
   /** `to`: a peer id; delivered to the socket holding it, if it shares a room with the sender. */
   signal: (payload: { to: string; data: unknown }, ack?: (res: SimpleAck) => void) => void;
   leave: (payload: { room: string }, ack?: (res: SimpleAck) => void) => void;
+  /**
+   * For a room this socket is in, on a relay with `JANUS_URLS`: fresh SFU tokens (before the
+   * join's expire), the room made again on Janus if it is gone (a Janus restart). Errors:
+   * `not-joined`, `bad-config` (no SFU here), `transport` (Janus unreachable).
+   */
+  'sfu-refresh': (payload: { room: string }, ack: (res: SfuAck) => void) => void;
   // The seed tutorial's protocol, spoken unchanged.
   'join-room': (room: string) => void;
   offer: (payload: SeedForward) => void;

@@ -6,7 +6,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import { Emitter } from '../emitter.js';
 import { VideoCallError, isVideoCallErrorCode, toVideoCallError } from '../errors.js';
 import { randomId } from '../random-id.js';
-import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from './relay-protocol.js';
+import type { ClientToServerEvents, JoinAck, ServerToClientEvents, SfuAccess } from './relay-protocol.js';
 import {
   REJOIN_RETRY_MAX_MS,
   REJOIN_RETRY_MS,
@@ -241,10 +241,22 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       if (this.#state === 'reconnecting' && this.#socket.connected) this.#setState('connected');
       if (signals.length) setTimeout(() => signals.forEach((e) => this.#onRoomEvent(e)), 0);
       // TURN credentials the relay minted for us (fresh on every re-join): the engine uses them with its own.
-      return { selfId: ack.selfId, peers: [...peers.values()], ...(Array.isArray(ack.iceServers) ? { iceServers: ack.iceServers } : {}) };
+      return {
+        selfId: ack.selfId,
+        peers: [...peers.values()],
+        ...(Array.isArray(ack.iceServers) ? { iceServers: ack.iceServers } : {}),
+        ...(ack.sfu ? { sfu: ack.sfu } : {}),
+      };
     } finally {
       if (this.#buffer === buffered) this.#buffer = undefined;
     }
+  }
+
+  /** Fresh SFU access for the room we are in (the relay's `sfu-refresh`); rejects with the relay's error. */
+  async sfu(): Promise<SfuAccess> {
+    const ack = await this.#socket.timeout(this.#joinTimeoutMs).emitWithAck('sfu-refresh', { room: this.#room?.room ?? '' });
+    if (!ack.ok) throw new VideoCallError(ack.error.code, ack.error.message);
+    return ack.sfu;
   }
 
   /** Resolves once connected; rejects with `transport` on the first connection error or after `ms`. */

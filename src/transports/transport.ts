@@ -1,5 +1,6 @@
 import type { Emitter } from '../emitter.js';
 import type { VideoCallErrorCode } from '../errors.js';
+import type { SfuAccess } from './relay-protocol.js';
 
 /**
  * The signaling transport interface. Every way of finding peers and passing
@@ -41,6 +42,8 @@ export interface JoinResult {
    * present ones replace the earlier ones (fresh credentials); absent ones keep them.
    */
   iceServers?: RTCIceServer[];
+  /** Optional: the room's SFU, from a signaling server that orchestrates one (the relay's `JANUS_URLS`). */
+  sfu?: SfuAccess;
 }
 
 export interface JoinOptions {
@@ -90,6 +93,8 @@ export interface Transport extends Pick<Emitter<TransportEvents>, 'on'> {
   leave(): Promise<void>;
   /** Leaves and releases every resource (sockets, channels, listeners). */
   close(): void;
+  /** Optional: fresh SFU access for the joined room (new tokens; the room made again after an SFU restart). */
+  sfu?(): Promise<SfuAccess>;
 }
 
 /** Settings the element passes to a transport factory. */

@@ -81,3 +81,14 @@ test('the room on Janus: id, pin, secret are stable per room, differ between roo
   const rooms = new JanusRooms({ urls: ['wss://j1', 'wss://j2'], adminKey: KEY, tokenSecret: SECRET });
   assert.deepEqual(rooms.locate('standup'), { url: pickJanus(['wss://j1', 'wss://j2'], 'standup'), id: a.id });
 });
+
+test('relayOptionsFromEnv reads the Janus settings (JANUS_URLS and its secrets) into options.janus, and refuses half a configuration', async () => {
+  const { relayOptionsFromEnv } = await import('../../server/options.js');
+  assert.equal(relayOptionsFromEnv({}).janus, undefined);
+  assert.deepEqual(relayOptionsFromEnv({ JANUS_URLS: 'wss://j.example', JANUS_ADMIN_KEY: KEY, JANUS_TOKEN_SECRET: SECRET }).janus, {
+    urls: ['wss://j.example'],
+    adminKey: KEY,
+    tokenSecret: SECRET,
+  });
+  assert.throws(() => relayOptionsFromEnv({ JANUS_URLS: 'wss://j.example', JANUS_ADMIN_KEY: KEY }), /JANUS_TOKEN_SECRET/);
+});
