@@ -59,7 +59,7 @@ export const en = {
   chat: 'Chat',
   openChat: 'Open chat',
   closeChat: 'Close chat',
-  unread: { one: '{count} unread', other: '{count} unread' },
+  unread: '{count} unread',
   leaveCall: 'Leave call',
   // Chat
   noMessages: 'No messages yet. Messages go straight to the others in the call.',
@@ -69,10 +69,8 @@ export const en = {
   send: 'Send',
   sendMessage: 'Send message',
   newMessageFrom: 'New message from {name}: {text}',
-  newMessages: {
-    one: '{count} new message. The latest from {name}: {text}',
-    other: '{count} new messages. The latest from {name}: {text}',
-  },
+  // (Shown for two or more: one message is `newMessageFrom`. Translations give their plural forms.)
+  newMessages: '{count} new messages. The latest from {name}: {text}',
 } satisfies Record<string, string | Plural>;
 
 /**

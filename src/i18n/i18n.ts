@@ -1,120 +1,83 @@
 /**
  * The element's languages: which one a `<video-call>` speaks, its strings, plurals and times.
  * English is built in; every other language is a table fetched on demand (see load.ts).
+ * Written for size (issue 15: the whole mechanism costs about 1 KiB gzipped in the script bundle):
+ * plain functions over a {@link Speech}, state the minifier can rename.
  */
 import { en, type Plural, type StringId, type Strings, type Translation } from './en.js';
 import { loadLanguage } from './load.js';
 
 /** The languages shipped besides English (tables in src/i18n/lang/). */
-export const LANGUAGES = ['de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'tr', 'ru', 'uk', 'ja', 'zh', 'ko', 'ar', 'hi', 'he'] as const;
-const RTL = ['ar', 'he'];
+export const LANGUAGES: readonly string[] = 'de fr es it pt nl pl sv tr ru uk ja zh ko ar hi he'.split(' ');
 
 /** Values for a string's `{placeholders}`: text, numbers, or Lit templates (for `parts`). */
 export type Values = Record<string, unknown>;
 
-/** The one of `available` (or `en`) that a BCP 47 tag means: exact, then its language (`pt-BR` → `pt`). */
-export function match(tag: string, available: readonly string[] = LANGUAGES): string | undefined {
-  const t = tag.toLowerCase();
-  const base = t.split(/[-_]/)[0];
-  if (base === 'en') return 'en';
-  return available.find((l) => l === t) ?? available.find((l) => l === base);
+/** What one element speaks: its language, that language's table (English until loaded), its overrides. */
+export interface Speech {
+  lang: string;
+  table: Partial<Translation>;
+  overrides: Strings;
+}
+
+/** The language shipped (or `en`) that a BCP 47 tag means, by its primary subtag (`pt-BR` → `pt`). */
+export function match(tag: string): string | undefined {
+  const lang = tag.toLowerCase().split(/[-_]/)[0];
+  return lang === 'en' || LANGUAGES.includes(lang) ? lang : undefined;
 }
 
 /**
- * The language of `el`: its own `lang`, else the nearest ancestor's (across shadow roots), else
- * the browser's languages; a language not shipped is English.
+ * The language of `el`: `own` (its `lang` property), else its or the nearest ancestor's `lang`
+ * attribute (across shadow roots), else the browser's languages; a language not shipped is English.
  */
 export function resolveLanguage(el: Element, own?: string | null): string {
-  // The element's own `lang` property first: set from script, it reaches the attribute only after this update.
-  if (own) return match(own) ?? 'en';
-  for (let node: Element | null = el; node; node = node.parentElement ?? (node.getRootNode() as Partial<ShadowRoot>).host ?? null) {
-    const lang = node.getAttribute('lang');
-    if (lang) return match(lang) ?? 'en';
-  }
-  for (const lang of (typeof navigator !== 'undefined' && navigator.languages) || []) {
-    const m = match(lang);
-    if (m) return m;
-  }
+  let tag = own;
+  for (let node: Element | undefined = el; !tag && node; node = node.parentElement ?? (node.getRootNode() as ShadowRoot).host)
+    tag = node.getAttribute('lang');
+  if (tag) return match(tag) ?? 'en';
+  for (const lang of navigator.languages) if ((tag = match(lang))) return tag;
   return 'en';
 }
 
-const tables = new Map<string, Promise<Translation>>();
+/** Right to left: Arabic and Hebrew. */
+export const dir = (lang: string): 'rtl' | 'ltr' => (lang === 'ar' || lang === 'he' ? 'rtl' : 'ltr');
 
-/** The table of `lang` (loaded once per page). */
-export function table(lang: string): Promise<Translation> {
-  let p = tables.get(lang);
-  if (!p) {
-    p = loadLanguage(lang);
-    tables.set(lang, p);
-    p.catch(() => tables.delete(lang));
-  }
-  return p;
-}
+/**
+ * The table of `lang`. Fetched once per page: the browser keeps each imported module (a second
+ * element in the same language, or a language switched back to, gets it at once).
+ */
+export const table = (lang: string): Promise<Translation> => loadLanguage(lang);
 
-/** One element's strings: its language's table (English until loaded), with its overrides on top. */
-export class Translator {
-  lang = 'en';
-  table: Partial<Translation> = en;
-  overrides: Strings = {};
-  private _plurals?: Intl.PluralRules;
-  private _clock?: Intl.DateTimeFormat;
+/** `Intl` objects per language, made once. */
+const intl: Record<string, Intl.PluralRules & Intl.DateTimeFormat> = {};
 
-  /** Switches to `lang` with its `table`. */
-  set(lang: string, table: Partial<Translation>): void {
-    if (lang === this.lang && table === this.table) return;
-    this.lang = lang;
-    this.table = table;
-    this._plurals = this._clock = undefined;
-  }
+/**
+ * What the element rendering now speaks. An element sets it at the start of its (synchronous)
+ * `render()`, so the parts' templates (prejoin.ts, controls.ts, …) call `t()` without passing it on.
+ */
+let current: Speech = { lang: 'en', table: en, overrides: {} };
 
-  get dir(): 'rtl' | 'ltr' {
-    return RTL.includes(this.lang) ? 'rtl' : 'ltr';
-  }
-
-  /** The raw text of `id` with its plural form chosen (by `values.count`). */
-  raw(id: StringId, values?: Values): string {
-    const v: string | Plural = this.overrides[id] ?? this.table[id] ?? (en as Partial<Translation>)[id] ?? id;
-    if (typeof v === 'string') return v;
-    const n = Number(values?.count);
-    const category = (this._plurals ??= new Intl.PluralRules(this.lang)).select(n);
-    return v[category] ?? v.other;
-  }
-
-  /** `id` in this language, its `{placeholders}` filled in. */
-  t(id: StringId, values?: Values): string {
-    return this.raw(id, values).replace(/\{(\w+)\}/g, (m, k) => (values && k in values ? String(values[k]) : m));
-  }
-
-  /** Like `t`, but as parts for a Lit template: placeholders may be templates (e.g. a `<bdi>` name). */
-  parts(id: StringId, values: Values): unknown[] {
-    return this.raw(id, values)
-      .split(/\{(\w+)\}/)
-      .map((s, i) => (i % 2 ? (s in values ? values[s] : `{${s}}`) : s));
-  }
-
-  /** `at` (epoch ms) as hours and minutes in this language. */
-  time(at: number): string {
-    return (this._clock ??= new Intl.DateTimeFormat(this.lang, { hour: '2-digit', minute: '2-digit' })).format(at);
-  }
+export function setCurrent(speech: Speech): void {
+  current = speech;
 }
 
 /**
- * The translator of the element rendering now. An element sets it at the start of its (synchronous)
- * `render()`, so the parts' templates (prejoin.ts, controls.ts, …) call `t()` without passing it on.
+ * `id` as parts for a Lit template, in the language of the element rendering now: its plural
+ * form chosen by `values.count` (`Intl.PluralRules`), its `{placeholders}` filled in (a value may
+ * be a template, e.g. a `<bdi>` name; a placeholder without a value stays as written).
  */
-let current = new Translator();
-
-export function setCurrent(translator: Translator): void {
-  current = translator;
+export function parts(id: StringId, values: Values = {}): unknown[] {
+  const { lang, table, overrides } = current;
+  let v: string | Plural = overrides[id] ?? table[id] ?? (en as Partial<Translation>)[id]!;
+  if (typeof v === 'object') v = v[(intl['p' + lang] ??= new Intl.PluralRules(lang) as never).select(Number(values.count))] ?? v.other;
+  return v.split(/\{(\w+)\}/).map((s, i) => (i % 2 ? (s in values ? values[s] : `{${s}}`) : s));
 }
 
-/** `id` in the language of the element rendering now. */
-export const t = (id: StringId, values?: Values): string => current.t(id, values);
+/** `id` as text, in the language of the element rendering now. */
+export const t = (id: StringId, values?: Values): string => parts(id, values).join('');
 
-/** `id` as template parts (placeholders may be templates), in the language of the element rendering now. */
-export const parts = (id: StringId, values: Values): unknown[] => current.parts(id, values);
-
-/** `at` as hours and minutes, in the language of the element rendering now. */
-export const time = (at: number): string => current.time(at);
+/** `at` (epoch ms) as hours and minutes, in the language of the element rendering now. */
+export const time = (at: number): string =>
+  (intl['t' + current.lang] ??= new Intl.DateTimeFormat(current.lang, { hour: '2-digit', minute: '2-digit' }) as never).format(at);
 
 export { en, type StringId, type Strings, type Translation, type Plural };

@@ -4,10 +4,12 @@
 // clipped at 360 px in German (the longest), Arabic and Japanese.
 import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
-import { en as enUi, LANGUAGES, match, table, Translator, type Plural } from '../../src/i18n/i18n.js';
+import { en as enUi, LANGUAGES, match, setCurrent, t, table, time, type Plural, type Translation } from '../../src/i18n/i18n.js';
 import { enErrors } from '../../src/i18n/en.js';
 
 const en = { ...enUi, ...enErrors };
+/** Renders from now on in `lang` with its table (as an element does at the start of its render). */
+const speak = (lang: string, strings: Partial<Translation>) => setCurrent({ lang, table: strings, overrides: {} });
 import { addCall, eventWithin, removeAllCalls, uniqueRoom, waitUntil } from './helpers.js';
 
 const shadow = (el: VideoCall) => el.shadowRoot!;
@@ -58,7 +60,9 @@ describe('<video-call> languages', () => {
         expect(Object.keys(strings).sort(), `ids of ${lang}`).to.deep.equal(Object.keys(en).sort());
         for (const [id, english] of Object.entries(en)) {
           const v = (strings as Record<string, string | Plural>)[id];
-          expect(typeof v, `${lang}.${id}: a string where English has one, plural forms where English has them`).to.equal(typeof english);
+          // Plural forms where English has them; where English needs none ('{count} unread'), a language may.
+          if (typeof english === 'object' || !placeholders(english).has('count'))
+            expect(typeof v, `${lang}.${id}: a string where English has one, plural forms where English has them`).to.equal(typeof english);
           if (typeof v === 'object') {
             expect(v, `${lang}.${id} has an "other" form`).to.have.property('other');
             const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
@@ -163,32 +167,28 @@ describe('<video-call> languages', () => {
   });
 
   it('plural forms follow the language (Russian 1, 2, 5, 21; Arabic; Japanese)', async () => {
-    const ru = new Translator();
-    ru.set('ru', await table('ru'));
-    const n = (count: number) => ru.t('newMessages', { count, name: 'Ада', text: 'привет' });
+    speak('ru', await table('ru'));
+    const n = (count: number) => t('newMessages', { count, name: 'Ада', text: 'привет' });
     expect(n(1)).to.equal('1 новое сообщение. Последнее от Ада: привет');
     expect(n(2)).to.equal('2 новых сообщения. Последнее от Ада: привет');
     expect(n(5)).to.equal('5 новых сообщений. Последнее от Ада: привет');
     expect(n(21)).to.equal('21 новое сообщение. Последнее от Ада: привет');
-    expect(ru.t('participants', { count: 3 })).to.equal('3 участника в звонке');
-    expect(ru.t('participants', { count: 11 })).to.equal('11 участников в звонке');
-    const ar = new Translator();
-    ar.set('ar', await table('ar'));
-    expect(ar.t('participants', { count: 2 })).to.equal('شخصان في المكالمة');
-    expect(ar.t('participants', { count: 3 })).to.equal('3 أشخاص في المكالمة');
-    expect(ar.t('participants', { count: 11 })).to.equal('11 شخصًا في المكالمة');
-    const pl = new Translator();
-    pl.set('pl', await table('pl'));
-    expect(pl.t('unread', { count: 22 })).to.equal('22 nieprzeczytane wiadomości');
-    expect(pl.t('unread', { count: 25 })).to.equal('25 nieprzeczytanych wiadomości');
+    expect(t('participants', { count: 3 })).to.equal('3 участника в звонке');
+    expect(t('participants', { count: 11 })).to.equal('11 участников в звонке');
+    speak('ar', await table('ar'));
+    expect(t('participants', { count: 2 })).to.equal('شخصان في المكالمة');
+    expect(t('participants', { count: 3 })).to.equal('3 أشخاص في المكالمة');
+    expect(t('participants', { count: 11 })).to.equal('11 شخصًا في المكالمة');
+    speak('pl', await table('pl'));
+    expect(t('unread', { count: 22 })).to.equal('22 nieprzeczytane wiadomości');
+    expect(t('unread', { count: 25 })).to.equal('25 nieprzeczytanych wiadomości');
   });
 
   it('times are formatted in the language', async () => {
     const at = Date.UTC(2026, 0, 2, 15, 4);
     for (const lang of ['de', 'ar', 'ja', 'en']) {
-      const tr = new Translator();
-      tr.set(lang, lang === 'en' ? enUi : await table(lang));
-      expect(tr.time(at)).to.equal(new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(at));
+      speak(lang, lang === 'en' ? enUi : await table(lang));
+      expect(time(at)).to.equal(new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(at));
     }
   });
 

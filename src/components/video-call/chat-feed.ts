@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { formatTime, type ChatEntry } from './chat.js';
+import type { ChatEntry } from './chat.js';
 import { displayName, displayText } from './text.js';
 
 /** Messages kept and shown; older ones are dropped ("Older messages are not shown"). */
@@ -75,7 +75,7 @@ export class ChatFeed implements ReactiveController {
 
   /** Takes a message in (O(1)); it shows at the next animation frame. */
   add(m: ChatMessage, own: boolean): void {
-    const entry: ChatEntry = { from: m.from, name: m.name, text: m.text, at: m.at, own, key: ++this._key, time: '' };
+    const entry: ChatEntry = { from: m.from, name: m.name, text: m.text, at: m.at, own, key: ++this._key };
     this._pending.push(entry);
     // Bounded however long frames take to come: only the last CHAT_HISTORY can ever show.
     if (this._pending.length >= 2 * CHAT_HISTORY) {
@@ -154,7 +154,6 @@ export class ChatFeed implements ReactiveController {
     this._pending = [];
     for (const m of incoming) {
       // Cleaned here, once, and only for the messages that will show.
-      m.time = formatTime(m.at);
       m.name = displayName(m.name);
       m.text = displayText(m.text);
     }

@@ -10,13 +10,7 @@ export interface ChatEntry {
   text: string;
   at: number;
   own: boolean;
-  /** `at` as the chat shows it (formatted once, not on every render). */
-  time: string;
 }
-
-let clock: Intl.DateTimeFormat | undefined;
-/** `at` as hours and minutes. One formatter for all: `toLocaleTimeString` builds one per call. */
-export const formatTime = (at: number) => (clock ??= new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' })).format(at);
 
 /**
  * The chat panel. Text is rendered as text (Lit escapes it), never as markup; names and messages

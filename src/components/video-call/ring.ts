@@ -21,7 +21,7 @@ export function renderRing(m: RingModel) {
   let content;
   if (!p) content = html`<p>${t('waitingForSomeone')}</p>`;
   else if (p.ring === 'ready' || p.ring === 'declined')
-    content = html`<p>${m.declinedBy !== null ? parts('declined', { name: html`<bdi>${displayName(m.declinedBy)}</bdi>` }) : parts('isHere', { name: who })}</p>
+    content = html`<p>${m.declinedBy !== null ? parts('declined', { name: html`<bdi>${displayName(m.declinedBy) || t('they')}</bdi>` }) : parts('isHere', { name: who })}</p>
         <button class="primary" type="button" @click=${m.onCall}>${icons.phone} ${t('startCall')}</button>`;
   else if (p.ring === 'calling') content = html`<p>${parts('calling', { name: who })}</p>`;
   else if (p.ring === 'waiting') content = html`<p>${parts('waitingForTheirCall', { name: who })}</p>`;

@@ -379,7 +379,7 @@ export class VideoCall extends LitElement {
   }
 
   protected override render() {
-    setCurrent(this._lang.i18n);
+    setCurrent(this._lang);
     return this.#view.render();
   }
 }

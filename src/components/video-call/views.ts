@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import type { CallEngine } from '../../call/call-engine.js';
-import type { Translator } from '../../i18n/i18n.js';
+import { dir, t } from '../../i18n/i18n.js';
 import { renderError, renderReconnectingBanner, renderSoundBanner } from './banners.js';
 import type { ChatPanel } from './chat-panel.js';
 import type { ConfigCheck } from './config.js';
@@ -38,12 +38,12 @@ export class CallView {
 
   render() {
     const v = this._v;
-    const i18n: Translator = v.language.i18n;
+    const lang = v.language.lang;
     const config = v.config;
     const error = config.error ?? v.error ?? config.warning;
     const s = v.host.state;
     const body = s === 'joined' ? this._renderCall() : s === 'joining' ? renderJoining() : this._renderPrejoin();
-    return html`<div class="root" lang=${i18n.lang} dir=${i18n.dir} @pointerdown=${this.turnOnSound} @keydown=${this.turnOnSound}>
+    return html`<div class="root" lang=${lang} dir=${dir(lang)} @pointerdown=${this.turnOnSound} @keydown=${this.turnOnSound}>
       ${error ? renderError(v.language.shownError(error), !config.error, this._dismissError, this._canRetry(error) ? this._retry : undefined) : nothing}
       ${v.soundBlocked && s === 'joined' ? renderSoundBanner(this.turnOnSound) : nothing}
       ${v.engine.transportState === 'reconnecting' && s === 'joined' ? renderReconnectingBanner() : nothing}
@@ -96,7 +96,7 @@ export class CallView {
     const { host, engine: e, chat } = this._v;
     const stage = renderStage({
       local: {
-        label: host.name || this._v.language.i18n.t('you'),
+        label: host.name || t('you'),
         you: !!host.name,
         stream: e.localStream,
         audio: e.micOn,

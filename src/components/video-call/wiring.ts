@@ -24,7 +24,7 @@ export function followEngine(v: ViewHost): void {
   e.on('change', () => v.host.requestUpdate());
   e.on('state', () => v.host.requestUpdate());
   forwardEngineEvents(e, v.host, {
-    declined: (peerId) => (v.declinedBy = e.peers.find((p) => p.id === peerId)?.name || v.language.i18n.t('they')),
+    declined: (peerId) => (v.declinedBy = e.peers.find((p) => p.id === peerId)?.name ?? ''),
     // (Errors stay shown after joining: a refused camera is still refused in the call.)
     error: (d) => (v.error = d),
     chat: (d) => v.chat.feed.add(d, d.from === e.selfId),
