@@ -2,11 +2,15 @@
 // 1. dist/video-call.js — the script-tag bundle: one self-contained IIFE (no top-level import/export),
 //    usable as a classic or a module script. Lit in production mode, minified.
 // 2. dist/video-call-firebase.js — the Firebase transport, an ES module fetched on demand by (1).
-// 3. dist/esm/ — the npm build: ES modules, one per source file, dependencies external.
+// 3. dist/video-call-background.js — the background effect (page side), an ES module fetched on first use by (1),
+//    and dist/video-call-background/ — its worker, with MediaPipe's selfie segmenter (runtime and model) copied beside it.
+// 4. dist/esm/ — the npm build: ES modules, one per source file, dependencies external.
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 import { withLanguages } from './scripts/rollup-lang.mjs';
+
+import { copyFile, mkdir } from 'node:fs/promises';
 
 const scriptLoader = fileURLToPath(new URL('./src/transports/firebase-loader.script.ts', import.meta.url));
 
@@ -16,6 +20,41 @@ const scriptFirebaseLoader = {
   resolveId(source, importer) {
     if (source === './firebase-loader.js' && importer?.includes('/src/transports/')) return scriptLoader;
     return null;
+  },
+};
+
+/** In the script build, the background loader fetches a sibling file instead of importing the module. */
+const scriptBackgroundLoader = {
+  name: 'script-background-loader',
+  resolveId(source, importer) {
+    if (source === './background-loader.js' && importer?.includes('/src/call/')) {
+      return fileURLToPath(new URL('./src/call/background-loader.script.ts', import.meta.url));
+    }
+    return null;
+  },
+};
+
+/**
+ * MediaPipe's selfie segmentation (Apache-2.0): the runtime and the landscape model, copied beside
+ * the worker. Only the SIMD build of the runtime: every browser that can run the effect (it needs
+ * MediaStreamTrackProcessor, Chromium 94+) has WebAssembly SIMD (Chromium 91+); the package's
+ * other build (5.6 MB) would never be fetched.
+ */
+const MEDIAPIPE_FILES = [
+  'selfie_segmentation.js',
+  'selfie_segmentation.binarypb',
+  'selfie_segmentation_landscape.tflite',
+  'selfie_segmentation_solution_simd_wasm_bin.js',
+  'selfie_segmentation_solution_simd_wasm_bin.wasm',
+];
+const copyMediapipe = {
+  name: 'copy-mediapipe',
+  async writeBundle() {
+    const from = new URL('./node_modules/@mediapipe/selfie_segmentation/', import.meta.url);
+    const to = new URL('./dist/video-call-background/', import.meta.url);
+    await mkdir(to, { recursive: true });
+    await Promise.all(MEDIAPIPE_FILES.map((f) => copyFile(new URL(f, from), new URL(f, to))));
+    await copyFile(new URL('./src/call/background-notice.txt', import.meta.url), new URL('NOTICE.txt', to));
   },
 };
 
@@ -101,13 +140,25 @@ export default withLanguages([
   {
     input: 'src/video-call.ts',
     output: { file: 'dist/video-call.js', format: 'iife', name: 'VideoCallElement', sourcemap: true },
-    plugins: [scriptFirebaseLoader, tsJs, engineIoBrowser, resolve(), minifyCss, ts(true)],
+    plugins: [scriptFirebaseLoader, scriptBackgroundLoader, tsJs, engineIoBrowser, resolve(), minifyCss, ts(true)],
     onwarn,
   },
   {
     input: 'src/transports/firebase.ts',
     output: { file: 'dist/video-call-firebase.js', format: 'es', sourcemap: true },
     plugins: [tsJs, resolve(), ts(true)],
+    onwarn,
+  },
+  {
+    input: 'src/call/background.ts',
+    output: { file: 'dist/video-call-background.js', format: 'es', sourcemap: true },
+    plugins: [tsJs, resolve(), ts(true)],
+    onwarn,
+  },
+  {
+    input: 'src/call/background-worker.ts',
+    output: { file: 'dist/video-call-background/worker.js', format: 'iife', sourcemap: true },
+    plugins: [tsJs, ts(true), copyMediapipe],
     onwarn,
   },
   {
@@ -120,6 +171,7 @@ export default withLanguages([
       'transports/socket-io': 'src/transports/socket-io.ts',
       'transports/local': 'src/transports/local.ts',
       'transports/firebase': 'src/transports/firebase.ts',
+      'call/background': 'src/call/background.ts',
       react: 'src/react.ts',
     },
     output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },

@@ -52,6 +52,24 @@ function engineIoBrowser() {
   };
 }
 
+/**
+ * /__background-no-model/: the built background effect (dist/video-call-background/) without its
+ * model file, for test/browser/background.test.ts (a model that fails to load).
+ */
+function backgroundNoModel() {
+  return {
+    name: 'background-no-model',
+    async serve(context) {
+      const m = /^\/__background-no-model\/video-call-background\/([\w.]+)$/.exec(context.path);
+      if (!m || m[1].endsWith('.tflite')) return;
+      const { readFile } = await import('node:fs/promises');
+      const body = await readFile(new URL(`./dist/video-call-background/${m[1]}`, import.meta.url)).catch(() => null);
+      if (!body) return;
+      return { body, type: m[1].endsWith('.wasm') ? 'application/wasm' : m[1].endsWith('.js') ? 'js' : 'application/octet-stream' };
+    },
+  };
+}
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['production', 'browser'] },
@@ -65,6 +83,7 @@ export default {
     relayPlugin(),
     firebaseServerPlugin(),
     coturnPlugin(),
+    backgroundNoModel(),
   ],
   browsers: [
     playwrightLauncher({

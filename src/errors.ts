@@ -17,7 +17,12 @@ export type VideoCallErrorCode =
    * A connection to a peer could not be made, or was lost and could not be restored (ICE); the
    * message says whether a TURN server was configured and what to do.
    */
-  | 'ice-failed';
+  | 'ice-failed'
+  /**
+   * The `background` effect could not start or stopped (the browser cannot process frames, the
+   * model or the image did not load, or the device is too slow): the plain camera is shown and sent.
+   */
+  | 'background-failed';
 
 const CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
   'permission-denied',

@@ -3,6 +3,9 @@ import { VideoCallError, toVideoCallError } from '../errors.js';
 import type { JoinResult, Transport } from '../transports/transport.js';
 import type { ChannelHandlers, ChannelMessage } from './channel-protocol.js';
 import { hasTurnServer, noTurnServerMessage, validIceServers } from './ice.js';
+import type { BackgroundControl } from './background-control.js';
+import type { BackgroundOptions } from './background-effect.js';
+import { loadBackground } from './background-loader.js';
 import { LocalMedia } from './local-media.js';
 import { MeshTopology, type IceSettings } from './mesh.js';
 import { channelHandlers, followLink, type PeerEventsHost } from './peer-events.js';
@@ -41,6 +44,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   #opts: Required<CallEngineOptions>;
   #media: LocalMedia;
+  /** The background effect's control, once a background was set (its chunk is loaded then). TS-private: no WeakMap in the bundle. */
+  private _background?: Promise<BackgroundControl>;
   #room: Room;
   #ring: RingFlow;
   #topology: Topology;
@@ -185,6 +190,20 @@ export class CallEngine extends Emitter<CallEngineEvents> {
    */
   toggleCamera(on?: boolean): boolean {
     return this.#media.toggleCamera(on);
+  }
+
+  /**
+   * What is behind the person on the camera: `none`, `blur` or an image URL. Processed on this
+   * device (background.ts, loaded on first use); the raw camera is shown and sent until the effect
+   * is ready, and again if it fails (an `error` `background-failed` says why).
+   */
+  setBackground(background: string, options?: BackgroundOptions): void {
+    if (this._background || (background && background != 'none')) {
+      (this._background ??= loadBackground().then((m) => new m.BackgroundControl(this.#media, (err) => this.#fail(err, false))))
+        .then((c) => c.set(background, options))
+        // The chunk did not load: said at each setting.
+        .catch((err) => this.#fail(toVideoCallError(err, 'background-failed'), false));
+    }
   }
 
   /** Shares a screen, window or tab in place of the camera (no renegotiation when video is already sent). */

@@ -5,9 +5,9 @@ export type MediaKind = 'audio' | 'video';
 
 /**
  * Turns a captured mic or camera track into the track that is shown and sent: where background
- * blur or noise processing plugs in. The returned track is the one stopped when the device is
- * released, so a processor that makes a new track stops its source with it. Default: the
- * captured track itself.
+ * noise processing plugs in. When the device is released both the returned track and the captured
+ * one are stopped. Default: the captured track itself. (The background effect, which starts
+ * asynchronously, swaps its track in later with {@link LocalMedia.swapCamera}.)
  */
 export type TrackProcessor = (kind: MediaKind, track: MediaStreamTrack) => MediaStreamTrack;
 
@@ -41,12 +41,16 @@ export class LocalMedia {
   error: VideoCallError | null = null;
   /** How mic and camera are asked for: a device picker swaps in one with `deviceId` constraints. */
   capture: Capture = getUserTracks;
+  /** Told when the captured camera changes (null: off): the background effect follows it. */
+  onRawCamera?: (track: MediaStreamTrack | null) => void;
   /** See {@link TrackProcessor}. */
   process: TrackProcessor = (_kind, track) => track;
 
   #hooks: LocalMediaHooks;
   #mic: MediaStreamTrack | null = null;
   #camera: MediaStreamTrack | null = null;
+  /** The captured camera the camera shown and sent comes from (itself, or a track the background made of it). Read-only. */
+  declare rawCamera: MediaStreamTrack | null | undefined;
   #screen: MediaStreamTrack | null = null;
   #micOn: boolean;
   #cameraOn: boolean;
@@ -125,7 +129,7 @@ export class LocalMedia {
     }
     // The camera only if still wanted: turned off while the prompt was open, its light goes out now.
     if (got.video) {
-      if (this.#cameraOn && !this.#camera) this.#setCamera(this.process('video', got.video));
+      if (this.#cameraOn && !this.#camera) this.#setCamera(this.process('video', got.video), got.video);
       else got.video.stop();
     }
     if (got.error) {
@@ -144,14 +148,33 @@ export class LocalMedia {
     this.#hooks.sendTrack('audio', track);
   }
 
-  #setCamera(track: MediaStreamTrack | null): void {
+  #setCamera(track: MediaStreamTrack | null, raw = track): void {
     if (this.#camera) {
       this.#camera.stop();
+      this.rawCamera!.stop();
       this.stream.removeTrack(this.#camera);
     }
     this.#camera = track;
+    this.rawCamera = raw;
+    this.onRawCamera?.(raw);
     if (!this.#screen) {
       if (track) this.stream.addTrack(track);
+      this.#hooks.sendTrack('video', track);
+    }
+  }
+
+  /**
+   * Shows and sends `track` (made from the captured camera {@link rawCamera}, or that itself) as
+   * the camera; no renegotiation (replaceTrack). The camera track it replaces is stopped unless it
+   * is the captured one. Only while the camera is on.
+   */
+  swapCamera(track: MediaStreamTrack): void {
+    const old = this.#camera!;
+    if (old !== this.rawCamera) old.stop();
+    this.#camera = track;
+    if (!this.#screen) {
+      this.stream.removeTrack(old);
+      this.stream.addTrack(track);
       this.#hooks.sendTrack('video', track);
     }
   }

@@ -90,6 +90,7 @@ export const enErrors = {
   'error.not-joined': 'Join the call first.',
   'error.invalid-state': 'That is not possible right now.',
   'error.ice-failed': 'Could not connect to a participant. The network may be blocking calls.',
+  'error.background-failed': 'The background effect could not run here, so your camera is shown as it is.',
 } satisfies Record<string, string>;
 
 /** Plural forms of one string, keyed by `Intl.PluralRules` category; `other` is required. */

@@ -44,7 +44,7 @@ export type { PeerStats };
  * @event {CustomEvent<{peerId: string, audio: boolean, video: boolean, screen: boolean}>} vc-peer-media - A peer muted, turned its camera off or on, or shares its screen.
  * @event {CustomEvent<{from: string, name: string, text: string, at: number}>} vc-chat-message - A chat message, ours included (`from` is then our own id); `at` is epoch ms.
  * @event {CustomEvent<{active: boolean}>} vc-screen-share - Our own screen share started or stopped.
- * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do); `message` is readable by a person.
+ * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do), `background-failed` (the `background` effect could not start or gave up: the browser cannot process camera frames, the image or the model did not load, or the device managed under 15 frames per second; the plain camera is shown and sent); `message` is readable by a person.
  *
  * @csspart local-video - The `<video>` of our own camera or screen.
  * @csspart remote-video - The `<video>` of a remote peer; carries `data-peer-id`.
@@ -124,6 +124,17 @@ export class VideoCall extends LitElement {
    * turned on). Changed later, it turns the camera on or off like the camera button.
    */
   @property({ reflect: true, converter: onOff }) video: 'on' | 'off' = 'on';
+
+  /**
+   * What is behind you on your camera: `none` (the default), `blur`, or the URL of an image that
+   * replaces it. Done on this device, in a worker (MediaPipe's selfie segmentation: runtime and
+   * model are the files in `video-call-background/` beside the bundle, fetched the first time a
+   * background is set, from nowhere else); the preview and the others see the result. Until it
+   * is ready, and if it fails (an old browser, an image or model that does not load, a device too
+   * slow: under 15 frames per second), your plain camera is shown and sent, and `vc-error`
+   * `background-failed` says why. Changes apply at once, during a call too. See docs/background.md.
+   */
+  @property({ reflect: true }) background = 'none';
 
   /**
    * Connect to at most this many remote peers (mesh limit); beyond it, `vc-error` `room-full`.
@@ -365,6 +376,7 @@ export class VideoCall extends LitElement {
     this._lang.apply(this.lang, this.strings);
     this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);
+    if (changed.has('background')) this.#engine.setBackground(this.background);
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
     if (this.isConnected && (changed.has('audio') || changed.has('video'))) {
       applyStartMedia(this.#engine, this.audio !== 'off', this.video !== 'off', {

@@ -90,4 +90,5 @@ export default {
   'error.not-joined': 'انضم إلى المكالمة أولًا.',
   'error.invalid-state': 'هذا غير ممكن الآن.',
   'error.ice-failed': 'تعذّر الاتصال بأحد المشاركين. ربما تحظر الشبكة المكالمات.',
+  'error.background-failed': 'تعذّر تشغيل تأثير الخلفية هنا، لذا تظهر الكاميرا كما هي.',
 };

@@ -73,4 +73,5 @@ export default {
   'error.not-joined': 'Treten Sie zuerst dem Anruf bei.',
   'error.invalid-state': 'Das ist gerade nicht möglich.',
   'error.ice-failed': 'Keine Verbindung zu einem Teilnehmer möglich. Das Netzwerk blockiert eventuell Anrufe.',
+  'error.background-failed': 'Der Hintergrundeffekt konnte hier nicht laufen. Deine Kamera wird unverändert gezeigt.',
 };

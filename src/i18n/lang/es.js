@@ -72,4 +72,5 @@ export default {
   'error.not-joined': 'Primero únete a la llamada.',
   'error.invalid-state': 'Ahora mismo no es posible.',
   'error.ice-failed': 'No se puede conectar con un participante. Es posible que la red bloquee las llamadas.',
+  'error.background-failed': 'El efecto de fondo no se pudo activar aquí, así que tu cámara se muestra tal cual.',
 };

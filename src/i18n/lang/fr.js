@@ -72,4 +72,5 @@ export default {
   'error.not-joined': 'Rejoignez d’abord l’appel.',
   'error.invalid-state': 'Ce n’est pas possible pour le moment.',
   'error.ice-failed': 'Impossible de se connecter à un participant. Le réseau bloque peut-être les appels.',
+  'error.background-failed': "L'effet d'arrière-plan n'a pas pu fonctionner ici : votre caméra est affichée telle quelle.",
 };

@@ -72,4 +72,5 @@ export default {
   'error.not-joined': 'Prima partecipa alla chiamata.',
   'error.invalid-state': 'Al momento non è possibile.',
   'error.ice-failed': 'Impossibile connettersi a un partecipante. La rete potrebbe bloccare le chiamate.',
+  'error.background-failed': "Non è stato possibile applicare l'effetto sfondo qui: la videocamera viene mostrata così com'è.",
 };

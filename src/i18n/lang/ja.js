@@ -69,4 +69,5 @@ export default {
   'error.not-joined': '先に通話に参加してください。',
   'error.invalid-state': '現在この操作はできません。',
   'error.ice-failed': '参加者に接続できません。ネットワークで通話がブロックされている可能性があります。',
+  'error.background-failed': 'この環境では背景エフェクトを使用できないため、カメラの映像をそのまま表示しています。',
 };

@@ -69,4 +69,5 @@ export default {
   'error.not-joined': '먼저 통화에 참여하세요.',
   'error.invalid-state': '지금은 할 수 없습니다.',
   'error.ice-failed': '참여자와 연결할 수 없습니다. 네트워크에서 통화를 차단하고 있을 수 있습니다.',
+  'error.background-failed': '여기서는 배경 효과를 실행할 수 없어 카메라 화면을 그대로 표시합니다.',
 };

@@ -73,4 +73,5 @@ export default {
   'error.not-joined': 'Neem eerst deel aan het gesprek.',
   'error.invalid-state': 'Dat kan nu niet.',
   'error.ice-failed': 'Kan geen verbinding maken met een deelnemer. Mogelijk blokkeert het netwerk gesprekken.',
+  'error.background-failed': 'Het achtergrondeffect kon hier niet worden toegepast. Je camera wordt getoond zoals hij is.',
 };

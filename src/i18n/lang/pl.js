@@ -84,4 +84,5 @@ export default {
   'error.not-joined': 'Najpierw dołącz do rozmowy.',
   'error.invalid-state': 'W tej chwili nie jest to możliwe.',
   'error.ice-failed': 'Nie można połączyć się z uczestnikiem. Sieć może blokować połączenia.',
+  'error.background-failed': 'Nie udało się tu włączyć efektu tła, więc obraz z kamery jest pokazywany bez zmian.',
 };

@@ -72,4 +72,5 @@ export default {
   'error.not-joined': 'Entre na chamada primeiro.',
   'error.invalid-state': 'Isso não é possível agora.',
   'error.ice-failed': 'Não foi possível conectar a um participante. A rede pode estar bloqueando chamadas.',
+  'error.background-failed': 'Não foi possível aplicar o efeito de fundo aqui, então sua câmera aparece como está.',
 };

@@ -72,4 +72,5 @@ export default {
   'error.not-joined': 'Gå med i samtalet först.',
   'error.invalid-state': 'Det går inte just nu.',
   'error.ice-failed': 'Det gick inte att ansluta till en deltagare. Nätverket kanske blockerar samtal.',
+  'error.background-failed': 'Bakgrundseffekten kunde inte köras här, så din kamera visas som den är.',
 };

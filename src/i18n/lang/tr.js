@@ -72,4 +72,5 @@ export default {
   'error.not-joined': 'Önce görüşmeye katılın.',
   'error.invalid-state': 'Bu şu anda mümkün değil.',
   'error.ice-failed': 'Bir katılımcıya bağlanılamadı. Ağ, görüşmeleri engelliyor olabilir.',
+  'error.background-failed': 'Arka plan efekti burada çalıştırılamadı, bu yüzden kameranız olduğu gibi gösteriliyor.',
 };

@@ -69,4 +69,5 @@ export default {
   'error.not-joined': '请先加入通话。',
   'error.invalid-state': '目前无法执行此操作。',
   'error.ice-failed': '无法连接到某位参与者。网络可能阻止了通话。',
+  'error.background-failed': '无法在此使用背景效果，因此按原样显示你的摄像头画面。',
 };
