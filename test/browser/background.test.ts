@@ -127,7 +127,7 @@ describe('background effect', function () {
     expect(errors).to.deep.equal([]);
   });
 
-  it('an image URL, set live over blur: the peer receives the image's colours where the background was', async () => {
+  it("an image URL, set live over blur: the peer receives the image's colours where the background was", async () => {
     const { a, received } = await pair();
     const errors: string[] = [];
     a.addEventListener('vc-error', (e) => errors.push(`${e.detail.code}: ${e.detail.message}`));
