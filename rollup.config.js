@@ -4,6 +4,7 @@
 // 2. dist/video-call-firebase.js — the Firebase transport, an ES module fetched on demand by (1).
 // 3. dist/video-call-background.js — the background effect (page side), an ES module fetched on first use by (1),
 //    and dist/video-call-background/ — its worker, with MediaPipe's selfie segmenter (runtime and model) copied beside it.
+//    dist/video-call-devices.js — the device settings (src/device-chunk.ts), the same way, with the first capture.
 // 4. dist/esm/ — the npm build: ES modules, one per source file, dependencies external.
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -19,6 +20,17 @@ const scriptFirebaseLoader = {
   name: 'script-firebase-loader',
   resolveId(source, importer) {
     if (source === './firebase-loader.js' && importer?.includes('/src/transports/')) return scriptLoader;
+    return null;
+  },
+};
+
+/** In the script build, the device settings' loader fetches a sibling file instead of importing the module. */
+const scriptDeviceLoader = {
+  name: 'script-device-loader',
+  resolveId(source, importer) {
+    if (/^(\.\.?\/)+device-chunk-loader\.js$/.test(source) && importer?.includes('/src/')) {
+      return fileURLToPath(new URL('./src/device-chunk-loader.script.ts', import.meta.url));
+    }
     return null;
   },
 };
@@ -140,13 +152,19 @@ export default withLanguages([
   {
     input: 'src/video-call.ts',
     output: { file: 'dist/video-call.js', format: 'iife', name: 'VideoCallElement', sourcemap: true },
-    plugins: [scriptFirebaseLoader, scriptBackgroundLoader, tsJs, engineIoBrowser, resolve(), minifyCss, ts(true)],
+    plugins: [scriptFirebaseLoader, scriptBackgroundLoader, scriptDeviceLoader, tsJs, engineIoBrowser, resolve(), minifyCss, ts(true)],
     onwarn,
   },
   {
     input: 'src/transports/firebase.ts',
     output: { file: 'dist/video-call-firebase.js', format: 'es', sourcemap: true },
     plugins: [tsJs, resolve(), ts(true)],
+    onwarn,
+  },
+  {
+    input: 'src/device-chunk.ts',
+    output: { file: 'dist/video-call-devices.js', format: 'es', sourcemap: true },
+    plugins: [tsJs, ts(true)],
     onwarn,
   },
   {

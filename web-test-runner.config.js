@@ -9,7 +9,7 @@ import { coturnPlugin } from './test/browser/coturn-plugin.js';
 export const chromiumArgs = [
   '--no-sandbox',
   '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
+  '--use-fake-device-for-media-stream=device-count=3',
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',

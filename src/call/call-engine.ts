@@ -6,6 +6,9 @@ import { hasTurnServer, noTurnServerMessage, validIceServers } from './ice.js';
 import type { BackgroundControl } from './background-control.js';
 import type { BackgroundOptions } from './background-effect.js';
 import { loadBackground } from './background-loader.js';
+import { loadDeviceChunk } from '../device-chunk-loader.js';
+import type { DeviceKind, DeviceList, Devices } from './devices.js';
+import { getUserTracks } from './media.js';
 import { LocalMedia } from './local-media.js';
 import { MeshTopology, type IceSettings } from './mesh.js';
 import { channelHandlers, followLink, type PeerEventsHost } from './peer-events.js';
@@ -17,6 +20,7 @@ import type { CallEngineEvents, CallEngineOptions, CallState, EngineHost, PeerSt
 
 export type { CallEngineEvents, CallEngineOptions, CallState, PeerState, PeerStats };
 export type { IceTimeouts, RingState } from './types.js';
+export type { DeviceChange, DeviceInfo, DeviceKind, DeviceList } from './devices.js';
 export { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS } from './room.js';
 export { ICE_CONNECT_TIMEOUT_MS, ICE_RESTORE_TIMEOUT_MS } from './peer-session.js';
 export { hasTurnServer } from './ice.js';
@@ -46,6 +50,12 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #media: LocalMedia;
   /** The background effect's control, once a background was set (its chunk is loaded then). TS-private: no WeakMap in the bundle. */
   private _background?: Promise<BackgroundControl>;
+  /** Which devices are used (their own chunk, loaded with the first capture). */
+  #devices?: Promise<Devices>;
+  #loadedDevices?: Devices;
+  #noiseSuppression = true;
+  /** Leaving turned the camera off: the next join turns it back on. */
+  #cameraBack = false;
   #room: Room;
   #ring: RingFlow;
   #topology: Topology;
@@ -84,6 +94,12 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       },
       opts,
     );
+    // Without the device chunk (it could not be fetched), capture goes on with the default devices.
+    this.#media.capture = (want) =>
+      this.#deviceManager().then(
+        (d) => d.capture(want),
+        () => getUserTracks(want),
+      );
     this.#room = new Room({
       ...host,
       state: () => this.state,
@@ -189,6 +205,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
    * goes out. Returns the new state.
    */
   toggleCamera(on?: boolean): boolean {
+    this.#cameraBack = false;
     return this.#media.toggleCamera(on);
   }
 
@@ -204,6 +221,56 @@ export class CallEngine extends Emitter<CallEngineEvents> {
         // The chunk did not load: said at each setting.
         .catch((err) => this.#fail(toVideoCallError(err, 'background-failed'), false));
     }
+  }
+
+  /** The cameras, microphones and speakers the browser lists (labels once access is granted). */
+  async getDevices(): Promise<DeviceList> {
+    return (await this.#deviceManager()).list();
+  }
+
+  /**
+   * Uses that device from now on, remembered for the next visit: a live mic or camera switches at
+   * once, in a call without renegotiation (every link replaces its track). Rejects with
+   * `bad-request` (kind), `no-device` (no such device) or the error of a device that cannot start.
+   */
+  async selectDevice(kind: DeviceKind, deviceId: string): Promise<void> {
+    return (await this.#deviceManager()).select(kind, deviceId);
+  }
+
+  /** The device in use (or remembered) for `kind`; '' for the default (or before the device chunk is loaded). */
+  device(kind: DeviceKind): string {
+    return this.#loadedDevices?.current(kind) ?? '';
+  }
+
+  /** The mic's noise suppression, live. */
+  setNoiseSuppression(on: boolean): void {
+    this.#noiseSuppression = on;
+    void this.#loadedDevices?.setNoiseSuppression(on);
+  }
+
+  /** The devices part, loaded once (again after a failed fetch). */
+  #deviceManager(): Promise<Devices> {
+    return (this.#devices ??= loadDeviceChunk().then(
+      ({ Devices }) => {
+        const d = (this.#loadedDevices = new Devices({
+          media: this.#media,
+          changed: (change) => {
+            this.emit('device-change', change);
+            this.emit('change', undefined);
+          },
+          listed: () => this.emit('devices', undefined),
+          failed: (err) => this.#fail(err, false),
+          getUserTracks,
+          error: (code, message) => new VideoCallError(code, message),
+        }));
+        d.noiseSuppression = this.#noiseSuppression;
+        return d;
+      },
+      (err) => {
+        this.#devices = undefined;
+        throw new VideoCallError('no-device', 'Could not load the device settings.', { cause: err });
+      },
+    ));
   }
 
   /** Shares a screen, window or tab in place of the camera (no renegotiation when video is already sent). */
@@ -244,6 +311,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#transportIceServers = [];
     this.#saidNoTurn = false;
     this.#setState('joining');
+    if (this.#cameraBack) this.toggleCamera(true);
     await this.startMedia();
     if (seq !== this.#room.seq) return;
     const replayEarly = this.#room.attach(transport, seq);
@@ -267,9 +335,16 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     replayEarly();
   }
 
-  /** Leaves the room: closes every connection; keeps the local preview. */
-  async leave(): Promise<void> {
+  /**
+   * Leaves the room: closes every connection; keeps the local preview. `park`: the camera is
+   * turned off too (its light goes out) until it is turned on or the next join.
+   */
+  async leave(park = false): Promise<void> {
     const wasIn = this.state === 'joined' || this.state === 'joining';
+    if (park && wasIn && this.cameraOn) {
+      this.#media.toggleCamera(false);
+      this.#cameraBack = true;
+    }
     this.#room.seq++;
     this.#room.sayBye();
     this.stopScreenShare();
@@ -285,6 +360,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#media.abandon();
     await this.leave();
     this.#media.release();
+    this.#loadedDevices?.release();
   }
 
   /**

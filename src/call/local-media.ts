@@ -179,6 +179,28 @@ export class LocalMedia {
     }
   }
 
+  /**
+   * Puts `track`, just captured from another device, in place of the mic or camera, live: every
+   * link replaces its sender's track (no renegotiation) and the old device is released. A camera
+   * that is off stays off (the track is stopped). `null`: that device is gone (the kind turns off).
+   */
+  replace(kind: MediaKind, track: MediaStreamTrack | null): void {
+    if (kind === 'audio') {
+      if (track) this.#setMic(this.process('audio', track));
+      else if (this.#mic) {
+        this.#mic.stop();
+        this.stream.removeTrack(this.#mic);
+        this.#mic = null;
+        this.#hooks.sendTrack('audio', null);
+      }
+    } else if (track && !this.#camera) track.stop();
+    else {
+      if (!track) this.#cameraOn = false;
+      this.#setCamera(track && this.process('video', track), track);
+    }
+    this.#hooks.changed();
+  }
+
   /** Mic on/off; without an argument, the opposite of what `micOn` shows (a refused mic is asked for again). */
   toggleMic(on?: boolean): boolean {
     this.#micOn = on ?? !this.micOn;

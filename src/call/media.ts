@@ -45,7 +45,11 @@ async function permissionState(name: 'camera' | 'microphone'): Promise<Permissio
  * blocked only the camera (or only the mic) still gets the other.
  * Resolves with the tracks it got and the error for what it did not get.
  */
-export async function getUserTracks(want: { audio: boolean; video: boolean }): Promise<{
+export async function getUserTracks(
+  want: { audio: boolean; video: boolean },
+  /** More constraints for each kind (a device, noise suppression), over the defaults. */
+  extra: { audio?: MediaTrackConstraints; video?: MediaTrackConstraints } = {},
+): Promise<{
   audio: MediaStreamTrack | null;
   video: MediaStreamTrack | null;
   error: VideoCallError | null;
@@ -56,8 +60,8 @@ export async function getUserTracks(want: { audio: boolean; video: boolean }): P
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw Object.assign(new Error('no mediaDevices'), { name: 'TypeError' });
     const stream = await navigator.mediaDevices.getUserMedia({
-      audio: want.audio ? { echoCancellation: true, noiseSuppression: true } : false,
-      video: want.video ? { width: { ideal: 1280 }, height: { ideal: 720 } } : false,
+      audio: want.audio ? { echoCancellation: true, noiseSuppression: true, ...extra.audio } : false,
+      video: want.video ? { width: { ideal: 1280 }, height: { ideal: 720 }, ...extra.video } : false,
     });
     result.audio = stream.getAudioTracks()[0] ?? null;
     result.video = stream.getVideoTracks()[0] ?? null;
@@ -66,7 +70,10 @@ export async function getUserTracks(want: { audio: boolean; video: boolean }): P
     result.error = mediaError(err, what);
     if (want.audio && want.video && result.error.code === 'no-device') {
       // One of the two may exist on its own (e.g. a desktop with a mic but no camera).
-      const [a, v] = await Promise.all([getUserTracks({ audio: true, video: false }), getUserTracks({ audio: false, video: true })]);
+      const [a, v] = await Promise.all([
+        getUserTracks({ audio: true, video: false }, extra),
+        getUserTracks({ audio: false, video: true }, extra),
+      ]);
       result.audio = a.audio;
       result.video = v.video;
       if (a.audio || v.video) result.error = a.error ?? v.error;
@@ -77,7 +84,7 @@ export async function getUserTracks(want: { audio: boolean; video: boolean }): P
       const known = camera !== 'unknown' && mic !== 'unknown';
       if (known && (camera === 'denied') !== (mic === 'denied')) {
         const onlyMic = camera === 'denied';
-        const other = await getUserTracks({ audio: onlyMic, video: !onlyMic });
+        const other = await getUserTracks({ audio: onlyMic, video: !onlyMic }, extra);
         if (other.audio || other.video) {
           result.audio = other.audio;
           result.video = other.video;

@@ -1,6 +1,7 @@
 import type { VideoCallError, VideoCallErrorCode } from '../errors.js';
 import type { ReceiveLimits } from './rate-limit.js';
 import type { PeerLink } from './topology.js';
+import type { DeviceChange } from './devices.js';
 
 /** `state` of a call: the element's `state` property. */
 export type CallState = 'idle' | 'joining' | 'joined' | 'error';
@@ -86,6 +87,10 @@ export type CallEngineEvents = {
   'chat-message': { from: string; name: string; text: string; at: number };
   'screen-share': { active: boolean };
   error: { code: VideoCallErrorCode; message: string };
+  /** The camera, microphone or speaker in use changed (chosen, unplugged, back). */
+  'device-change': DeviceChange;
+  /** Cameras, microphones or speakers came or went. */
+  devices: void;
   /** Anything visible changed (peers, streams, local media, transport state). */
   change: void;
 };

@@ -93,11 +93,30 @@ export const enErrors = {
   'error.background-failed': 'The background effect could not run here, so your camera is shown as it is.',
 } satisfies Record<string, string>;
 
+/**
+ * The English of the device settings (panel, level meter, notices): they come with the panel's
+ * own chunk (src/device-chunk.ts), which adds them to the English table when it loads, so the
+ * bundle does not carry them.
+ */
+export const enDevices = {
+  settings: 'Settings',
+  micLevel: 'Microphone level',
+  closeSettings: 'Close settings',
+  camera: 'Camera',
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  noiseSuppression: 'Noise suppression',
+  cameraUnplugged: 'Camera disconnected. Now using {device}.',
+  microphoneUnplugged: 'Microphone disconnected. Now using {device}.',
+  speakerUnplugged: 'Speaker disconnected. Now using {device}.',
+  deviceRestored: '{device} is connected again and in use.',
+} satisfies Record<string, string>;
+
 /** Plural forms of one string, keyed by `Intl.PluralRules` category; `other` is required. */
 export type Plural = { zero?: string; one?: string; two?: string; few?: string; many?: string; other: string };
 
 /** The id of a UI string (see docs/i18n.md). The Join button's is `join`. */
-export type StringId = keyof typeof en | keyof typeof enErrors;
+export type StringId = keyof typeof en | keyof typeof enErrors | keyof typeof enDevices;
 
 /** A language's table: every id, no other. */
 export type Translation = { [K in StringId]: string | Plural };

@@ -5,9 +5,9 @@
 import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
 import { en as enUi, LANGUAGES, match, setCurrent, t, table, time, type Plural, type Translation } from '../../src/i18n/i18n.js';
-import { enErrors } from '../../src/i18n/en.js';
+import { enDevices, enErrors } from '../../src/i18n/en.js';
 
-const en = { ...enUi, ...enErrors };
+const en = { ...enUi, ...enErrors, ...enDevices };
 /** Renders from now on in `lang` with its table (as an element does at the start of its render). */
 const speak = (lang: string, strings: Partial<Translation>) => setCurrent({ lang, table: strings, overrides: {} });
 import { addCall, eventWithin, removeAllCalls, uniqueRoom, waitUntil } from './helpers.js';

@@ -14,9 +14,11 @@ export interface ControlsModel {
   onScreen: () => void;
   onChat: () => void;
   onLeave: () => void;
+  /** The Settings button (it opens the settings panel). */
+  settings: unknown;
 }
 
-/** The control bar: mic, camera, screen share, chat and leave; every button labelled and keyboard-usable. */
+/** The control bar: mic, camera, screen share, chat, settings and leave; every button labelled and keyboard-usable. */
 export function renderControls(m: ControlsModel) {
   return html`<div class="controls" part="controls" role="group" aria-label=${t('callControls')}>
     <button type="button" class="control ${m.micOn ? '' : 'off'}" aria-pressed=${!m.micOn} aria-label=${t('muteMic')}
@@ -40,6 +42,7 @@ export function renderControls(m: ControlsModel) {
       ${icons.chat}
       ${m.unread > 0 && !m.chatOpen ? html`<span class="unread" aria-label=${t('unread', { count: m.unread })}>${m.unread > 99 ? '99+' : m.unread}</span>` : nothing}
     </button>
+    ${m.settings}
     <button type="button" class="control leave" aria-label=${t('leaveCall')} title=${t('leaveCall')} @click=${m.onLeave}>
       ${icons.leave}
     </button>

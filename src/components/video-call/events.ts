@@ -1,4 +1,4 @@
-import type { CallEngine } from '../../call/call-engine.js';
+import type { CallEngine, DeviceChange } from '../../call/call-engine.js';
 import type { VideoCallErrorCode } from '../../errors.js';
 
 /** `detail` of each event `<video-call>` fires. */
@@ -12,6 +12,8 @@ export interface VideoCallEventMap {
   'vc-peer-media': { peerId: string; audio: boolean; video: boolean; screen: boolean };
   'vc-chat-message': { from: string; name: string; text: string; at: number };
   'vc-screen-share': { active: boolean };
+  /** The camera, microphone or speaker in use changed: chosen (`user`), fell back from one `unplugged`, or `restored`. */
+  'vc-device-change': DeviceChange;
   'vc-error': { code: VideoCallErrorCode; message: string };
 }
 
@@ -29,6 +31,7 @@ export const VIDEO_CALL_EVENTS = [
   'vc-peer-media',
   'vc-chat-message',
   'vc-screen-share',
+  'vc-device-change',
   'vc-error',
 ] as const satisfies readonly (keyof VideoCallEventMap)[];
 
@@ -69,6 +72,7 @@ export function forwardEngineEvents(engine: CallEngine, target: EventTarget, on:
   engine.on('incoming-call', (d) => emit(target, 'vc-incoming-call', d));
   engine.on('peer-media', (d) => emit(target, 'vc-peer-media', d));
   engine.on('screen-share', (d) => emit(target, 'vc-screen-share', d));
+  engine.on('device-change', (d) => emit(target, 'vc-device-change', d));
   engine.on('call-declined', ({ peerId }) => on.declined(peerId));
   engine.on('error', (d) => {
     on.error(d);

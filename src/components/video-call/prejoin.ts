@@ -1,4 +1,4 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import type { CallEngine } from '../../call/call-engine.js';
 import { icons } from './icons.js';
 import { renderTile } from './tile.js';
@@ -15,9 +15,16 @@ export interface PrejoinModel {
   onJoin: () => void;
   onMic: () => void;
   onCamera: () => void;
+  /** The Settings button (it opens the settings panel). */
+  settings: unknown;
+  /** The microphone's level meter. */
+  meter: unknown;
 }
 
-/** The pre-join screen (`part="prejoin"`): camera preview with mic and camera toggles, name, Join. */
+/**
+ * The pre-join screen (`part="prejoin"`): camera preview with the microphone's level, mic and
+ * camera toggles and the Settings button; name, Join.
+ */
 export function renderPrejoin(m: PrejoinModel) {
   const { micOn, cameraOn } = m.media;
   const onName = (ev: InputEvent) => m.onName((ev.target as HTMLInputElement).value);
@@ -28,11 +35,13 @@ export function renderPrejoin(m: PrejoinModel) {
   return html`<form class="prejoin" part="prejoin" @submit=${submit}>
       <div class="preview">
         ${renderTile({ label: m.name || t('you'), stream: m.media.localStream, audio: micOn, video: cameraOn || m.media.screenSharing, screen: false })}
+        ${micOn ? m.meter : nothing}
         <div class="preview-controls">
           <button type="button" class="control ${micOn ? '' : 'off'}" aria-pressed=${!micOn} aria-label=${t('muteMic')}
             title=${micOn ? t('muteMic') : t('unmuteMic')} @click=${m.onMic}>${micOn ? icons.mic : icons.micOff}</button>
           <button type="button" class="control ${cameraOn ? '' : 'off'}" aria-pressed=${!cameraOn} aria-label=${t('cameraOff')}
             title=${cameraOn ? t('cameraOff') : t('cameraOn')} @click=${m.onCamera}>${cameraOn ? icons.cam : icons.camOff}</button>
+          ${m.settings}
         </div>
       </div>
       <div class="join-form">

@@ -123,9 +123,9 @@ export class CallSession {
     if (moved()) return this._join();
   }
 
-  /** Leaves the room and closes the transport it made. */
+  /** Leaves the room (the camera turns off until it is turned on or the next join) and closes the transport it made. */
   async leave(): Promise<void> {
-    await this._engine.leave();
+    await this._engine.leave(true);
     this.release();
   }
 

@@ -1,6 +1,15 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { CallEngine, type CallState, type PeerState, type PeerStats } from '../../call/call-engine.js';
+import {
+  CallEngine,
+  type CallState,
+  type DeviceChange,
+  type DeviceInfo,
+  type DeviceKind,
+  type DeviceList,
+  type PeerState,
+  type PeerStats,
+} from '../../call/call-engine.js';
 import type { VideoCallErrorCode } from '../../errors.js';
 import type { Transport } from '../../transports/transport.js';
 import '../../transports/defaults.js';
@@ -8,6 +17,7 @@ import { ChatPanel } from './chat-panel.js';
 import { ConfigCheck, jsonish, onOff, transportConverter } from './config.js';
 import type { VideoCallCustomEvents, VideoCallEventMap } from './events.js';
 import { applyStartMedia, playRemoteVideos } from './media.js';
+import { Settings } from './settings.js';
 import { Language } from './language.js';
 import { CallSession } from './session.js';
 import { styles } from './video-call.styles.js';
@@ -19,7 +29,7 @@ export type { VideoCallEventMap, VideoCallCustomEvents };
 export { VIDEO_CALL_EVENTS } from './events.js';
 /** A remote peer as `peers` lists it. */
 export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen' | 'problem'>;
-export type { PeerStats };
+export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
 
 /**
  * An embeddable video call: camera and mic with a preview, WebRTC mesh calls,
@@ -29,7 +39,9 @@ export type { PeerStats };
  * Give it a room (and, for the default `socket.io` transport, a relay in `server`). Before
  * joining it shows a pre-join screen (camera preview, name, mic and camera toggles, Join);
  * `autojoin` skips it. In the call it shows one tile per participant, a control bar (mic,
- * camera, screen share, chat, leave) and a chat panel. It fills the height it is given
+ * camera, screen share, chat, settings, leave) and a chat panel. The settings panel (from the
+ * pre-join screen or the call) picks the camera, microphone and speaker; the choice is remembered
+ * on the site, switches live in a call, and an unplugged device gives way to another. It fills the height it is given
  * (at least `--vc-min-height`) and adapts to phone widths. It has no slots.
  *
  * @tagname video-call
@@ -44,6 +56,7 @@ export type { PeerStats };
  * @event {CustomEvent<{peerId: string, audio: boolean, video: boolean, screen: boolean}>} vc-peer-media - A peer muted, turned its camera off or on, or shares its screen.
  * @event {CustomEvent<{from: string, name: string, text: string, at: number}>} vc-chat-message - A chat message, ours included (`from` is then our own id); `at` is epoch ms.
  * @event {CustomEvent<{active: boolean}>} vc-screen-share - Our own screen share started or stopped.
+ * @event {CustomEvent<{kind: string, deviceId: string, label: string, reason: string}>} vc-device-change - The camera, microphone or speaker in use changed: `kind` is `camera`, `microphone` or `speaker`; `reason` is `user` (chosen in the settings panel or by `selectDevice()`), `unplugged` (the device in use went away: this one took its place; the user is told) or `restored` (it is back, and in use again).
  * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do), `background-failed` (the `background` effect could not start or gave up: the browser cannot process camera frames, the image or the model did not load, or the device managed under 15 frames per second; the plain camera is shown and sent); `message` is readable by a person.
  *
  * @csspart local-video - The `<video>` of our own camera or screen.
@@ -54,6 +67,7 @@ export type { PeerStats };
  * @csspart prejoin - The pre-join screen.
  * @csspart join-button - The pre-join screen's Join button.
  * @csspart error - The error message.
+ * @csspart settings - The settings panel: camera, microphone and speaker pickers (the speaker only where the browser can choose an output), noise suppression.
  *
  * @cssprop [--vc-bg=#0f1115] - Background of the call.
  * @cssprop [--vc-fg=#f3f4f6] - Text colour.
@@ -137,6 +151,12 @@ export class VideoCall extends LitElement {
   @property({ reflect: true }) background = 'none';
 
   /**
+   * `on` (the default) or `off`: the microphone's noise suppression (its `noiseSuppression`
+   * constraint). Changed during a call, it applies at once. Also a switch in the settings panel.
+   */
+  @property({ attribute: 'noise-suppression', reflect: true, converter: onOff }) noiseSuppression: 'on' | 'off' = 'on';
+
+  /**
    * Connect to at most this many remote peers (mesh limit); beyond it, `vc-error` `room-full`.
    * A value that is not a whole number of at least 1 fires `bad-config` and falls back to 5.
    */
@@ -171,6 +191,8 @@ export class VideoCall extends LitElement {
   #engine = new CallEngine();
   /** The attributes, checked as they change (`bad-config`). */
   #configCheck = new ConfigCheck(this);
+  /** The settings panel and its button, the pre-join level meter, and what it says when a device is unplugged or back. */
+  #settings = new Settings(this, this.#engine);
   /** The chat panel; its messages, unread count and announcements are taken in once per frame however fast they come. */
   #chat = new ChatPanel(this);
   // TypeScript `private`, not `#` (the bundle targets ES2021, where each `#` member costs a WeakMap).
@@ -229,8 +251,8 @@ export class VideoCall extends LitElement {
   }
 
   /**
-   * Leaves the room (fires `vc-left`); the element goes back to its pre-join screen with the
-   * camera preview still on. Safe to call when not joined.
+   * Leaves the room (fires `vc-left`); the element goes back to its pre-join screen with the camera
+   * off (its light goes out) until the user turns it on or joins again. Safe to call when not joined.
    */
   leave(): Promise<void> {
     return this.#session.leave();
@@ -305,6 +327,28 @@ export class VideoCall extends LitElement {
   }
 
   /**
+   * The cameras, microphones and speakers the browser lists, each `[{deviceId, label}]` (labels are
+   * empty until camera or microphone access is granted).
+   */
+  getDevices(): Promise<DeviceList> {
+    return this.#engine.getDevices();
+  }
+
+  /**
+   * Uses that camera, microphone or speaker (what the settings panel's pickers do), remembered on
+   * this site for the next visit, and fires `vc-device-change` (`reason: 'user'`). A camera or
+   * microphone in use switches at once, in a call without renegotiation; one that is off starts
+   * there when turned on. The speaker is where the browser can choose an output (`setSinkId`).
+   * Rejects with a `VideoCallError`: `bad-request` for another kind, `no-device` for an id
+   * `getDevices()` does not list, or the error of a device that cannot start (also fired as `vc-error`).
+   * @param kind `camera`, `microphone` or `speaker`.
+   * @param deviceId A `deviceId` from `getDevices()`.
+   */
+  selectDevice(kind: DeviceKind, deviceId: string): Promise<void> {
+    return this.#engine.selectDevice(kind, deviceId);
+  }
+
+  /**
    * Call quality, one entry per connected peer: round-trip time, packet loss, bitrates in and
    * out, the frame size of the video received, and `relayed` (the connection goes through a
    * TURN server).
@@ -318,6 +362,7 @@ export class VideoCall extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#engine.configure({ audio: this.audio !== 'off', video: this.video !== 'off' });
+    this.#engine.setNoiseSuppression(this.noiseSuppression !== 'off');
     if (this.#engine.state !== 'idle') return; // moved within the page: the call goes on
     queueMicrotask(() => {
       if (!this.isConnected) return;
@@ -344,6 +389,7 @@ export class VideoCall extends LitElement {
 
   protected override updated(): void {
     playRemoteVideos(this.renderRoot, () => (this._soundBlocked = true));
+    this.#settings.afterUpdate(this.state === 'idle');
     this.#chat.afterUpdate();
   }
 
@@ -352,7 +398,7 @@ export class VideoCall extends LitElement {
     const el = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the accessors below read the element's state
     // prettier-ignore
     return {
-      host: this, engine: this.#engine, chat: this.#chat, config: this.#configCheck, language: this._lang,
+      host: this, engine: this.#engine, chat: this.#chat, config: this.#configCheck, language: this._lang, settings: this.#settings,
       get error() { return el._error; },
       set error(error) { el._error = error; },
       get declinedBy() { return el._declinedBy; },
@@ -367,6 +413,7 @@ export class VideoCall extends LitElement {
     // A move within the page disconnects and reconnects at once: only a real removal ends the call.
     queueMicrotask(() => {
       if (this.isConnected) return;
+      this.#settings.ui?.stop();
       void this.#engine.destroy().then(() => this.#session.release());
     });
   }
@@ -377,6 +424,7 @@ export class VideoCall extends LitElement {
     this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);
     if (changed.has('background')) this.#engine.setBackground(this.background);
+    if (changed.has('noiseSuppression')) this.#engine.setNoiseSuppression(this.noiseSuppression !== 'off');
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
     if (this.isConnected && (changed.has('audio') || changed.has('video'))) {
       applyStartMedia(this.#engine, this.audio !== 'off', this.video !== 'off', {

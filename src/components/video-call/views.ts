@@ -9,6 +9,7 @@ import { renderJoining } from './joining.js';
 import type { Language, ShownError } from './language.js';
 import { renderPrejoin } from './prejoin.js';
 import { renderRing } from './ring.js';
+import type { Settings } from './settings.js';
 import { renderStage } from './stage.js';
 import type { VideoCall } from './video-call.component.js';
 
@@ -19,6 +20,8 @@ export interface ViewHost {
   readonly chat: ChatPanel;
   readonly config: ConfigCheck;
   readonly language: Language;
+  /** The settings panel, its button and the device notices. */
+  readonly settings: Settings;
   /** The error the call reported (shown until dismissed or the next join). */
   error: ShownError | null;
   /** Ring flow: who declined our call (shown until the next call or join). */
@@ -47,7 +50,9 @@ export class CallView {
       ${error ? renderError(v.language.shownError(error), !config.error, this._dismissError, this._canRetry(error) ? this._retry : undefined) : nothing}
       ${v.soundBlocked && s === 'joined' ? renderSoundBanner(this.turnOnSound) : nothing}
       ${v.engine.transportState === 'reconnecting' && s === 'joined' ? renderReconnectingBanner() : nothing}
+      ${v.settings.ui?.renderNotice()}
       ${body}
+      ${s === 'joining' ? nothing : v.settings.ui?.render()}
     </div>`;
   }
 
@@ -89,6 +94,8 @@ export class CallView {
       onJoin: () => host.join().catch(() => {}),
       onMic: () => host.toggleMic(),
       onCamera: () => host.toggleCamera(),
+      settings: this._v.settings.ui?.renderButton(),
+      meter: this._v.settings.ui?.renderMeter(),
     });
   }
 
@@ -132,6 +139,7 @@ export class CallView {
         onCamera: () => host.toggleCamera(),
         onScreen: () => (e.screenSharing ? host.stopScreenShare() : host.startScreenShare().catch(() => {})),
         onChat: () => chat.setOpen(!chat.open),
+        settings: this._v.settings.ui?.renderButton(),
         // Leaving removes the control bar: focus goes to the Join button, not to the page.
         onLeave: () =>
           void host
