@@ -188,6 +188,22 @@ export function installSyntheticMedia(): void {
     if (constraints?.video) tracks.push(cameraTrack(persona));
     return new MediaStream(tracks);
   };
+  // Devices to pick from in the settings panel (the synthetic tracks come from none of them).
+  const device = (kind: MediaDeviceKind, deviceId: string, label: string) => ({
+    kind,
+    deviceId,
+    label,
+    groupId: deviceId,
+    toJSON: () => ({}),
+  });
+  devices.enumerateDevices = async () => [
+    device('videoinput', 'cam-studio', 'Studio camera (USB)'),
+    device('videoinput', 'cam-laptop', 'FaceTime HD Camera'),
+    device('audioinput', 'mic-headset', 'Headset microphone'),
+    device('audioinput', 'mic-laptop', 'MacBook Pro Microphone'),
+    device('audiooutput', 'out-headset', 'Headset'),
+    device('audiooutput', 'out-laptop', 'MacBook Pro Speakers'),
+  ];
   devices.getDisplayMedia = async () => {
     const persona = current ?? defaultPersona;
     if (denied) throw refused();

@@ -146,6 +146,7 @@ describe('<video-call>', function () {
       'Turn camera off',
       'Share screen',
       'Chat',
+      'Settings',
       'Leave call',
     ]);
     buttons[0].focus();
@@ -345,7 +346,7 @@ describe('<video-call>', function () {
     await el.updateComplete;
     expect(el.localStream.getVideoTracks()).to.have.length(0); // the camera was never opened
     expect(el.localStream.getAudioTracks()[0].enabled).to.equal(false);
-    const buttons = shadow(el).querySelectorAll('.preview-controls button');
+    const buttons = shadow(el).querySelectorAll('.preview-controls button[aria-pressed]');
     expect([...buttons].map((b) => b.getAttribute('aria-pressed'))).to.deep.equal(['true', 'true']);
     expect(el.toggleCamera()).to.equal(true);
     await waitUntil(() => el.localStream.getVideoTracks().length === 1, 'camera did not start');
