@@ -50,12 +50,13 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #media: LocalMedia;
   /** The background effect's control, once a background was set (its chunk is loaded then). TS-private: no WeakMap in the bundle. */
   private _background?: Promise<BackgroundControl>;
+  // TypeScript `private`, not `#`, for these (the bundle targets ES2021, where each `#` member costs a WeakMap).
   /** Which devices are used (their own chunk, loaded with the first capture). */
-  #devices?: Promise<Devices>;
-  #loadedDevices?: Devices;
-  #noiseSuppression = true;
+  private _devices?: Promise<Devices>;
+  private _loadedDevices?: Devices;
+  private _noiseSuppression = true;
   /** Leaving turned the camera off: the next join turns it back on. */
-  #cameraBack = false;
+  private _cameraBack = false;
   #room: Room;
   #ring: RingFlow;
   #topology: Topology;
@@ -96,7 +97,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     );
     // Without the device chunk (it could not be fetched), capture goes on with the default devices.
     this.#media.capture = (want) =>
-      this.#deviceManager().then(
+      this._deviceManager().then(
         (d) => d.capture(want),
         () => getUserTracks(want),
       );
@@ -205,7 +206,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
    * goes out. Returns the new state.
    */
   toggleCamera(on?: boolean): boolean {
-    this.#cameraBack = false;
+    this._cameraBack = false;
     return this.#media.toggleCamera(on);
   }
 
@@ -225,7 +226,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** The cameras, microphones and speakers the browser lists (labels once access is granted). */
   async getDevices(): Promise<DeviceList> {
-    return (await this.#deviceManager()).list();
+    return (await this._deviceManager()).list();
   }
 
   /**
@@ -234,41 +235,38 @@ export class CallEngine extends Emitter<CallEngineEvents> {
    * `bad-request` (kind), `no-device` (no such device) or the error of a device that cannot start.
    */
   async selectDevice(kind: DeviceKind, deviceId: string): Promise<void> {
-    return (await this.#deviceManager()).select(kind, deviceId);
+    return (await this._deviceManager()).select(kind, deviceId);
   }
 
   /** The device in use (or remembered) for `kind`; '' for the default (or before the device chunk is loaded). */
   device(kind: DeviceKind): string {
-    return this.#loadedDevices?.current(kind) ?? '';
+    return this._loadedDevices?.current(kind) ?? '';
   }
 
   /** The mic's noise suppression, live. */
   setNoiseSuppression(on: boolean): void {
-    this.#noiseSuppression = on;
-    void this.#loadedDevices?.setNoiseSuppression(on);
+    this._noiseSuppression = on;
+    void this._loadedDevices?.setNoiseSuppression(on);
   }
 
   /** The devices part, loaded once (again after a failed fetch). */
-  #deviceManager(): Promise<Devices> {
-    return (this.#devices ??= loadDeviceChunk().then(
+  private _deviceManager(): Promise<Devices> {
+    return (this._devices ??= loadDeviceChunk().then(
       ({ Devices }) => {
-        const d = (this.#loadedDevices = new Devices({
+        const d = (this._loadedDevices = new Devices({
           media: this.#media,
-          changed: (change) => {
-            this.emit('device-change', change);
-            this.emit('change', undefined);
-          },
+          changed: (change) => this.emit('device-change', change),
           listed: () => this.emit('devices', undefined),
           failed: (err) => this.#fail(err, false),
           getUserTracks,
-          error: (code, message) => new VideoCallError(code, message),
+          Error: VideoCallError,
         }));
-        d.noiseSuppression = this.#noiseSuppression;
+        d.noiseSuppression = this._noiseSuppression;
         return d;
       },
       (err) => {
-        this.#devices = undefined;
-        throw new VideoCallError('no-device', 'Could not load the device settings.', { cause: err });
+        this._devices = undefined; // the next call fetches it again
+        throw err;
       },
     ));
   }
@@ -311,7 +309,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#transportIceServers = [];
     this.#saidNoTurn = false;
     this.#setState('joining');
-    if (this.#cameraBack) this.toggleCamera(true);
+    if (this._cameraBack) this.toggleCamera(true);
     await this.startMedia();
     if (seq !== this.#room.seq) return;
     const replayEarly = this.#room.attach(transport, seq);
@@ -343,7 +341,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     const wasIn = this.state === 'joined' || this.state === 'joining';
     if (park && wasIn && this.cameraOn) {
       this.#media.toggleCamera(false);
-      this.#cameraBack = true;
+      this._cameraBack = true;
     }
     this.#room.seq++;
     this.#room.sayBye();
@@ -360,7 +358,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#media.abandon();
     await this.leave();
     this.#media.release();
-    this.#loadedDevices?.release();
+    this._loadedDevices?.release();
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { VideoCallError, VideoCallErrorCode } from '../errors.js';
+import type { VideoCallError } from '../errors.js';
 import type { Capture, LocalMedia, MediaKind } from './local-media.js';
 
 /** A camera, microphone or speaker, as `getDevices()` lists it. */
@@ -65,8 +65,8 @@ export interface DevicesHost {
   failed(err: VideoCallError): void;
   /** Asks for mic and/or camera tracks (media.ts `getUserTracks`: from the bundle, not a copy in this chunk). */
   getUserTracks: Capture;
-  /** A `VideoCallError` (the bundle's class, so `instanceof` holds). */
-  error(code: VideoCallErrorCode, message: string): VideoCallError;
+  /** The bundle's `VideoCallError` (not a copy in this chunk, so `instanceof` holds). */
+  Error: typeof VideoCallError;
 }
 
 const warn = (err: unknown) => console.warn('[video-call]', err);
@@ -131,10 +131,13 @@ export class Devices {
   /** Uses `deviceId` for `kind` now and on the next visit. Rejects on an unknown kind or device, or one that cannot start. */
   async select(kind: DeviceKind, deviceId: string): Promise<void> {
     if (!KINDS[kind as DeviceKind] || typeof deviceId !== 'string') {
-      throw this._host.error('bad-request', `selectDevice(kind, deviceId): kind is camera, microphone or speaker; got ${String(kind)}.`);
+      throw new this._host.Error(
+        'bad-request',
+        `selectDevice(kind, deviceId): kind is camera, microphone or speaker; got ${String(kind)}.`,
+      );
     }
     const device = (await listDevices())[KINDS[kind][0]].find((d) => d.deviceId === deviceId);
-    if (!device) throw this._host.error('no-device', `There is no ${kind} with the id "${deviceId}".`);
+    if (!device) throw new this._host.Error('no-device', `There is no ${kind} with the id "${deviceId}".`);
     await this._queue(() => this._use(kind, device));
     remembered(kind, deviceId);
     delete this._gone[kind];
@@ -232,7 +235,7 @@ export class Devices {
       }
     }
     this._host.media.replace(k, null);
-    this._host.failed(this._host.error('no-device', `Your ${kind} (${raw.device.label}) was disconnected, and there is no other.`));
+    this._host.failed(new this._host.Error('no-device', `Your ${kind} (${raw.device.label}) was disconnected, and there is no other.`));
   }
 
   /** Devices came or went: one in use that went away is replaced; one that went away and is back is used again. */

@@ -37,6 +37,7 @@ export class SettingsUi {
     engine.on('devices', () => this._list());
     engine.on('device-change', (change) => {
       void this._list();
+      host.requestUpdate(); // a speaker chosen: remote sound follows (afterUpdate)
       if (change.reason === 'user') return;
       this._notice = change;
       clearTimeout(this._timer);

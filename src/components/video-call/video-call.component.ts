@@ -192,7 +192,7 @@ export class VideoCall extends LitElement {
   /** The attributes, checked as they change (`bad-config`). */
   #configCheck = new ConfigCheck(this);
   /** The settings panel and its button, the pre-join level meter, and what it says when a device is unplugged or back. */
-  #settings = new Settings(this, this.#engine);
+  private _settings = new Settings(this, this.#engine);
   /** The chat panel; its messages, unread count and announcements are taken in once per frame however fast they come. */
   #chat = new ChatPanel(this);
   // TypeScript `private`, not `#` (the bundle targets ES2021, where each `#` member costs a WeakMap).
@@ -362,7 +362,6 @@ export class VideoCall extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#engine.configure({ audio: this.audio !== 'off', video: this.video !== 'off' });
-    this.#engine.setNoiseSuppression(this.noiseSuppression !== 'off');
     if (this.#engine.state !== 'idle') return; // moved within the page: the call goes on
     queueMicrotask(() => {
       if (!this.isConnected) return;
@@ -389,7 +388,7 @@ export class VideoCall extends LitElement {
 
   protected override updated(): void {
     playRemoteVideos(this.renderRoot, () => (this._soundBlocked = true));
-    this.#settings.afterUpdate(this.state === 'idle');
+    this._settings.afterUpdate(this.state === 'idle');
     this.#chat.afterUpdate();
   }
 
@@ -398,7 +397,7 @@ export class VideoCall extends LitElement {
     const el = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the accessors below read the element's state
     // prettier-ignore
     return {
-      host: this, engine: this.#engine, chat: this.#chat, config: this.#configCheck, language: this._lang, settings: this.#settings,
+      host: this, engine: this.#engine, chat: this.#chat, config: this.#configCheck, language: this._lang, settings: this._settings,
       get error() { return el._error; },
       set error(error) { el._error = error; },
       get declinedBy() { return el._declinedBy; },
@@ -413,7 +412,7 @@ export class VideoCall extends LitElement {
     // A move within the page disconnects and reconnects at once: only a real removal ends the call.
     queueMicrotask(() => {
       if (this.isConnected) return;
-      this.#settings.ui?.stop();
+      this._settings.ui?.stop();
       void this.#engine.destroy().then(() => this.#session.release());
     });
   }
