@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { StorybookConfig } from '@storybook/web-components-vite';
+
+/** The built background effect (worker, runtime, model), served beside the preview for the background story. */
+const backgroundDir = new URL('../dist/video-call-background/', import.meta.url).pathname;
 
 // `npm run storybook` (dev server on :6006) and `npm run build-storybook` (storybook-static/).
 // No network is needed: telemetry is off and every story runs on the `local` transport with
@@ -6,6 +10,7 @@ import type { StorybookConfig } from '@storybook/web-components-vite';
 const config: StorybookConfig = {
   stories: ['../stories/**/*.stories.ts'],
   addons: ['@storybook/addon-docs'],
+  staticDirs: existsSync(backgroundDir) ? [{ from: '../dist/video-call-background', to: '/video-call-background' }] : [],
   framework: { name: '@storybook/web-components-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
   // Vite's esbuild reads tsconfig.json, so the element's Lit decorators compile as they do in

@@ -2,7 +2,7 @@
  * `npm run bench`: every figure next to its baseline measured in the same run; prints a
  * table and writes bench/results.json. Expects a fresh build (`npm run build` runs first).
  *
- *   BENCH_ONLY=bundle,relay,connect,mesh   run only some sections (or `npm run bench -- connect`)
+ *   BENCH_ONLY=bundle,relay,connect,mesh,background   run only some sections (or `npm run bench -- connect`)
  *   CONNECT_RUNS=15                        connect-time repetitions (median reported)
  *   TRACE=1                                connect: prints each run's timeline (bench/pages/probe.js; getStats polling adds load)
  *   RELAY_SOCKETS=1000                     sockets of the relay load test (two per room)
@@ -16,13 +16,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchBundle } from './bundle.js';
 import { runBrowserBenches } from './browser.js';
+import { runBackgroundBench } from './background.js';
 import { runRelayLoad, type RelayLoadResult } from './relay.js';
-import { cpuModel, loadAverage, ratio, round, table, withTimeout } from './util.js';
+import { cpuModel, loadAverage, median, ratio, round, table, withTimeout } from './util.js';
 
 const HERE = import.meta.dirname;
 // Sections to run: `npm run bench -- connect mesh`, or BENCH_ONLY=connect,mesh; all by default.
 const only = new Set(
-  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh').split(',').map((s) => s.trim()),
+  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh,background').split(',').map((s) => s.trim()),
 );
 const started = Date.now();
 // The whole run is bounded: whatever hangs, the process ends (children end with it: they watch their IPC channel).
@@ -261,6 +262,25 @@ if (wantConnect || wantMesh) {
     }
   });
 }
+
+await section('background', async () => {
+  const r = await runBackgroundBench();
+  results.background = r;
+  const { blur, none } = r.best;
+  const label = (s: string) => `background blur, ${r.camera.width}x${r.camera.height} @ ${r.camera.frameRate} fps camera: ${s}`;
+  rows.push([
+    label('frames/s'),
+    blur.fps,
+    `${none.fps} (same pipeline, no segmentation)`,
+    ratio(blur.fps, none.fps),
+    '≥ 15 fps',
+    verdict(blur.fps >= 15),
+  ]);
+  rows.push([label('worker time per frame'), ms(blur.frameMs), ms(none.frameMs), ratio(blur.frameMs, none.frameMs), '-', '']);
+  rows.push([label('… of which segmentation'), ms(blur.segmentMs), '-', '-', '-', '']);
+  rows.push([label('browser CPU'), `${blur.cpuCores} cores`, `${none.cpuCores} cores`, ratio(blur.cpuCores, none.cpuCores), '-', '']);
+  rows.push([label('set → first processed frame (median)'), ms(median(r.startMs)), '-', '-', '-', '']);
+});
 
 machine.loadAverageAtEnd = loadAverage().load1;
 results.errors = errors;

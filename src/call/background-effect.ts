@@ -6,8 +6,8 @@ export interface BackgroundHooks {
   ready(track: MediaStreamTrack): void;
   /** The effect could not start or gave up (its tracks are stopped): show the plain camera and say why. */
   failed(err: VideoCallError): void;
-  /** Once a second while it runs: processed frames per second and the mean time one frame takes (the bench reads it). */
-  stats?(s: { fps: number; frameMs: number }): void;
+  /** Once a second while it runs: processed frames per second, the mean time one frame takes and its segmentation (ms; the bench reads it). */
+  stats?(s: { fps: number; frameMs: number; segmentMs: number }): void;
 }
 
 export interface BackgroundOptions {
