@@ -1,7 +1,8 @@
 // Rollup builds:
 // 1. dist/video-call.js — the script-tag bundle: one self-contained IIFE (no top-level import/export),
 //    usable as a classic or a module script. Lit in production mode, minified.
-// 2. dist/video-call-firebase.js — the Firebase transport, an ES module fetched on demand by (1).
+// 2. dist/video-call-firebase.js — the Firebase transport, an ES module fetched on demand by (1);
+//    dist/video-call-extras.js — what only a call needs (speaker, line quality, tile layout), fetched by (1) on the first join.
 // 3. dist/video-call-background.js — the background effect (page side), an ES module fetched on first use by (1),
 //    and dist/video-call-background/ — its worker, with MediaPipe's selfie segmenter (runtime and model) copied beside it.
 //    dist/video-call-devices.js — the device settings (src/device-chunk.ts), the same way, with the first capture.
@@ -14,12 +15,14 @@ import { withLanguages } from './scripts/rollup-lang.mjs';
 import { copyFile, mkdir } from 'node:fs/promises';
 
 const scriptLoader = fileURLToPath(new URL('./src/transports/firebase-loader.script.ts', import.meta.url));
+const scriptExtrasLoader = fileURLToPath(new URL('./src/call/extras-loader.script.ts', import.meta.url));
 
-/** In the script build, the Firebase loader fetches a sibling file instead of importing the module. */
+/** In the script build, the Firebase and call-extras loaders fetch a sibling file instead of importing the module. */
 const scriptFirebaseLoader = {
   name: 'script-firebase-loader',
   resolveId(source, importer) {
     if (source === './firebase-loader.js' && importer?.includes('/src/transports/')) return scriptLoader;
+    if (/(^|\/)call\/extras-loader\.js$|^\.\/extras-loader\.js$/.test(source) && importer?.includes('/src/')) return scriptExtrasLoader;
     return null;
   },
 };
@@ -153,6 +156,12 @@ export default withLanguages([
     input: 'src/video-call.ts',
     output: { file: 'dist/video-call.js', format: 'iife', name: 'VideoCallElement', sourcemap: true },
     plugins: [scriptFirebaseLoader, scriptBackgroundLoader, scriptDeviceLoader, tsJs, engineIoBrowser, resolve(), minifyCss, ts(true)],
+    onwarn,
+  },
+  {
+    input: 'src/call-extras.ts',
+    output: { file: 'dist/video-call-extras.js', format: 'es', sourcemap: true },
+    plugins: [tsJs, resolve(), minifyCss, ts(true)],
     onwarn,
   },
   {

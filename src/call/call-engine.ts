@@ -11,6 +11,8 @@ import type { DeviceKind, DeviceList, Devices } from './devices.js';
 import { getUserTracks } from './media.js';
 import { LocalMedia } from './local-media.js';
 import { MeshTopology, type IceSettings } from './mesh.js';
+import { loadExtras } from './extras-loader.js';
+import type { Presence } from './presence.js';
 import { channelHandlers, followLink, type PeerEventsHost } from './peer-events.js';
 import { RingFlow } from './ring-flow.js';
 import { Room } from './room.js';
@@ -21,6 +23,7 @@ import type { CallEngineEvents, CallEngineOptions, CallState, EngineHost, PeerSt
 export type { CallEngineEvents, CallEngineOptions, CallState, PeerState, PeerStats };
 export type { IceTimeouts, RingState } from './types.js';
 export type { DeviceChange, DeviceInfo, DeviceKind, DeviceList } from './devices.js';
+export type { LineQuality, LineReport } from './quality.js';
 export { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS } from './room.js';
 export { ICE_CONNECT_TIMEOUT_MS, ICE_RESTORE_TIMEOUT_MS } from './peer-session.js';
 export { hasTurnServer } from './ice.js';
@@ -67,6 +70,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #transportIceServers: RTCIceServer[] = [];
   /** Whether this join already said that nothing can connect (relay-only, no TURN server). */
   #saidNoTurn = false;
+  /** Who speaks, how each line is (presence.ts, in the extras fetched on the first join): watched while joined. */
+  #presence: Presence | null = null;
+  #host: EngineHost;
 
   constructor(options: CallEngineOptions = {}) {
     super();
@@ -123,6 +129,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     });
     this.#peerEvents = { ...host, room: this.#room, mediaState: () => this.#mediaState(), ice: () => this.#ice() };
     this.#handlers = channelHandlers(this.#peerEvents);
+    this.#host = host;
   }
 
   /** Changes options that take effect for the next connections. */
@@ -134,7 +141,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   }
 
   get peers(): PeerState[] {
-    return [...this.#room.peers.values()].map(({ id, name, connectionState, audio, video, screen, stream, ring, problem }) => ({
+    return [...this.#room.peers.values()].map(({ id, name, connectionState, audio, video, screen, stream, ring, problem, line }) => ({
       id,
       name,
       connectionState,
@@ -144,7 +151,21 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       stream,
       ...(ring ? { ring } : {}),
       ...(problem ? { problem } : {}),
+      ...(line ? { line } : {}),
     }));
+  }
+
+  /**
+   * Who is speaking now, from audio levels read a few times a second (presence.ts): a peer's id,
+   * our own id, or null when nobody is (a muted participant never is). Changes come as `active-speaker`.
+   */
+  get activeSpeaker(): string | null {
+    return this.#presence?.speakers.active ?? null;
+  }
+
+  /** Who speaks and who spoke last (presence.ts), once the call's extras are here (the first join fetches them). */
+  get presence(): Presence | null {
+    return this.#presence;
   }
 
   /** Our id on the transport. */
@@ -310,6 +331,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#saidNoTurn = false;
     this.#setState('joining');
     if (this._cameraBack) this.toggleCamera(true);
+    const extras = loadExtras().catch(() => null); // without them the call goes on, with no speaker or line quality
     await this.startMedia();
     if (seq !== this.#room.seq) return;
     const replayEarly = this.#room.attach(transport, seq);
@@ -327,6 +349,16 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#transportIceServers = validIceServers(result.iceServers) ?? [];
     this.#room.entered(result);
     this.#setState('joined');
+    void extras.then((m) => {
+      if (!m || seq !== this.#room.seq) return;
+      const host = this.#host;
+      (this.#presence ??= new m.Presence({
+        ...host,
+        peers: () => this.#room.peers.values(),
+        micOn: () => this.micOn,
+        selfId: () => this.selfId,
+      })).start();
+    });
     this.emit('joined', { room, selfId: this.selfId });
     this.#cannotConnect(); // says so now, before anyone is there to connect to
     this.#room.start(result.peers);
@@ -344,6 +376,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       this._cameraBack = true;
     }
     this.#room.seq++;
+    this.#presence?.stop();
     this.#room.sayBye();
     this.stopScreenShare();
     for (const id of [...this.#room.peers.keys()]) this.#room.removePeer(id, false);

@@ -219,6 +219,14 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     return collectStats(this.peerId, this.pc);
   }
 
+  report(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
+  }
+
+  audio(): [RTCRtpReceiver | undefined, RTCRtpSender | undefined] {
+    return [this.pc.getReceivers().find((r) => r.track.kind === 'audio'), this.#senders.audio];
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -69,5 +69,9 @@ export interface PeerLink extends Pick<Emitter<LinkEvents>, 'on'> {
   send(message: ChannelMessage): boolean;
   /** Call quality of this link. */
   getStats(): Promise<PeerStats>;
+  /** The link's statistics now, as the browser reports them (the line's quality is read from them, quality.ts). */
+  report(): Promise<RTCStatsReport>;
+  /** Where their voice arrives and ours leaves on this link, for reading how loud each is (presence.ts). */
+  audio(): [receiver: RTCRtpReceiver | undefined, sender: RTCRtpSender | undefined];
   close(): void;
 }

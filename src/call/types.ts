@@ -1,4 +1,5 @@
 import type { VideoCallError, VideoCallErrorCode } from '../errors.js';
+import type { LineReport } from './quality.js';
 import type { ReceiveLimits } from './rate-limit.js';
 import type { PeerLink } from './topology.js';
 import type { DeviceChange } from './devices.js';
@@ -37,6 +38,8 @@ export interface PeerState {
    * the connection is up again. ICE restarts go on meanwhile.
    */
   problem?: 'ice-failed';
+  /** How their line is (quality.ts): rated every few seconds once connected; absent before the first rating. */
+  line?: LineReport;
 }
 
 /**
@@ -86,6 +89,8 @@ export type CallEngineEvents = {
   'peer-media': { peerId: string; audio: boolean; video: boolean; screen: boolean };
   'chat-message': { from: string; name: string; text: string; at: number };
   'screen-share': { active: boolean };
+  /** Who speaks now (presence.ts): a peer's id, our own id, or null when nobody does. */
+  'active-speaker': { peerId: string | null };
   error: { code: VideoCallErrorCode; message: string };
   /** The camera, microphone or speaker in use changed (chosen, unplugged, back). */
   'device-change': DeviceChange;

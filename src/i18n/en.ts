@@ -39,6 +39,10 @@ export const en = {
   micOffBadge: 'Microphone off',
   cameraOffBadge: 'Camera off',
   sharingScreen: 'Sharing screen',
+  lineGood: 'Good connection',
+  lineFair: 'Fair connection',
+  linePoor: 'Poor connection',
+  lineDetails: '{quality}: {rtt} ms round trip, {loss} % loss, {bitrate} kbit/s',
   // Ring flow
   someone: 'Someone',
   they: 'They',

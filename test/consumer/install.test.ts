@@ -182,6 +182,7 @@ describe('a fresh project that installs the packed package', () => {
     for (const f of [
       'dist/video-call.js',
       'dist/video-call-firebase.js',
+      'dist/video-call-extras.js',
       'dist/esm/video-call.js',
       'dist/server/cli.js',
       'dist/server/app.js',

@@ -64,6 +64,15 @@ for (const script of ['classic', 'module'] as const) {
         // Names travel with presence: Bob's tile in Ann's page is labelled Bob.
         const label = await a.person.page.locator(`video-call >> figure[data-peer-id="${b.id}"] figcaption .name`).textContent();
         assert.equal(label?.trim(), 'Bob');
+        // The call's extras came from beside the bundle: Bob's tile is laid out at its picture's
+        // 16:9 and rated (data-quality), with signal bars that name the figures.
+        assert.ok(stage.web.requests.includes('/dist/video-call-extras.js'), 'the extras came from beside the bundle');
+        const tile = a.person.page.locator(`video-call >> figure[data-peer-id="${b.id}"]`);
+        await tile.locator('.line').waitFor({ timeout: 10_000 });
+        assert.match((await tile.getAttribute('data-quality')) ?? '', /^(good|fair|poor)$/);
+        assert.match((await tile.locator('.line').getAttribute('aria-label')) ?? '', /ms round trip/);
+        const box = (await tile.boundingBox())!;
+        assert.ok(Math.abs(box.width / box.height - 16 / 9) < 0.02, `Bob's tile is 16:9 (${box.width}×${box.height})`);
         for (const p of people) assert.deepEqual(p.errors, [], `${p.name}: no page errors`);
       } finally {
         await closePeople(people);

@@ -14,6 +14,7 @@ export interface VideoCallEventMap {
   'vc-screen-share': { active: boolean };
   /** The camera, microphone or speaker in use changed: chosen (`user`), fell back from one `unplugged`, or `restored`. */
   'vc-device-change': DeviceChange;
+  'vc-active-speaker': { peerId: string | null };
   'vc-error': { code: VideoCallErrorCode; message: string };
 }
 
@@ -32,6 +33,7 @@ export const VIDEO_CALL_EVENTS = [
   'vc-chat-message',
   'vc-screen-share',
   'vc-device-change',
+  'vc-active-speaker',
   'vc-error',
 ] as const satisfies readonly (keyof VideoCallEventMap)[];
 
@@ -73,6 +75,7 @@ export function forwardEngineEvents(engine: CallEngine, target: EventTarget, on:
   engine.on('peer-media', (d) => emit(target, 'vc-peer-media', d));
   engine.on('screen-share', (d) => emit(target, 'vc-screen-share', d));
   engine.on('device-change', (d) => emit(target, 'vc-device-change', d));
+  engine.on('active-speaker', (d) => emit(target, 'vc-active-speaker', d));
   engine.on('call-declined', ({ peerId }) => on.declined(peerId));
   engine.on('error', (d) => {
     on.error(d);

@@ -8,31 +8,37 @@ export const stageStyles = css`
     display: flex;
     min-height: 0;
   }
-  /* Tiles fill equal cells sized to the stage, so they never spill into each other or the
-     control bar, whatever the element's height. Columns depend on how many tiles there are. */
+  /* The tiles' sizes come from layout.ts (--tw/--th, and --mw/--mh for the large tile), computed
+     for the stage's box, never from the tiles: the stage takes the room the call leaves it
+     (contain: size), whatever the host's display, and the tiles fill it best at their picture's ratio. */
   .grid {
-    --cols: 3;
     flex: 1;
     min-width: 0;
     min-height: 0;
-    display: grid;
+    contain: size;
+    overflow: hidden;
+    display: flex;
+    flex-wrap: wrap;
+    align-content: center;
+    justify-content: center;
     gap: var(--_gap);
     padding: var(--_gap);
-    grid-template-columns: repeat(var(--cols), minmax(0, 1fr));
-    grid-auto-rows: minmax(0, 1fr);
-  }
-  .grid.count-1 {
-    --cols: 1;
-  }
-  .grid.count-2,
-  .grid.count-3,
-  .grid.count-4 {
-    --cols: 2;
   }
   .grid .tile {
-    aspect-ratio: auto;
-    width: 100%;
-    height: 100%;
+    flex: none;
+    width: var(--tw, min(100%, 360px));
+    height: var(--th, auto);
+  }
+  /* The large tile on a line of its own above the strip (its margins fill the line). */
+  .grid .tile.main {
+    order: -1;
+    width: var(--mw, 100%);
+    height: var(--mh, auto);
+    margin-inline: calc((100% - var(--mw, 100%)) / 2);
+  }
+  /* A picture of another shape than its tile is shown whole, never cut. */
+  .grid .tile video {
+    object-fit: contain;
   }
   .hint {
     position: absolute;
@@ -45,19 +51,5 @@ export const stageStyles = css`
     border-radius: var(--_radius);
     background: rgb(0 0 0 / 0.7);
     text-align: center;
-  }
-  @container (max-width: 600px) {
-    .grid.count-2 {
-      --cols: 1;
-    }
-    .grid.count-3,
-    .grid.count-4,
-    .grid.count-5,
-    .grid.count-6,
-    .grid.count-7,
-    .grid.count-8,
-    .grid.count-9 {
-      --cols: 2;
-    }
   }
 `;

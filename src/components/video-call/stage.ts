@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { PeerState } from '../../call/call-engine.js';
+import type { LineReport, PeerState } from '../../call/call-engine.js';
 import { renderTile, type TileModel } from './tile.js';
 import { parts, t } from '../../i18n/i18n.js';
 
@@ -13,6 +13,14 @@ export interface StageModel {
   room: string;
   /** Remote videos play without sound (the browser refused unmuted autoplay). */
   soundBlocked: boolean;
+  /** Our own id (for `speaking` and `main`). */
+  selfId: string;
+  /** Who speaks now (ids, ours included). */
+  speaking: ReadonlySet<string>;
+  /** Whose tile is shown large (an id, ours included), or null for the plain grid. */
+  main: string | null;
+  /** A line's figures in words (from the call's extras; until they arrive, no signal bars). */
+  lineText?: (line: LineReport) => string;
 }
 
 /** The grid of tiles (ours first), and under it the waiting hint or the ring flow's card. */
@@ -29,9 +37,14 @@ export function renderStage(m: StageModel) {
       status: p.problem === 'ice-failed' ? t('cantConnect') : p.connectionState === 'connected' ? undefined : statusText(p.connectionState),
       problem: p.problem === 'ice-failed',
       muted: m.soundBlocked,
+      speaking: m.speaking.has(p.id),
+      main: m.main === p.id,
+      line: p.connectionState === 'connected' ? p.line : undefined,
+      lineText: p.line && m.lineText?.(p.line),
     }),
   );
-  return html`<section class="grid count-${Math.min(visible.length + 1, 9)}" aria-label=${t('participants', { count: visible.length + 1 })}>${renderTile(m.local)}${tiles}</section>
+  const local = { ...m.local, speaking: m.speaking.has(m.selfId), main: m.main === m.selfId };
+  return html`<section class=${m.main ? 'grid featured' : 'grid'} aria-label=${t('participants', { count: visible.length + 1 })}>${renderTile(local)}${tiles}</section>
         ${m.ring ? m.ringCard : m.peers.length === 0 ? html`<p class="hint" role="status">${m.room ? parts('waitingForOthersRoom', { room: html`<strong><bdi>${m.room}</bdi></strong>` }) : t('waitingForOthers')}</p>` : nothing}`;
 }
 

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import type { LineReport } from '../../call/quality.js';
 import { classMap } from 'lit/directives/class-map.js';
 import { icons } from './icons.js';
 import { displayName } from './text.js';
@@ -21,6 +22,13 @@ export interface TileModel {
   problem?: boolean;
   /** Play without sound (the browser refused unmuted autoplay before any click). */
   muted?: boolean;
+  /** They are speaking now: `data-speaking`, and a ring round the tile. */
+  speaking?: boolean;
+  /** Shown large (the speaker layout, a pin, a screen share). */
+  main?: boolean;
+  /** How their line is (remote tiles, once rated): `data-quality`, and signal bars named `lineText`, its figures in words. */
+  line?: LineReport;
+  lineText?: string;
 }
 
 function initials(label: string): string {
@@ -43,9 +51,11 @@ export function renderTile(t: TileModel) {
   const showVideo = t.video && !!t.stream;
   const name = displayName(t.label);
   return html`<figure
-    class=${classMap({ tile: true, local, 'no-video': !showVideo, screen: t.screen })}
+    class=${classMap({ tile: true, local, 'no-video': !showVideo, screen: t.screen, main: !!t.main })}
     part="tile ${local ? 'local-tile' : 'remote-tile'}"
     data-peer-id=${t.peerId ?? nothing}
+    ?data-speaking=${t.speaking}
+    data-quality=${t.line?.quality ?? nothing}
   >
     <video
       part=${local ? 'local-video' : 'remote-video'}
@@ -62,6 +72,7 @@ export function renderTile(t: TileModel) {
       <span class="name">${t.you ? parts('youSuffix', { name: html`<bdi>${name}</bdi>` }) : html`<bdi>${name}</bdi>`}</span>
       ${t.audio ? nothing : html`<span class="badge" role="img" aria-label=${tr('micOffBadge')} title=${tr('micOffBadge')}>${icons.micOff}</span>`}
       ${t.video ? nothing : html`<span class="badge" role="img" aria-label=${tr('cameraOffBadge')} title=${tr('cameraOffBadge')}>${icons.camOff}</span>`}
+      ${t.lineText ? html`<span class="badge line" role="img" aria-label=${t.lineText} title=${t.lineText}></span>` : nothing}
       ${t.screen ? html`<span class="badge screen-badge" role="img" aria-label=${tr('sharingScreen')} title=${tr('sharingScreen')}>${icons.screen}</span>` : nothing}
     </figcaption>
   </figure>`;

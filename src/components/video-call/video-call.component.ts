@@ -10,7 +10,7 @@ import {
   type PeerState,
   type PeerStats,
 } from '../../call/call-engine.js';
-import type { VideoCallErrorCode } from '../../errors.js';
+import { VideoCallError, type VideoCallErrorCode } from '../../errors.js';
 import type { Transport } from '../../transports/transport.js';
 import '../../transports/defaults.js';
 import { ChatPanel } from './chat-panel.js';
@@ -19,6 +19,7 @@ import type { VideoCallCustomEvents, VideoCallEventMap } from './events.js';
 import { applyStartMedia, playRemoteVideos } from './media.js';
 import { Settings } from './settings.js';
 import { Language } from './language.js';
+import { loadExtras } from '../../call/extras-loader.js';
 import { CallSession } from './session.js';
 import { styles } from './video-call.styles.js';
 import { CallView, type ViewHost } from './views.js';
@@ -42,7 +43,10 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * camera, screen share, chat, settings, leave) and a chat panel. The settings panel (from the
  * pre-join screen or the call) picks the camera, microphone and speaker; the choice is remembered
  * on the site, switches live in a call, and an unplugged device gives way to another. It fills the height it is given
- * (at least `--vc-min-height`) and adapts to phone widths. It has no slots.
+ * (at least `--vc-min-height`), the same before and during the call, whatever `display` the page
+ * gives it, and adapts to phone widths. Tiles take the best-fit grid for the room they have and
+ * keep their pictures' shape (`layout="speaker"`, `pin()`, and a screen share show one large).
+ * It has no slots.
  *
  * @tagname video-call
  * @summary A video call in one tag: `<video-call room="1234"></video-call>`.
@@ -57,11 +61,12 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @event {CustomEvent<{from: string, name: string, text: string, at: number}>} vc-chat-message - A chat message, ours included (`from` is then our own id); `at` is epoch ms.
  * @event {CustomEvent<{active: boolean}>} vc-screen-share - Our own screen share started or stopped.
  * @event {CustomEvent<{kind: string, deviceId: string, label: string, reason: string}>} vc-device-change - The camera, microphone or speaker in use changed: `kind` is `camera`, `microphone` or `speaker`; `reason` is `user` (chosen in the settings panel or by `selectDevice()`), `unplugged` (the device in use went away: this one took its place; the user is told) or `restored` (it is back, and in use again).
+ * @event {CustomEvent<{peerId: string | null}>} vc-active-speaker - Who is speaking now changed: a participant's id, our own id when it is us, `null` when nobody speaks. From audio levels read a few times a second, steadied so it does not flicker; a muted participant is never speaking. Also `activeSpeaker`.
  * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do), `background-failed` (the `background` effect could not start or gave up: the browser cannot process camera frames, the image or the model did not load, or the device managed under 15 frames per second; the plain camera is shown and sent); `message` is readable by a person.
  *
  * @csspart local-video - The `<video>` of our own camera or screen.
  * @csspart remote-video - The `<video>` of a remote peer; carries `data-peer-id`.
- * @csspart tile - Every participant's tile (also `local-tile` / `remote-tile`).
+ * @csspart tile - Every participant's tile (also `local-tile` / `remote-tile`); carries `data-peer-id` (remote), `data-speaking` while that participant speaks (with a ring), and on remote tiles `data-quality` (`good`, `fair` or `poor`: their line's loss, round-trip time and bitrate, also shown as signal bars whose tooltip gives the figures). The large one (speaker layout, `pin()`, a screen share) has the class `main`.
  * @csspart controls - The control bar.
  * @csspart chat - The chat panel.
  * @csspart prejoin - The pre-join screen.
@@ -78,6 +83,7 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @cssprop [--vc-accent-fg=#ffffff] - Text on the accent colour.
  * @cssprop [--vc-danger=#d13438] - Leave button and muted badges.
  * @cssprop [--vc-focus=#9ab8ff] - Focus ring.
+ * @cssprop [--vc-speaking=#3ddc84] - The ring round the tile of whoever is speaking.
  * @cssprop [--vc-radius=12px] - Corner radius of tiles and panels.
  * @cssprop [--vc-gap=8px] - Space between tiles.
  * @cssprop [--vc-font=system-ui, sans-serif] - Font family.
@@ -182,11 +188,24 @@ export class VideoCall extends LitElement {
    */
   @property({ attribute: false }) strings: Strings = {};
 
+  /**
+   * How the call shows its tiles: `grid` (the default; any other value too) sizes every tile
+   * alike, as large as the room allows at its picture's ratio; `speaker` shows the active speaker
+   * large (whoever spoke last while nobody does; never ourselves) and the others in a strip under it.
+   * A pinned participant (`pin()`) or a screen share is shown large whatever the layout.
+   */
+  @property({ reflect: true }) layout: 'grid' | 'speaker' = 'grid';
+
   @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
   /** Ring flow: who declined our call (shown until the next call or join). */
   @state() private _declinedBy: string | null = null;
   /** The browser refused unmuted autoplay (no click on the page yet): remote videos play muted. */
   @state() private _soundBlocked = false;
+  /** Whose tile `pin()` shows large. */
+  @state() private _pinned: string | null = null;
+  /** The call's extras (call-extras.ts: the tiles' layout…), once fetched. */
+  private _extras?: typeof import('../../call-extras.js');
+  private _relayout = () => {};
 
   #engine = new CallEngine();
   /** The attributes, checked as they change (`bad-config`). */
@@ -231,6 +250,14 @@ export class VideoCall extends LitElement {
     return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen, problem }) => ({
       id, name, connectionState, audio, video, screen, ...(problem ? { problem } : {}),
     }));
+  }
+
+  /**
+   * Who is speaking now: a participant's id, our own id (see `vc-joined`'s `selfId`) when it is
+   * us, or `null` when nobody speaks (always `null` outside a call). Changes fire `vc-active-speaker`. Read-only.
+   */
+  get activeSpeaker(): string | null {
+    return this.#engine.activeSpeaker;
   }
 
   /** Our own camera (or shared screen) and microphone, as shown in our own tile. Read-only. */
@@ -357,6 +384,19 @@ export class VideoCall extends LitElement {
     return this.#engine.getStats();
   }
 
+  /**
+   * Shows one participant's tile large, the others in a strip, whatever the `layout`, until
+   * `pin(null)` (or another pin); a pinned participant who leaves is no longer shown large.
+   * @param peerId A participant's id (from `peers`, or our own id from `vc-joined`), or `null` to unpin.
+   * Throws a `VideoCallError` with code `bad-request` for an id of nobody in the call.
+   */
+  pin(peerId: string | null): void {
+    if (peerId !== null && peerId !== this.#engine.selfId && !this.#engine.peers.some((p) => p.id === peerId)) {
+      throw new VideoCallError('bad-request', `pin(): no one in the call has the id ${peerId}`);
+    }
+    this._pinned = peerId;
+  }
+
   // ------------------------------------------------------------ lifecycle
 
   override connectedCallback(): void {
@@ -386,7 +426,26 @@ export class VideoCall extends LitElement {
     return done;
   }
 
+  /** Lays the tiles out again when the element is resized or a picture changes size. */
+  protected override firstUpdated(): void {
+    const root = this.renderRoot.querySelector<HTMLElement>('.root')!;
+    const relayout = (this._relayout = () => {
+      // On the pre-join screen, its height (--_h): the call keeps it, so joining does not make the page jump.
+      if (root.querySelector(':scope > .prejoin')) root.style.setProperty('--_h', `${root.offsetHeight}px`);
+      this._extras?.layoutStage(root);
+    });
+    new ResizeObserver(relayout).observe(root);
+    root.addEventListener('resize', relayout, true);
+  }
+
   protected override updated(): void {
+    this._relayout();
+    // The tiles' layout (layout.ts) comes with the call's extras, fetched when the first join starts.
+    if (!this._extras && this.state !== 'idle') {
+      loadExtras()
+        .then((m) => ((this._extras ??= (m.adoptStyles(this.renderRoot), m)), this.requestUpdate()))
+        .catch(() => {});
+    }
     playRemoteVideos(this.renderRoot, () => (this._soundBlocked = true));
     this._settings.afterUpdate(this.state === 'idle');
     this.#chat.afterUpdate();
@@ -404,6 +463,9 @@ export class VideoCall extends LitElement {
       set declinedBy(name) { el._declinedBy = name; },
       get soundBlocked() { return el._soundBlocked; },
       set soundBlocked(blocked) { el._soundBlocked = blocked; },
+      get pinned() { return el._pinned; },
+      set pinned(id) { el._pinned = id; },
+      get extras() { return el._extras; },
     };
   }
 

@@ -50,11 +50,18 @@ export const hostStyles = css`
   *::after {
     box-sizing: inherit;
   }
+  /* The content fills the host whatever display the page gives it (a page's
+     "video-call { display: block }" included), and the call keeps the height the pre-join
+     screen had (--_h, noted by layout.ts), so joining does not make the page jump. */
   .root {
     flex: 1;
     display: flex;
     flex-direction: column;
-    min-height: 0;
+    height: 100%;
+    min-height: var(--vc-min-height, 420px);
+  }
+  .root:not(:has(> .prejoin)) {
+    min-height: max(var(--vc-min-height, 420px), var(--_h, 0px));
   }
   button {
     font: inherit;

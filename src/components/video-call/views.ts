@@ -28,6 +28,10 @@ export interface ViewHost {
   declinedBy: string | null;
   /** The browser refused unmuted autoplay: remote videos play muted. */
   soundBlocked: boolean;
+  /** Whose tile `pin()` shows large (an id, ours included), or null. */
+  pinned: string | null;
+  /** The call's extras (call-extras.ts), once fetched. */
+  readonly extras?: typeof import('../../call-extras.js');
 }
 
 /** The element's shadow content: the error and banners, then the pre-join screen, the joining screen or the call. */
@@ -100,8 +104,14 @@ export class CallView {
   }
 
   private _renderCall() {
-    const { host, engine: e, chat } = this._v;
+    const v = this._v;
+    const { host, engine: e, chat } = v;
+    const shown = e.ring ? e.peers.filter((p) => p.ring === 'active') : e.peers;
     const stage = renderStage({
+      selfId: e.selfId,
+      speaking: e.presence?.speakers.speaking ?? new Set(),
+      lineText: v.extras && ((l) => v.extras!.lineText(l, t)),
+      main: v.extras?.mainTile(e, shown, v.pinned, host.layout === 'speaker') ?? null,
       local: {
         label: host.name || t('you'),
         you: !!host.name,
