@@ -21,3 +21,5 @@ export type {
 } from './transports/transport.js';
 export { Emitter } from './emitter.js';
 export { VideoCallError, type VideoCallErrorCode } from './errors.js';
+/** The element's `strings` overrides: string ids (docs/i18n.md) and their values. */
+export type { Strings, StringId, Plural } from './i18n/en.js';

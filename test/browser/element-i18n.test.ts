@@ -6,6 +6,7 @@ import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
 import { en as enUi, LANGUAGES, match, setCurrent, t, table, time, type Plural, type Translation } from '../../src/i18n/i18n.js';
 import { enDevices, enErrors } from '../../src/i18n/en.js';
+import type { Strings } from '../../src/index.js';
 
 const en = { ...enUi, ...enErrors, ...enDevices };
 /** Renders from now on in `lang` with its table (as an element does at the start of its render). */
@@ -153,6 +154,13 @@ describe('<video-call> languages', () => {
     });
   });
 
+  it('strings: typed by id (an unknown id is a compile error: npm run typecheck checks this file)', () => {
+    const ok: Strings = { join: 'Enter', unread: { one: '{count} new', other: '{count} new' }, 'error.room-full': 'Full.' };
+    // @ts-expect-error: `joinn` is not a string id
+    const typo: Strings = { joinn: 'Enter' };
+    expect(Object.keys({ ...ok, ...typo })).to.include('join');
+  });
+
   it('strings overrides win over the language, aria-labels and titles are translated too', async () => {
     const el = await call({ lang: 'de' });
     expect(shadow(el).querySelector('.preview-controls button')!.getAttribute('aria-label')).to.equal('Stummschalten');
@@ -169,16 +177,22 @@ describe('<video-call> languages', () => {
   it('plural forms follow the language (Russian 1, 2, 5, 21; Arabic; Japanese)', async () => {
     speak('ru', await table('ru'));
     const n = (count: number) => t('newMessages', { count, name: 'Ада', text: 'привет' });
-    expect(n(1)).to.equal('1 новое сообщение. Последнее от Ада: привет');
-    expect(n(2)).to.equal('2 новых сообщения. Последнее от Ада: привет');
-    expect(n(5)).to.equal('5 новых сообщений. Последнее от Ада: привет');
-    expect(n(21)).to.equal('21 новое сообщение. Последнее от Ада: привет');
+    expect(n(1)).to.equal('1 новое сообщение. Последнее — Ада: привет');
+    expect(n(2)).to.equal('2 новых сообщения. Последнее — Ада: привет');
+    expect(n(5)).to.equal('5 новых сообщений. Последнее — Ада: привет');
+    expect(n(21)).to.equal('21 новое сообщение. Последнее — Ада: привет');
     expect(t('participants', { count: 3 })).to.equal('3 участника в звонке');
     expect(t('participants', { count: 11 })).to.equal('11 участников в звонке');
     speak('ar', await table('ar'));
     expect(t('participants', { count: 2 })).to.equal('شخصان في المكالمة');
     expect(t('participants', { count: 3 })).to.equal('3 أشخاص في المكالمة');
     expect(t('participants', { count: 11 })).to.equal('11 شخصًا في المكالمة');
+    speak('uk', await table('uk'));
+    expect(t('participants', { count: 2 })).to.equal('2 учасники у дзвінку');
+    expect(t('participants', { count: 5 })).to.equal('5 учасників у дзвінку');
+    speak('ja', await table('ja'));
+    expect(t('unread', { count: 1 })).to.equal('未読メッセージ 1 件');
+    expect(t('unread', { count: 7 })).to.equal('未読メッセージ 7 件');
     speak('pl', await table('pl'));
     expect(t('unread', { count: 22 })).to.equal('22 nieprzeczytane wiadomości');
     expect(t('unread', { count: 25 })).to.equal('25 nieprzeczytanych wiadomości');

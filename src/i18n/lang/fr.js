@@ -40,7 +40,7 @@ export default {
   declined: '{name} a refusé l’appel.',
   isHere: '{name} est là.',
   startCall: 'Appeler',
-  calling: 'Appel de {name}…',
+  calling: 'Appel vers {name}…',
   waitingForTheirCall: '{name} est là. En attente de son appel…',
   incoming: '{name} vous appelle.',
   accept: 'Accepter',

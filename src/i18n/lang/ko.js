@@ -72,7 +72,7 @@ export default {
   send: '보내기',
   sendMessage: '메시지 보내기',
   newMessageFrom: '{name}님의 새 메시지: {text}',
-  newMessages: { other: '새 메시지 {count}개. 최근 메시지는 {name}님: {text}' },
+  newMessages: { other: '새 메시지 {count}개. {name}님의 최근 메시지: {text}' },
   'error.permission-denied': '카메라 또는 마이크 접근이 거부되었습니다. 브라우저에서 허용한 후 다시 시도하세요.',
   'error.no-device': '카메라나 마이크를 찾을 수 없습니다.',
   'error.bad-config': '이 통화가 올바르게 설정되지 않았습니다.',

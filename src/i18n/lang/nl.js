@@ -9,7 +9,7 @@ export default {
   readyToJoin: 'Klaar om deel te nemen?',
   yourName: 'Je naam',
   join: 'Deelnemen',
-  joining: 'Deelnemen…',
+  joining: 'Bezig met deelnemen…',
   dismiss: 'Sluiten',
   dismissMessage: 'Melding sluiten',
   retry: 'Opnieuw proberen',

@@ -2,7 +2,7 @@
 export default {
   you: '你',
   muteMic: '静音',
-  unmuteMic: '取消静音',
+  unmuteMic: '解除静音',
   cameraOff: '关闭摄像头',
   cameraOn: '开启摄像头',
   room: '房间 {room}',
