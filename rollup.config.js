@@ -160,7 +160,16 @@ export default withLanguages([
   {
     input: 'src/video-call.ts',
     output: { file: 'dist/video-call.js', format: 'iife', name: 'VideoCallElement', sourcemap: true },
-    plugins: [scriptFirebaseLoader, scriptBackgroundLoader, scriptDeviceLoader, tsJs, engineIoBrowser, resolve(), minifyCss, ts(true, 'es2022')],
+    plugins: [
+      scriptFirebaseLoader,
+      scriptBackgroundLoader,
+      scriptDeviceLoader,
+      tsJs,
+      engineIoBrowser,
+      resolve(),
+      minifyCss,
+      ts(true, 'es2022'),
+    ],
     onwarn,
   },
   {
