@@ -102,7 +102,9 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       opts,
     );
     // Without the device chunk (it could not be fetched), capture goes on with the default devices.
+    // Once the chunk is here, capture starts at once (getUserMedia called within join() itself).
     this.#media.capture = (want) =>
+      this._loadedDevices?.capture(want) ??
       this._deviceManager().then(
         (d) => d.capture(want),
         () => getUserTracks(want),

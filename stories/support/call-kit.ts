@@ -69,7 +69,8 @@ export async function spawnPeer(room: string, o: PeerOptions): Promise<CallEngin
     engine.on('peer-joined', ({ peerId }) => setTimeout(() => engine.call(peerId).catch(() => {}), 200));
   }
   const persona = { name: o.name, hue: o.hue ?? hues[hueIndex++ % hues.length] };
-  // The engine asks for media synchronously inside join(), so the persona applies to it.
+  // With the device settings loaded first, the engine asks for media synchronously inside join(), so the persona applies to it.
+  await engine.getDevices().catch(() => {});
   const joined = withPersona(persona, () => engine.join(room, transport, { name: o.name }));
   await joined;
   if (o.screen) await withPersona(persona, () => engine.startScreenShare());

@@ -13,8 +13,8 @@
  * - screen: a canvas "slide" with a moving pointer.
  *
  * Which persona a stream shows is `withPersona(...)`'s while the request is made; the visible
- * element gets `defaultPersona`. `setMediaDenied(true)` makes every request fail as a refused
- * permission does (`NotAllowedError`).
+ * element gets `defaultPersona`. `setMediaDenied(true)` makes every request made outside
+ * `withPersona` (the visible element's) fail as a refused permission does (`NotAllowedError`).
  */
 
 export interface Persona {
@@ -182,7 +182,8 @@ export function installSyntheticMedia(): void {
   const devices = navigator.mediaDevices as MediaDevices;
   devices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
     const persona = current ?? defaultPersona;
-    if (denied) throw refused();
+    // The refusal is the visible element's user's: a spawned participant (asking inside withPersona) still gets media.
+    if (denied && !current) throw refused();
     const tracks: MediaStreamTrack[] = [];
     if (constraints?.audio) tracks.push(micTrack(persona));
     if (constraints?.video) tracks.push(cameraTrack(persona));
@@ -206,7 +207,7 @@ export function installSyntheticMedia(): void {
   ];
   devices.getDisplayMedia = async () => {
     const persona = current ?? defaultPersona;
-    if (denied) throw refused();
+    if (denied && !current) throw refused();
     return new MediaStream([screenTrack(persona)]);
   };
 }
