@@ -17,7 +17,7 @@ import { Emitter } from '../../src/emitter.js';
 import { VideoCallError } from '../../src/errors.js';
 import { LocalTransport } from '../../src/transports/local.js';
 import type { JoinOptions, JoinResult, Transport, TransportEvents, TransportState } from '../../src/transports/transport.js';
-import { setMediaDenied, stopSyntheticMedia, withPersona, type Persona } from './synthetic-media.js';
+import { setMediaDenied, stopSyntheticMediaSoon, withPersona, type Persona } from './synthetic-media.js';
 
 export type { VideoCall };
 
@@ -32,7 +32,7 @@ export function cleanupStory(): void {
   engines.clear();
   setMediaDenied(false);
   // The visible element stops its own tracks when Storybook removes it; stop the rest.
-  setTimeout(stopSyntheticMedia, 0);
+  stopSyntheticMediaSoon();
 }
 
 export function onCleanup(fn: () => void): void {

@@ -51,6 +51,15 @@ export function stopSyntheticMedia(): void {
   for (const t of [...live]) t.stop();
 }
 
+/**
+ * Stops, on the next task, the synthetic tracks running now: the ended story's, once Storybook
+ * has removed its element — not those the next story's participants start in the meantime.
+ */
+export function stopSyntheticMediaSoon(): void {
+  const ended = [...live];
+  setTimeout(() => ended.forEach((t) => t.stop()), 0);
+}
+
 /** Starts drawing on a canvas at ~15 fps; the returned track stops the drawing when stopped. */
 function canvasTrack(width: number, height: number, draw: (g: CanvasRenderingContext2D, t: number) => void): MediaStreamTrack {
   const canvas = document.createElement('canvas');
