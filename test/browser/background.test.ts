@@ -4,7 +4,18 @@
 // RTCPeerConnection to a second element; what that element receives is measured.
 import { expect } from '@open-wc/testing';
 import { CallEngine } from '../../src/call/call-engine.js';
-import { addCall, eventWithin, remoteVideo, removeAllCalls, shadow, sleep, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
+import {
+  addCall,
+  eventWithin,
+  framePixels,
+  remoteVideo,
+  removeAllCalls,
+  shadow,
+  sleep,
+  uniqueRoom,
+  videoIsLive,
+  waitUntil,
+} from './helpers.js';
 import type { VideoCall } from '../../src/video-call.js';
 
 /** Where the effect's files are: the build's (npm test builds before the browser suites). */
@@ -24,12 +35,7 @@ interface Look {
 
 /** What the top fifth of `video`'s current frame looks like (drawn at 320x180, whatever its size). */
 function look(video: HTMLVideoElement): Look {
-  const c = document.createElement('canvas');
-  c.width = 320;
-  c.height = 180;
-  const ctx = c.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(video, 0, 0, 320, 180);
-  const d = ctx.getImageData(0, 0, 320, 36).data;
+  const d = framePixels(video, 320, 180, 36);
   let edges = 0;
   const rgb: [number, number, number] = [0, 0, 0];
   for (let y = 0; y < 36; y++) {

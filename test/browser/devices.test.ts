@@ -10,7 +10,7 @@ import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { RELAY_URL } from './test-env.js';
 import type { VideoCall } from '../../src/video-call.js';
-import { addCall, eventWithin, remoteVideo, removeAllCalls, shadow, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
+import { addCall, eventWithin, framePixels, remoteVideo, removeAllCalls, shadow, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
 
 const base = { server: RELAY_URL, 'ice-servers': '[]' };
 type DeviceChange = { kind: string; deviceId: string; label: string; reason: string };
@@ -28,12 +28,7 @@ async function pair(extra: Record<string, string | boolean> = {}) {
 
 /** The mean green of `video`'s current frame (fake_device_0: about 155, fake_device_2: about 127). */
 function green(video: HTMLVideoElement): number {
-  const canvas = document.createElement('canvas');
-  canvas.width = 64;
-  canvas.height = 36;
-  const g = canvas.getContext('2d', { willReadFrequently: true })!;
-  g.drawImage(video, 0, 0, 64, 36);
-  const d = g.getImageData(0, 0, 64, 36).data;
+  const d = framePixels(video, 64, 36);
   let sum = 0;
   for (let i = 0; i < d.length; i += 4) sum += d[i + 1];
   return sum / (64 * 36);

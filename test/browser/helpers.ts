@@ -80,3 +80,13 @@ export async function videoIsLive(video: HTMLVideoElement, ms = 15000): Promise<
 export function waitUntil(predicate: () => unknown, message?: string, options: { interval?: number; timeout?: number } = {}) {
   return openWcWaitUntil(predicate, message, { timeout: 5000, ...options });
 }
+
+/** The RGBA pixels of `video`'s current frame drawn at `width`x`height` (whatever its size), top `rows` rows. */
+export function framePixels(video: HTMLVideoElement, width: number, height: number, rows = height): Uint8ClampedArray {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d', { willReadFrequently: true })!;
+  g.drawImage(video, 0, 0, width, height);
+  return g.getImageData(0, 0, width, rows).data;
+}
