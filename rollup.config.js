@@ -6,6 +6,7 @@
 // 3. dist/video-call-background.js — the background effect (page side), an ES module fetched on first use by (1),
 //    and dist/video-call-background/ — its worker, with MediaPipe's selfie segmenter (runtime and model) copied beside it.
 //    dist/video-call-devices.js — the device settings (src/device-chunk.ts), the same way, with the first capture.
+//    dist/video-call-recorder.js — the recorder (compositor, mixer, MediaRecorder), the same way, on the first recording.
 // 4. dist/esm/ — the npm build: ES modules, one per source file, dependencies external.
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -23,6 +24,17 @@ const scriptFirebaseLoader = {
   resolveId(source, importer) {
     if (source === './firebase-loader.js' && importer?.includes('/src/transports/')) return scriptLoader;
     if (/(^|\/)call\/extras-loader\.js$|^\.\/extras-loader\.js$/.test(source) && importer?.includes('/src/')) return scriptExtrasLoader;
+    return null;
+  },
+};
+
+/** In the script build, the recorder's loader fetches a sibling file instead of importing the module. */
+const scriptRecorderLoader = {
+  name: 'script-recorder-loader',
+  resolveId(source, importer) {
+    if (source === './recorder-loader.js' && importer?.includes('/src/call/')) {
+      return fileURLToPath(new URL('./src/call/recorder-loader.script.ts', import.meta.url));
+    }
     return null;
   },
 };
@@ -164,6 +176,7 @@ export default withLanguages([
       scriptFirebaseLoader,
       scriptBackgroundLoader,
       scriptDeviceLoader,
+      scriptRecorderLoader,
       tsJs,
       engineIoBrowser,
       resolve(),
@@ -181,6 +194,12 @@ export default withLanguages([
   {
     input: 'src/transports/firebase.ts',
     output: { file: 'dist/video-call-firebase.js', format: 'es', sourcemap: true },
+    plugins: [tsJs, resolve(), ts(true)],
+    onwarn,
+  },
+  {
+    input: 'src/call/recorder.ts',
+    output: { file: 'dist/video-call-recorder.js', format: 'es', sourcemap: true },
     plugins: [tsJs, resolve(), ts(true)],
     onwarn,
   },

@@ -1,3 +1,5 @@
+import { VideoCallError } from './errors.js';
+
 /**
  * Where the script-tag bundle was loaded from, to fetch on-demand chunks (the
  * Firebase transport) from beside it. Works for classic and module scripts:
@@ -20,4 +22,17 @@ export function basePath(): string {
 
 function ensureSlash(url: string): string {
   return url.endsWith('/') ? url : url + '/';
+}
+
+/**
+ * Script-tag build: imports the on-demand chunk `file` from beside the bundle (the Firebase
+ * transport, the recorder); `what` names it in the error when it cannot be loaded.
+ */
+export async function importSibling<T>(file: string, what: string): Promise<T> {
+  const url = new URL(file, basePath()).href;
+  try {
+    return await import(/* @vite-ignore */ url);
+  } catch (err) {
+    throw new VideoCallError('transport', `Could not load ${what} from ${url}.`, { cause: err });
+  }
 }

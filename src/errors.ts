@@ -22,7 +22,9 @@ export type VideoCallErrorCode =
    * The `background` effect could not start or stopped (the browser cannot process frames, the
    * model or the image did not load, or the device is too slow): the plain camera is shown and sent.
    */
-  | 'background-failed';
+  | 'background-failed'
+  /** This browser cannot do what was asked (recording: no MediaRecorder, or no WebM). */
+  | 'not-supported';
 
 const CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
   'permission-denied',
@@ -36,6 +38,7 @@ const CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
   'not-joined',
   'invalid-state',
   'ice-failed',
+  'not-supported',
 ]);
 
 /** Whether `code` is one of the {@link VideoCallErrorCode}s (for codes from the wire). */

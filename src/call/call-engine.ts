@@ -14,6 +14,8 @@ import { MeshTopology, type IceSettings } from './mesh.js';
 import { loadExtras } from './extras-loader.js';
 import type { Presence } from './presence.js';
 import { channelHandlers, followLink, type PeerEventsHost } from './peer-events.js';
+import { loadRecorder } from './recorder-loader.js';
+import type { RecordingOptions } from './recording.js';
 import { RingFlow } from './ring-flow.js';
 import { Room } from './room.js';
 import type { PeerStats } from './stats.js';
@@ -129,7 +131,13 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       send: (tid, signal) => this.#room.send(tid, signal),
       connect: (peer, initiator) => void this.#connect(peer, initiator),
     });
-    this.#peerEvents = { ...host, room: this.#room, mediaState: () => this.#mediaState(), ice: () => this.#ice() };
+    this.#peerEvents = {
+      ...host,
+      room: this.#room,
+      mediaState: () => this.#mediaState(),
+      recording: () => this.recording,
+      ice: () => this.#ice(),
+    };
     this.#handlers = channelHandlers(this.#peerEvents);
     this.#host = host;
   }
@@ -143,18 +151,21 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   }
 
   get peers(): PeerState[] {
-    return [...this.#room.peers.values()].map(({ id, name, connectionState, audio, video, screen, stream, ring, problem, line }) => ({
-      id,
-      name,
-      connectionState,
-      audio,
-      video,
-      screen,
-      stream,
-      ...(ring ? { ring } : {}),
-      ...(problem ? { problem } : {}),
-      ...(line ? { line } : {}),
-    }));
+    return [...this.#room.peers.values()].map(
+      ({ id, name, connectionState, audio, video, screen, stream, ring, problem, line, recording }) => ({
+        id,
+        name,
+        connectionState,
+        audio,
+        video,
+        screen,
+        stream,
+        ...(ring ? { ring } : {}),
+        ...(problem ? { problem } : {}),
+        ...(line ? { line } : {}),
+        recording,
+      }),
+    );
   }
 
   /**
@@ -505,6 +516,31 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     const message = { t: 'chat' as const, text: text.slice(0, MAX_CHAT_LENGTH), at: Date.now(), name: this.name };
     this.#topology.broadcast(message);
     this.emit('chat-message', { from: this.selfId, name: this.name, text: message.text, at: message.at });
+  }
+
+  // ------------------------------------------------------------ recording
+
+  /** Whether we record the call (kept by the recorder, recording.ts). */
+  recording = false;
+
+  /**
+   * Records the whole call in this browser (the recorder chunk, recorder.ts, fetched on first use);
+   * everyone is told. Rejects with `not-joined`, `invalid-state` (already recording) or
+   * `not-supported` / `transport` (the browser cannot record, the chunk cannot be loaded; also an `error`).
+   */
+  startRecording(options?: RecordingOptions): Promise<void> {
+    return loadRecorder().then(
+      (m) => m.startRecording(this, options, this.#topology),
+      (err) => {
+        this.#fail(err, false);
+        throw err;
+      },
+    );
+  }
+
+  /** Stops our recording; resolves with the WebM `Blob`. Rejects with `invalid-state` when not recording. */
+  stopRecording(): Promise<Blob> {
+    return loadRecorder().then((m) => m.stopRecording(this));
   }
 
   /** Per-peer statistics: round-trip time, loss, bitrates, frame size. */

@@ -15,7 +15,9 @@ export type ChannelMessage =
   /** Our transport reconnected; we are now `id` there. */
   | { t: 'renamed'; id: string }
   /** The secret we will show in a transport-level rename (see signals.ts); replaces any earlier one. */
-  | { t: 'key'; key: string };
+  | { t: 'key'; key: string }
+  /** We started (`active`) or stopped recording the call; sent on every link as it opens while we record. */
+  | { t: 'recording'; active: boolean };
 
 export type ChannelMessageType = ChannelMessage['t'];
 export type MessageOf<T extends ChannelMessageType> = Extract<ChannelMessage, { t: T }>;
@@ -53,6 +55,7 @@ const parsers: Parsers = {
   bye: () => ({ t: 'bye' }),
   renamed: (m) => (typeof m.id === 'string' && m.id.length > 0 && m.id.length <= 128 ? { t: 'renamed', id: m.id } : null),
   key: (m) => (typeof m.key === 'string' && m.key.length >= 16 && m.key.length <= 128 ? { t: 'key', key: m.key } : null),
+  recording: (m) => ({ t: 'recording', active: m.active === true }),
 };
 
 /** Validates a data-channel message from the remote peer; returns null for junk. */

@@ -17,6 +17,8 @@ export interface PeerEventsHost extends Pick<EngineHost, 'emit' | 'fail'> {
   room: Pick<Room, 'removePeer' | 'renamed' | 'keyFromChannel'>;
   /** Our media state as told to peers (sent on every link once its data channel opens). */
   mediaState: () => MessageOf<'media'>;
+  /** Whether we record the call (told to peers as their links open, like our media state). */
+  recording: () => boolean;
   /** How connections are made now (for the `ice-failed` message). */
   ice: () => IceSettings;
 }
@@ -41,6 +43,7 @@ export function followLink(host: PeerEventsHost, handlers: ChannelHandlers<Remot
     peer.ourKey = randomId();
     link.send({ t: 'key', key: peer.ourKey });
     link.send(host.mediaState());
+    link.send({ t: 'recording', active: host.recording() });
   });
   link.on('message', (m) => {
     peer.lastHeard = Date.now();
@@ -88,5 +91,11 @@ export function channelHandlers(host: PeerEventsHost): ChannelHandlers<RemotePee
     bye: (peer) => host.room.removePeer(peer.id),
     renamed: (peer, m) => host.room.renamed(peer, m.id),
     key: (peer, m) => host.room.keyFromChannel(peer, m.key),
+    recording: (peer, m) => {
+      if (!!peer.recording === m.active) return;
+      peer.recording = m.active;
+      host.emit('recording', { peerId: peer.id, active: m.active });
+      host.emit('change', undefined);
+    },
   };
 }

@@ -219,6 +219,8 @@ export class Room {
     if (!peer) return;
     peer.link?.close();
     this.peers.delete(id);
+    // A recorder that leaves or drops has stopped recording, as far as we can tell.
+    if (peer.recording) this.#host.emit('recording', { peerId: id, active: false });
     if (announce) this.#host.emit('peer-left', { peerId: id });
     this.#host.emit('change', undefined);
   }

@@ -32,6 +32,8 @@ export interface PeerState {
   stream: MediaStream | null;
   /** Ring-flow state (ring mode only). */
   ring?: RingState;
+  /** They record the call (they told us; cleared when they stop or leave). */
+  recording?: boolean;
   /**
    * Set while the connection to this peer cannot be made or restored (an `error` with code
    * `ice-failed` said why, see {@link IceTimeouts}); cleared, with a `change` event, once
@@ -91,6 +93,8 @@ export type CallEngineEvents = {
   'screen-share': { active: boolean };
   /** Who speaks now (presence.ts): a peer's id, our own id, or null when nobody does. */
   'active-speaker': { peerId: string | null };
+  /** Someone (`peerId`: a peer, or our own id) started or stopped recording the call. */
+  recording: { peerId: string; active: boolean };
   error: { code: VideoCallErrorCode; message: string };
   /** The camera, microphone or speaker in use changed (chosen, unplugged, back). */
   'device-change': DeviceChange;

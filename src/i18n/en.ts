@@ -65,6 +65,9 @@ export const en = {
   closeChat: 'Close chat',
   unread: '{count} unread',
   leaveCall: 'Leave call',
+  // Recording (the `recording` attribute)
+  record: 'Record the call',
+  recording: 'Recording',
   // Chat
   noMessages: 'No messages yet. Messages go straight to the others in the call.',
   olderHidden: 'Older messages are not shown.',
@@ -95,6 +98,7 @@ export const enErrors = {
   'error.invalid-state': 'That is not possible right now.',
   'error.ice-failed': 'Could not connect to a participant. The network may be blocking calls.',
   'error.background-failed': 'The background effect could not run here, so your camera is shown as it is.',
+  'error.not-supported': 'This browser does not support this feature.',
 } satisfies Record<string, string>;
 
 /**

@@ -9,6 +9,10 @@ export interface ControlsModel {
   chatOpen: boolean;
   unread: number;
   canShareScreen: boolean;
+  /** We record: the Record button is pressed. */
+  recording: boolean;
+  /** The Record button's action; without it (the `recording` attribute is off) there is no Record button. */
+  onRecord?: () => void;
   onMic: () => void;
   onCamera: () => void;
   onScreen: () => void;
@@ -18,7 +22,7 @@ export interface ControlsModel {
   settings: unknown;
 }
 
-/** The control bar: mic, camera, screen share, chat, settings and leave; every button labelled and keyboard-usable. */
+/** The control bar: mic, camera, screen share, record (if offered), chat, settings and leave; every button labelled and keyboard-usable. */
 export function renderControls(m: ControlsModel) {
   return html`<div class="controls" part="controls" role="group" aria-label=${t('callControls')}>
     <button type="button" class="control ${m.micOn ? '' : 'off'}" aria-pressed=${!m.micOn} aria-label=${t('muteMic')}
@@ -35,6 +39,11 @@ export function renderControls(m: ControlsModel) {
           title=${m.screenSharing ? t('stopSharing') : t('shareYourScreen')} @click=${m.onScreen}>
           ${icons.screen}
         </button>`
+        : nothing
+    }
+    ${
+      m.onRecord
+        ? html`<button type="button" class="control ${m.recording ? 'active' : ''}" aria-pressed=${m.recording} title=${t('record')} @click=${m.onRecord}>${icons.record}</button>`
         : nothing
     }
     <button type="button" class="control ${m.chatOpen ? 'active' : ''}" aria-pressed=${m.chatOpen} aria-label=${t('chat')} data-control="chat"

@@ -15,6 +15,7 @@ export interface VideoCallEventMap {
   /** The camera, microphone or speaker in use changed: chosen (`user`), fell back from one `unplugged`, or `restored`. */
   'vc-device-change': DeviceChange;
   'vc-active-speaker': { peerId: string | null };
+  'vc-recording': { peerId: string; active: boolean };
   'vc-error': { code: VideoCallErrorCode; message: string };
 }
 
@@ -34,6 +35,7 @@ export const VIDEO_CALL_EVENTS = [
   'vc-screen-share',
   'vc-device-change',
   'vc-active-speaker',
+  'vc-recording',
   'vc-error',
 ] as const satisfies readonly (keyof VideoCallEventMap)[];
 
@@ -64,25 +66,17 @@ export interface EngineHandlers {
   chat(detail: VideoCallEventMap['vc-chat-message']): void;
 }
 
-/** Engine events fired on as `vc-*` events from `target`, with the same detail. */
+/**
+ * Engine events fired on as `vc-*` events from `target`, with the same detail: each `vc-<name>`
+ * is the engine's `<name>` (errors and chat go through `on` first).
+ */
 export function forwardEngineEvents(engine: CallEngine, target: EventTarget, on: EngineHandlers): void {
-  engine.on('joined', (d) => emit(target, 'vc-joined', d));
-  engine.on('left', (d) => emit(target, 'vc-left', d));
-  engine.on('peer-joined', (d) => emit(target, 'vc-peer-joined', d));
-  engine.on('peer-connected', (d) => emit(target, 'vc-peer-connected', d));
-  engine.on('peer-left', (d) => emit(target, 'vc-peer-left', d));
-  engine.on('incoming-call', (d) => emit(target, 'vc-incoming-call', d));
-  engine.on('peer-media', (d) => emit(target, 'vc-peer-media', d));
-  engine.on('screen-share', (d) => emit(target, 'vc-screen-share', d));
-  engine.on('device-change', (d) => emit(target, 'vc-device-change', d));
-  engine.on('active-speaker', (d) => emit(target, 'vc-active-speaker', d));
+  for (const type of VIDEO_CALL_EVENTS) {
+    engine.on(type.slice(3) as 'joined', (d) => {
+      if (type === 'vc-error') on.error(d as never);
+      if (type === 'vc-chat-message') on.chat(d as never);
+      emit(target, type, d as never);
+    });
+  }
   engine.on('call-declined', ({ peerId }) => on.declined(peerId));
-  engine.on('error', (d) => {
-    on.error(d);
-    emit(target, 'vc-error', d);
-  });
-  engine.on('chat-message', (d) => {
-    on.chat(d);
-    emit(target, 'vc-chat-message', d);
-  });
 }

@@ -18,6 +18,7 @@ export const icons = {
   leave: icon(
     svg`<path d="M10.7 13.3a16 16 0 0 0 3.4 2.6l1.3-1.3a2 2 0 0 1 2.1-.4 12.8 12.8 0 0 0 2.8.7A2 2 0 0 1 22 17v3a2 2 0 0 1-2.2 2A19.8 19.8 0 0 1 2 4.2 2 2 0 0 1 4 2h3a2 2 0 0 1 2 1.7c.1 1 .3 1.9.7 2.8a2 2 0 0 1-.5 2.1L7.9 9.9"/><path d="M22 2L2 22"/>`,
   ),
+  record: icon(svg`<circle cx="12" cy="12" r="9"/><circle cx="12" cy="12" r="4" fill="currentColor"/>`),
   send: icon(svg`<path d="M22 2L11 13"/><path d="M22 2l-7 20-4-9-9-4z"/>`),
   close: icon(svg`<path d="M18 6L6 18M6 6l12 12"/>`),
   phone: icon(

@@ -24,7 +24,7 @@ import { CallSession } from './session.js';
 import { styles } from './video-call.styles.js';
 import { CallView, type ViewHost } from './views.js';
 import { followEngine, sessionHooks } from './wiring.js';
-import { setCurrent, type Strings } from '../../i18n/i18n.js';
+import { setCurrent, t, type Strings } from '../../i18n/i18n.js';
 
 export type { VideoCallEventMap, VideoCallCustomEvents };
 export { VIDEO_CALL_EVENTS } from './events.js';
@@ -40,7 +40,7 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * Give it a room (and, for the default `socket.io` transport, a relay in `server`). Before
  * joining it shows a pre-join screen (camera preview, name, mic and camera toggles, Join);
  * `autojoin` skips it. In the call it shows one tile per participant, a control bar (mic,
- * camera, screen share, chat, settings, leave) and a chat panel. The settings panel (from the
+ * camera, screen share, record when `recording` offers it, chat, settings, leave) and a chat panel. The settings panel (from the
  * pre-join screen or the call) picks the camera, microphone and speaker; the choice is remembered
  * on the site, switches live in a call, and an unplugged device gives way to another. It fills the height it is given
  * (at least `--vc-min-height`), the same before and during the call, whatever `display` the page
@@ -62,7 +62,8 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @event {CustomEvent<{active: boolean}>} vc-screen-share - Our own screen share started or stopped.
  * @event {CustomEvent<{kind: string, deviceId: string, label: string, reason: string}>} vc-device-change - The camera, microphone or speaker in use changed: `kind` is `camera`, `microphone` or `speaker`; `reason` is `user` (chosen in the settings panel or by `selectDevice()`), `unplugged` (the device in use went away: this one took its place; the user is told) or `restored` (it is back, and in use again).
  * @event {CustomEvent<{peerId: string | null}>} vc-active-speaker - Who is speaking now changed: a participant's id, our own id when it is us, `null` when nobody speaks. From audio levels read a few times a second, steadied so it does not flicker; a muted participant is never speaking. Also `activeSpeaker`.
- * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do), `background-failed` (the `background` effect could not start or gave up: the browser cannot process camera frames, the image or the model did not load, or the device managed under 15 frames per second; the plain camera is shown and sent); `message` is readable by a person.
+ * @event {CustomEvent<{peerId: string, active: boolean}>} vc-recording - Someone in the call started or stopped recording it (`peerId` is our own id for our own recording). Fired on every participant's element; a recorder who leaves or drops counts as stopped, and someone joining while a recording runs is told at once.
+ * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `not-supported` (this browser cannot do it: recording without `MediaRecorder`), `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do), `background-failed` (the `background` effect could not start or gave up: the browser cannot process camera frames, the image or the model did not load, or the device managed under 15 frames per second; the plain camera is shown and sent); `message` is readable by a person.
  *
  * @csspart local-video - The `<video>` of our own camera or screen.
  * @csspart remote-video - The `<video>` of a remote peer; carries `data-peer-id`.
@@ -73,6 +74,7 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @csspart join-button - The pre-join screen's Join button.
  * @csspart error - The error message.
  * @csspart settings - The settings panel: camera, microphone and speaker pickers (the speaker only where the browser can choose an output), noise suppression.
+ * @csspart recording-badge - The recording badge, shown to everyone while anyone in the call records.
  *
  * @cssprop [--vc-bg=#0f1115] - Background of the call.
  * @cssprop [--vc-fg=#f3f4f6] - Text colour.
@@ -195,6 +197,15 @@ export class VideoCall extends LitElement {
    * A pinned participant (`pin()`) or a screen share is shown large whatever the layout.
    */
   @property({ reflect: true }) layout: 'grid' | 'speaker' = 'grid';
+
+  /**
+   * Offers recording to the user: a Record button in the control bar (off by default). The
+   * methods `startRecording()` / `stopRecording()` work either way (a page that records by script
+   * has chosen to). Whoever records, everyone in the call is told (`vc-recording`) and sees a
+   * recording badge for as long as it runs, whether or not their own element offers recording.
+   * Removed while recording, the button stays until the recording is stopped.
+   */
+  @property({ type: Boolean, reflect: true }) recording = false;
 
   @state() private _error: { code: VideoCallErrorCode; message: string } | null = null;
   /** Ring flow: who declined our call (shown until the next call or join). */
@@ -395,6 +406,33 @@ export class VideoCall extends LitElement {
       throw new VideoCallError('bad-request', `pin(): no one in the call has the id ${peerId}`);
     }
     this._pinned = peerId;
+  }
+
+  /**
+   * Starts recording the whole call in this browser: every tile
+   * composited as a 1280×720 grid with names, and every voice, ours included, mixed into one
+   * track, recorded into WebM; participants who join or leave meanwhile are added or removed.
+   * Everyone in the call gets `vc-recording` `{peerId, active: true}` (us too) and sees the
+   * recording badge. The recorder is a file fetched on the first recording (the script-tag build:
+   * `video-call-recorder.js` beside `video-call.js`). Resolves once recording. Rejects with a
+   * `VideoCallError`: `invalid-state` (already recording), `not-joined` (not in a call),
+   * `not-supported` (this browser cannot record: no `MediaRecorder` with WebM) or `transport` (the
+   * recorder file could not be loaded); the last two are also fired as `vc-error`.
+   */
+  startRecording(): Promise<void> {
+    setCurrent(this._lang);
+    return this.#engine.startRecording({ download: this.room, you: t('you'), guest: t('guest') });
+  }
+
+  /**
+   * Stops recording and resolves with the recording: a WebM `Blob` (`type` `video/webm`). The
+   * element also offers it as a download (the browser's own download, file name
+   * `call-<room>-<yyyy-mm-dd-hh-mm>.webm`, the local time the recording started). Everyone gets `vc-recording` `{peerId, active: false}`
+   * and the badge goes (unless someone else still records). Leaving the call stops a recording
+   * too, and offers it the same way. Rejects with `invalid-state` when not recording.
+   */
+  stopRecording(): Promise<Blob> {
+    return this.#engine.stopRecording();
   }
 
   // ------------------------------------------------------------ lifecycle

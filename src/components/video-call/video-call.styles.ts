@@ -4,6 +4,7 @@ import { chatStyles } from './chat.styles.js';
 import { controlsStyles } from './controls.styles.js';
 import { joiningStyles } from './joining.styles.js';
 import { prejoinStyles } from './prejoin.styles.js';
+import { recordingStyles } from './recording.styles.js';
 import { ringStyles } from './ring.styles.js';
 import { stageStyles } from './stage.styles.js';
 import { tileStyles } from './tile.styles.js';
@@ -188,6 +189,7 @@ export const styles = [
   prejoinStyles,
   stageStyles,
   ringStyles,
+  recordingStyles,
   controlsStyles,
   chatStyles,
 ];

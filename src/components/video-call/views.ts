@@ -8,6 +8,7 @@ import { renderControls } from './controls.js';
 import { renderJoining } from './joining.js';
 import type { Language, ShownError } from './language.js';
 import { renderPrejoin } from './prejoin.js';
+import { renderRecordingBadge } from './recording.js';
 import { renderRing } from './ring.js';
 import type { Settings } from './settings.js';
 import { renderStage } from './stage.js';
@@ -136,6 +137,7 @@ export class CallView {
     });
     return html`<div class="stage">
         ${stage}
+        ${renderRecordingBadge(e.recording || e.peers.some((p) => p.recording))}
         ${chat.render((t) => host.sendChat(t))}
       </div>
       ${renderControls({
@@ -148,6 +150,9 @@ export class CallView {
         onMic: () => host.toggleMic(),
         onCamera: () => host.toggleCamera(),
         onScreen: () => (e.screenSharing ? host.stopScreenShare() : host.startScreenShare().catch(() => {})),
+        recording: e.recording,
+        onRecord:
+          host.recording || e.recording ? () => (e.recording ? host.stopRecording() : host.startRecording()).catch(() => {}) : undefined,
         onChat: () => chat.setOpen(!chat.open),
         settings: this._v.settings.ui?.renderButton(),
         // Leaving removes the control bar: focus goes to the Join button, not to the page.

@@ -79,6 +79,8 @@ export default {
   microphoneUnplugged: 'انفصل الميكروفون. يُستخدم الآن {device}.',
   speakerUnplugged: 'انفصل مكبّر الصوت. يُستخدم الآن {device}.',
   deviceRestored: 'أُعيد توصيل {device} وهو قيد الاستخدام.',
+  record: 'تسجيل المكالمة',
+  recording: 'جارٍ التسجيل',
   noMessages: 'لا توجد رسائل بعد. تصل الرسائل مباشرةً إلى الآخرين في المكالمة.',
   olderHidden: 'لا تظهر الرسائل الأقدم.',
   message: 'رسالة',
@@ -106,4 +108,5 @@ export default {
   'error.invalid-state': 'هذا غير ممكن الآن.',
   'error.ice-failed': 'تعذّر الاتصال بأحد المشاركين. ربما تحظر الشبكة المكالمات.',
   'error.background-failed': 'تعذّر تشغيل تأثير الخلفية هنا، لذا تظهر الكاميرا كما هي.',
+  'error.not-supported': 'هذا المتصفح لا يدعم هذه الميزة.',
 };

@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'Mikrofon getrennt. Jetzt wird {device} verwendet.',
   speakerUnplugged: 'Lautsprecher getrennt. Jetzt wird {device} verwendet.',
   deviceRestored: '{device} ist wieder verbunden und wird verwendet.',
+  record: 'Anruf aufzeichnen',
+  recording: 'Aufnahme',
   noMessages: 'Noch keine Nachrichten. Nachrichten gehen direkt an die anderen im Anruf.',
   olderHidden: 'Ältere Nachrichten werden nicht angezeigt.',
   message: 'Nachricht',
@@ -89,4 +91,5 @@ export default {
   'error.invalid-state': 'Das ist gerade nicht möglich.',
   'error.ice-failed': 'Keine Verbindung zu einem Teilnehmer möglich. Das Netzwerk blockiert eventuell Anrufe.',
   'error.background-failed': 'Der Hintergrundeffekt konnte hier nicht laufen. Deine Kamera wird unverändert gezeigt.',
+  'error.not-supported': 'Dieser Browser unterstützt diese Funktion nicht.',
 };

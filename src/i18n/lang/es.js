@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'Micrófono desconectado. Ahora se usa {device}.',
   speakerUnplugged: 'Altavoz desconectado. Ahora se usa {device}.',
   deviceRestored: '{device} se ha vuelto a conectar y está en uso.',
+  record: 'Grabar la llamada',
+  recording: 'Grabando',
   noMessages: 'Aún no hay mensajes. Los mensajes llegan directamente a los demás participantes.',
   olderHidden: 'Los mensajes anteriores no se muestran.',
   message: 'Mensaje',
@@ -88,4 +90,5 @@ export default {
   'error.invalid-state': 'Ahora mismo no es posible.',
   'error.ice-failed': 'No se puede conectar con un participante. Es posible que la red bloquee las llamadas.',
   'error.background-failed': 'El efecto de fondo no se pudo activar aquí, así que tu cámara se muestra tal cual.',
+  'error.not-supported': 'Este navegador no admite esta función.',
 };

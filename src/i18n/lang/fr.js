@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'Micro déconnecté. {device} est utilisé à la place.',
   speakerUnplugged: 'Haut-parleur déconnecté. {device} est utilisé à la place.',
   deviceRestored: '{device} est de nouveau connecté et utilisé.',
+  record: "Enregistrer l'appel",
+  recording: 'Enregistrement',
   noMessages: 'Aucun message pour l’instant. Les messages sont envoyés directement aux autres participants.',
   olderHidden: 'Les messages plus anciens ne sont pas affichés.',
   message: 'Message',
@@ -88,4 +90,5 @@ export default {
   'error.invalid-state': 'Ce n’est pas possible pour le moment.',
   'error.ice-failed': 'Impossible de se connecter à un participant. Le réseau bloque peut-être les appels.',
   'error.background-failed': "L'effet d'arrière-plan n'a pas pu fonctionner ici : votre caméra est affichée telle quelle.",
+  'error.not-supported': 'Ce navigateur ne prend pas en charge cette fonctionnalité.',
 };

@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'המיקרופון נותק. כעת בשימוש: {device}.',
   speakerUnplugged: 'הרמקול נותק. כעת בשימוש: {device}.',
   deviceRestored: '{device} מחובר שוב ונמצא בשימוש.',
+  record: 'הקלטת השיחה',
+  recording: 'בהקלטה',
   noMessages: 'אין עדיין הודעות. ההודעות נשלחות ישירות לאחרים בשיחה.',
   olderHidden: 'הודעות ישנות יותר לא מוצגות.',
   message: 'הודעה',
@@ -89,4 +91,5 @@ export default {
   'error.invalid-state': 'אי אפשר לעשות את זה כרגע.',
   'error.ice-failed': 'אין אפשרות להתחבר לאחד המשתתפים. ייתכן שהרשת חוסמת שיחות.',
   'error.background-failed': 'לא ניתן היה להפעיל כאן את אפקט הרקע, לכן המצלמה מוצגת כמו שהיא.',
+  'error.not-supported': 'הדפדפן הזה לא תומך בתכונה הזו.',
 };

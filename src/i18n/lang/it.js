@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'Microfono scollegato. Ora è in uso {device}.',
   speakerUnplugged: 'Altoparlante scollegato. Ora è in uso {device}.',
   deviceRestored: '{device} è di nuovo collegato e in uso.',
+  record: 'Registra la chiamata',
+  recording: 'Registrazione in corso',
   noMessages: 'Ancora nessun messaggio. I messaggi arrivano direttamente agli altri partecipanti.',
   olderHidden: 'I messaggi meno recenti non vengono mostrati.',
   message: 'Messaggio',
@@ -88,4 +90,5 @@ export default {
   'error.invalid-state': 'Al momento non è possibile.',
   'error.ice-failed': 'Impossibile connettersi a un partecipante. La rete potrebbe bloccare le chiamate.',
   'error.background-failed': "Non è stato possibile applicare l'effetto sfondo qui: la videocamera viene mostrata così com'è.",
+  'error.not-supported': 'Questo browser non supporta questa funzione.',
 };

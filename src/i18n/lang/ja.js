@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'マイクが切断されました。{device} を使用しています。',
   speakerUnplugged: 'スピーカーが切断されました。{device} を使用しています。',
   deviceRestored: '{device} が再接続され、使用中です。',
+  record: '通話を録画',
+  recording: '録画中',
   noMessages: 'メッセージはまだありません。メッセージは通話中の他の参加者に直接届きます。',
   olderHidden: '以前のメッセージは表示されません。',
   message: 'メッセージ',
@@ -85,4 +87,5 @@ export default {
   'error.invalid-state': '現在この操作はできません。',
   'error.ice-failed': '参加者に接続できません。ネットワークで通話がブロックされている可能性があります。',
   'error.background-failed': 'この環境では背景エフェクトを使用できないため、カメラの映像をそのまま表示しています。',
+  'error.not-supported': 'このブラウザはこの機能に対応していません。',
 };

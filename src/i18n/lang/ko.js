@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: '마이크 연결이 끊겼습니다. 이제 {device}을(를) 사용합니다.',
   speakerUnplugged: '스피커 연결이 끊겼습니다. 이제 {device}을(를) 사용합니다.',
   deviceRestored: '{device}이(가) 다시 연결되어 사용 중입니다.',
+  record: '통화 녹화',
+  recording: '녹화 중',
   noMessages: '아직 메시지가 없습니다. 메시지는 통화 중인 다른 참여자에게 바로 전달됩니다.',
   olderHidden: '이전 메시지는 표시되지 않습니다.',
   message: '메시지',
@@ -85,4 +87,5 @@ export default {
   'error.invalid-state': '지금은 할 수 없습니다.',
   'error.ice-failed': '참여자와 연결할 수 없습니다. 네트워크에서 통화를 차단하고 있을 수 있습니다.',
   'error.background-failed': '여기서는 배경 효과를 실행할 수 없어 카메라 화면을 그대로 표시합니다.',
+  'error.not-supported': '이 브라우저는 이 기능을 지원하지 않습니다.',
 };

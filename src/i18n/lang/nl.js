@@ -66,6 +66,8 @@ export default {
   microphoneUnplugged: 'Microfoon losgekoppeld. Nu wordt {device} gebruikt.',
   speakerUnplugged: 'Luidspreker losgekoppeld. Nu wordt {device} gebruikt.',
   deviceRestored: '{device} is weer aangesloten en in gebruik.',
+  record: 'Gesprek opnemen',
+  recording: 'Opname',
   noMessages: 'Nog geen berichten. Berichten gaan rechtstreeks naar de anderen in het gesprek.',
   olderHidden: 'Oudere berichten worden niet getoond.',
   message: 'Bericht',
@@ -89,4 +91,5 @@ export default {
   'error.invalid-state': 'Dat kan nu niet.',
   'error.ice-failed': 'Kan geen verbinding maken met een deelnemer. Mogelijk blokkeert het netwerk gesprekken.',
   'error.background-failed': 'Het achtergrondeffect kon hier niet worden toegepast. Je camera wordt getoond zoals hij is.',
+  'error.not-supported': 'Deze browser ondersteunt deze functie niet.',
 };

@@ -75,6 +75,8 @@ export default {
   microphoneUnplugged: 'Mikrofon odłączony. Teraz używane jest urządzenie {device}.',
   speakerUnplugged: 'Głośnik odłączony. Teraz używane jest urządzenie {device}.',
   deviceRestored: 'Urządzenie {device} jest znów podłączone i używane.',
+  record: 'Nagraj rozmowę',
+  recording: 'Nagrywanie',
   noMessages: 'Brak wiadomości. Wiadomości trafiają bezpośrednio do pozostałych uczestników rozmowy.',
   olderHidden: 'Starsze wiadomości nie są wyświetlane.',
   message: 'Wiadomość',
@@ -100,4 +102,5 @@ export default {
   'error.invalid-state': 'W tej chwili nie jest to możliwe.',
   'error.ice-failed': 'Nie można połączyć się z uczestnikiem. Sieć może blokować połączenia.',
   'error.background-failed': 'Nie udało się tu włączyć efektu tła, więc obraz z kamery jest pokazywany bez zmian.',
+  'error.not-supported': 'Ta przeglądarka nie obsługuje tej funkcji.',
 };

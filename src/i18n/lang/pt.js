@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'Microfone desconectado. Agora usando {device}.',
   speakerUnplugged: 'Alto-falante desconectado. Agora usando {device}.',
   deviceRestored: '{device} foi reconectado e está em uso.',
+  record: 'Gravar a chamada',
+  recording: 'Gravando',
   noMessages: 'Nenhuma mensagem ainda. As mensagens vão direto para as outras pessoas na chamada.',
   olderHidden: 'As mensagens mais antigas não são exibidas.',
   message: 'Mensagem',
@@ -88,4 +90,5 @@ export default {
   'error.invalid-state': 'Isso não é possível agora.',
   'error.ice-failed': 'Não foi possível conectar a um participante. A rede pode estar bloqueando chamadas.',
   'error.background-failed': 'Não foi possível aplicar o efeito de fundo aqui, então sua câmera aparece como está.',
+  'error.not-supported': 'Este navegador não é compatível com este recurso.',
 };

@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'Mikrofonen kopplades från. Nu används {device}.',
   speakerUnplugged: 'Högtalaren kopplades från. Nu används {device}.',
   deviceRestored: '{device} är ansluten igen och används.',
+  record: 'Spela in samtalet',
+  recording: 'Spelar in',
   noMessages: 'Inga meddelanden än. Meddelanden går direkt till de andra i samtalet.',
   olderHidden: 'Äldre meddelanden visas inte.',
   message: 'Meddelande',
@@ -88,4 +90,5 @@ export default {
   'error.invalid-state': 'Det går inte just nu.',
   'error.ice-failed': 'Det gick inte att ansluta till en deltagare. Nätverket kanske blockerar samtal.',
   'error.background-failed': 'Bakgrundseffekten kunde inte köras här, så din kamera visas som den är.',
+  'error.not-supported': 'Den här webbläsaren stöder inte den här funktionen.',
 };

@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: 'Mikrofonun bağlantısı kesildi. Şimdi {device} kullanılıyor.',
   speakerUnplugged: 'Hoparlörün bağlantısı kesildi. Şimdi {device} kullanılıyor.',
   deviceRestored: '{device} yeniden bağlandı ve kullanılıyor.',
+  record: 'Görüşmeyi kaydet',
+  recording: 'Kaydediliyor',
   noMessages: 'Henüz mesaj yok. Mesajlar doğrudan görüşmedeki diğer kişilere gider.',
   olderHidden: 'Eski mesajlar gösterilmiyor.',
   message: 'Mesaj',
@@ -88,4 +90,5 @@ export default {
   'error.invalid-state': 'Bu şu anda mümkün değil.',
   'error.ice-failed': 'Bir katılımcıya bağlanılamadı. Ağ, görüşmeleri engelliyor olabilir.',
   'error.background-failed': 'Arka plan efekti burada çalıştırılamadı, bu yüzden kameranız olduğu gibi gösteriliyor.',
+  'error.not-supported': 'Bu tarayıcı bu özelliği desteklemiyor.',
 };

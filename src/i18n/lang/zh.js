@@ -65,6 +65,8 @@ export default {
   microphoneUnplugged: '麦克风已断开。现在使用 {device}。',
   speakerUnplugged: '扬声器已断开。现在使用 {device}。',
   deviceRestored: '{device} 已重新连接并正在使用。',
+  record: '录制通话',
+  recording: '正在录制',
   noMessages: '还没有消息。消息会直接发送给通话中的其他人。',
   olderHidden: '较早的消息未显示。',
   message: '消息',
@@ -85,4 +87,5 @@ export default {
   'error.invalid-state': '目前无法执行此操作。',
   'error.ice-failed': '无法连接到某位参与者。网络可能阻止了通话。',
   'error.background-failed': '无法在此使用背景效果，因此按原样显示你的摄像头画面。',
+  'error.not-supported': '此浏览器不支持此功能。',
 };
