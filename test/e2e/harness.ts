@@ -144,6 +144,7 @@ function observe() {
     'vc-peer-media',
     'vc-chat-message',
     'vc-screen-share',
+    'vc-recording',
     'vc-error',
   ];
   for (const type of types) {
