@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
+import { VIDEO_CALL_EVENTS } from '../../src/components/video-call/events.js';
 import { addCall, eventWithin, removeAllCalls, shadow, sleep, uniqueRoom, waitUntil } from './helpers.js';
 
 /** Two (or more) real elements in one call over the local transport (real RTCPeerConnections, no server). */
@@ -113,6 +114,66 @@ describe('<video-call> recording', function () {
     await a.leave();
     expect((await bTold).detail.active).to.equal(false);
     await waitUntil(() => !badge(b) && !badge(c), 'badges gone after the recorder left');
+  });
+
+  it('fires each event once for each thing that happens, on each side (none twice)', async () => {
+    // Every vc-* event either element fires, as "<name>:<event>" (they bubble to the document).
+    let seen: string[] = [];
+    const log = (e: Event) => seen.push(`${(e.target as Element).getAttribute('name')}:${e.type}`);
+    for (const type of VIDEO_CALL_EVENTS) document.addEventListener(type, log);
+    /** How often each event was seen since the last check (who is speaking comes and goes with the fake audio: not counted). */
+    const since = () => {
+      const counts: Record<string, number> = {};
+      for (const k of seen) if (!k.endsWith(':vc-active-speaker')) counts[k] = (counts[k] ?? 0) + 1;
+      seen = [];
+      return counts;
+    };
+    try {
+      const [a, b] = await call(2, [{ recording: true }, {}]);
+      const joined = since();
+      for (const k of [
+        'Ada:vc-joined',
+        'Bob:vc-joined',
+        'Ada:vc-peer-connected',
+        'Bob:vc-peer-connected',
+        'Ada:vc-peer-joined',
+        'Bob:vc-peer-joined',
+      ])
+        expect(joined[k], k).to.equal(1);
+
+      b.sendChat('hello');
+      await eventWithin(a, 'vc-chat-message');
+      await sleep(300);
+      expect(since()).to.deep.equal({ 'Ada:vc-chat-message': 1, 'Bob:vc-chat-message': 1 });
+
+      const told = eventWithin(b, 'vc-recording');
+      await a.startRecording();
+      await told;
+      await sleep(300);
+      expect(since()).to.deep.equal({ 'Ada:vc-recording': 1, 'Bob:vc-recording': 1 });
+
+      const stopped = eventWithin(b, 'vc-recording');
+      await a.stopRecording();
+      await stopped;
+      await sleep(300);
+      expect(since()).to.deep.equal({ 'Ada:vc-recording': 1, 'Bob:vc-recording': 1 });
+
+      const gone = eventWithin(a, 'vc-peer-left');
+      await b.leave();
+      await gone;
+      await sleep(300);
+      // Leaving turns Bob's camera off first, which Ada may hear about before he goes.
+      const left = since();
+      expect(left['Ada:vc-peer-media'] ?? 0).to.be.at.most(1);
+      delete left['Ada:vc-peer-media'];
+      expect(left).to.deep.equal({ 'Ada:vc-peer-left': 1, 'Bob:vc-left': 1 });
+
+      b.sendChat('too late');
+      await sleep(300);
+      expect(since()).to.deep.equal({ 'Bob:vc-error': 1 });
+    } finally {
+      for (const type of VIDEO_CALL_EVENTS) document.removeEventListener(type, log);
+    }
   });
 
   it('says clearly what is wrong: not in a call, not recording, already recording', async () => {
