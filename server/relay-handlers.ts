@@ -21,6 +21,7 @@ export function registerRelayHandlers(ctx: RelayContext, socket: IoSocket, state
   handle(ctx, socket, state, 'signal', (payload, ack) => onSignal(ctx, socket, state, payload, ack));
   handle(ctx, socket, state, 'leave', (payload, ack) => onLeave(ctx, socket, state, payload, ack));
   handle(ctx, socket, state, 'sfu-refresh', (payload, ack) => onSfuRefresh(ctx, state, payload, ack));
+  handle(ctx, socket, state, 'probe', (_payload, ack) => ack && safeAck(ack, OK));
   socket.on('disconnect', (reason) => onDisconnect(ctx, socket, state, reason));
 }
 

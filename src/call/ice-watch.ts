@@ -93,6 +93,16 @@ export class IceWatch {
     this.#watchConnection();
   }
 
+  /**
+   * Signaling is back (we or the peer re-joined the room): a connection that is down restarts
+   * ICE now instead of at the next retry, so a peer whose address changed is back sooner.
+   */
+  nudge(): void {
+    if (this.#opts.polite || !this.#needsRestart()) return;
+    clearTimeout(this.#iceTimer);
+    void this.#restartIce();
+  }
+
   /** Clears every timer (the session is closed). */
   stop(): void {
     clearTimeout(this.#iceTimer);

@@ -14,7 +14,7 @@ import type { EngineHost, RemotePeer } from './types.js';
  */
 export interface PeerEventsHost extends Pick<EngineHost, 'emit' | 'fail'> {
   /** The room's membership: peers leave, are renamed, hand us their keys. */
-  room: Pick<Room, 'removePeer' | 'renamed' | 'keyFromChannel'>;
+  room: Pick<Room, 'removePeer' | 'renamed' | 'keyFromChannel' | 'checkTransport'>;
   /** Our media state as told to peers (sent on every link once its data channel opens). */
   mediaState: () => MessageOf<'media'>;
   /** Whether we record the call (told to peers as their links open, like our media state). */
@@ -27,6 +27,8 @@ export interface PeerEventsHost extends Pick<EngineHost, 'emit' | 'fail'> {
 export function followLink(host: PeerEventsHost, handlers: ChannelHandlers<RemotePeer>, peer: RemotePeer, link: PeerLink): void {
   link.on('connection', (state) => {
     peer.connectionState = state;
+    // The line dropped: maybe our network changed, and the signaling connection is dead too.
+    if (state === 'disconnected' || state === 'failed') host.room.checkTransport();
     if (state === 'connected' && !peer.connectedOnce) {
       peer.connectedOnce = true;
       host.emit('peer-connected', { peerId: peer.id });

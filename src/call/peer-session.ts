@@ -163,6 +163,11 @@ export class PeerSession extends Emitter<SessionEvents> implements PeerLink {
     this.#ice.start();
   }
 
+  /** Signaling with the peer is back: if the connection is down, ICE restarts now (see IceWatch.nudge). */
+  retry(): void {
+    this.#ice.nudge();
+  }
+
   /** Whether the connection has failed (`ice-failed` was emitted) and has not come back since. */
   get iceFailed(): boolean {
     return this.#ice.failed;

@@ -146,6 +146,11 @@ export class Room {
   }
 
   /** Stops listening to the transport; returns it (to leave it). */
+  /** Our links dropped: the transport checks that its own connection is still alive (see `Transport.check`). */
+  checkTransport(): void {
+    this.#transport?.check?.();
+  }
+
   detach(): Transport | null {
     const transport = this.#transport;
     clearInterval(this.#heartbeat);
@@ -271,6 +276,7 @@ export class Room {
     if (known) {
       known.present = true;
       if (name) known.name = name;
+      known.link?.retry?.(); // back on signaling: reconnect a dropped link now
       this.#host.emit('change', undefined);
       return;
     }
@@ -335,6 +341,7 @@ export class Room {
     for (const p of [...this.peers.values()]) {
       p.present = listed.has(p.tid);
       if (!p.present && !this.#alive(p)) this.removePeer(p.id);
+      else if (p.present) p.link?.retry?.(); // signaling is back: reconnect a dropped link now
     }
     this.#afterRenames(() => this.#connectTo(peers.filter((p) => !this.peerByTid(p.id))));
     this.#host.emit('change', undefined);

@@ -63,6 +63,8 @@ export interface PeerLink extends Pick<Emitter<LinkEvents>, 'on'> {
   handleSignal(signal: SessionSignal): Promise<void>;
   /** Makes the first offer from our side, unless negotiation is already under way (a link made ahead of the remote offer that did not come). */
   offer(): void;
+  /** Optional: signaling with the peer is back; a link that is down tries to reconnect now. */
+  retry?(): void;
   /** Sends `track` as our outgoing `kind` on this link. */
   setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void>;
   /** Sends a data-channel message; false when it cannot be sent. */

@@ -95,6 +95,12 @@ export interface ClientToServerEvents {
    * `not-joined`, `bad-config` (no SFU here), `transport` (Janus unreachable).
    */
   'sfu-refresh': (payload: { room: string }, ack: (res: SfuAck) => void) => void;
+  /**
+   * Answered `{ok: true}` at once: the client asks when its media links drop while its socket
+   * looks connected (a network change leaves a dead socket that only the ping timeout would
+   * notice); no answer in time and it reconnects now.
+   */
+  probe: (payload: Record<string, never>, ack: (res: SimpleAck) => void) => void;
   // The seed tutorial's protocol, spoken unchanged.
   'join-room': (room: string) => void;
   offer: (payload: SeedForward) => void;

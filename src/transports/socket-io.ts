@@ -32,12 +32,19 @@ type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * After a lost connection the transport tries to get it back this many times, waiting
- * 1 s, 2 s, 4 s … up to {@link RECONNECT_DELAY_MAX_MS} between tries (about a minute and a
- * half in all), then stops: it emits `error` (`transport`) and goes to `closed`, and nothing
+ * 0.5 s, 1 s, 2 s, 4 s, then {@link RECONNECT_DELAY_MAX_MS} between tries (each ±50%; about a
+ * minute and a half in all), then stops: it emits `error` (`transport`) and goes to `closed`, and nothing
  * keeps reconnecting in the background. Joining again starts afresh.
  */
-export const RECONNECT_ATTEMPTS = 12;
-export const RECONNECT_DELAY_MAX_MS = 10_000;
+export const RECONNECT_ATTEMPTS = 20;
+/**
+ * Short waits: a network change (the connection closed, the network back a few seconds later)
+ * must be over before the peers' heartbeat gives up on us (HEARTBEAT_TIMEOUT_MS, 11.5 s).
+ */
+export const RECONNECT_DELAY_MS = 500;
+export const RECONNECT_DELAY_MAX_MS = 5000;
+/** How long a `probe` (see `check()`) may go unanswered before the connection counts as dead. */
+export const PROBE_TIMEOUT_MS = 2000;
 
 /** Refusals of an automatic re-join that trying again would not change: signaling for the room ends. */
 const FINAL_REFUSALS: ReadonlySet<string> = new Set(['unauthorized', 'room-full', 'bad-request']);
@@ -69,6 +76,8 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
   #buffer: Buffered[] | undefined;
   #peers = new Set<string>();
   #wasConnected = false;
+  /** A `check()` probe is waiting for its answer. */
+  #probing = false;
   /** The next automatic re-join attempt, while one failed and waits to be tried again. */
   #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
   /** Wait before the next re-join attempt after a failed one. */
@@ -95,7 +104,7 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
       timeout: this.#joinTimeoutMs,
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
-      reconnectionDelay: 1000,
+      reconnectionDelay: RECONNECT_DELAY_MS,
       reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
       reconnectionAttempts: RECONNECT_ATTEMPTS,
       ...options.ioOptions,
@@ -332,6 +341,23 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
     // Nothing is queued while disconnected: after reconnecting, peer ids change anyway.
     if (!this.#room || this.#buffer || !this.#socket.connected) return;
     this.#socket.emit('signal', { to, data });
+  }
+
+  /**
+   * Our media links dropped: asks the relay for an answer (`probe`). None within
+   * {@link PROBE_TIMEOUT_MS} means the connection is dead though it looks up (our address
+   * changed under it: only the relay's keep-alive, up to 10 s, would notice), so it is closed
+   * and the usual reconnection and re-join start now.
+   */
+  check(): void {
+    const socket = this.#socket;
+    if (this.#probing || this.#state !== 'connected' || !socket.connected) return;
+    this.#probing = true;
+    const engine = socket.io.engine;
+    socket.timeout(PROBE_TIMEOUT_MS).emit('probe', {}, (err) => {
+      this.#probing = false;
+      if (err && this.#state === 'connected' && socket.io.engine === engine) engine.close();
+    });
   }
 
   async leave(): Promise<void> {

@@ -95,6 +95,12 @@ export interface Transport extends Pick<Emitter<TransportEvents>, 'on'> {
   close(): void;
   /** Optional: fresh SFU access for the joined room (new tokens; the room made again after an SFU restart). */
   sfu?(): Promise<SfuAccess>;
+  /**
+   * Optional: our media links dropped, so the network may have changed under a connection
+   * that still looks up. Checks it now and, if it is dead, reconnects at once (re-joining as
+   * after any reconnection) instead of waiting for a keep-alive timeout.
+   */
+  check?(): void;
 }
 
 /** Settings the element passes to a transport factory. */

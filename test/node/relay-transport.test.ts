@@ -32,6 +32,48 @@ async function countingServer(port = 0): Promise<{ port: number; attempts(): num
   };
 }
 
+/**
+ * A TCP proxy in front of `port`. `stall()` makes the connections open now go silent both
+ * ways without closing (what a network change does to a connection bound to the old address);
+ * new connections are forwarded as before.
+ */
+async function stallingProxy(port: number): Promise<{ url: string; stall(): void; close(): Promise<void> }> {
+  const live = new Set<[net.Socket, net.Socket]>();
+  const all = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    live.add(pair);
+    all.add(client).add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => {
+      live.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    stall() {
+      for (const [client, upstream] of live) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      live.clear();
+    },
+    close() {
+      for (const s of all) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 let r: TestRelay;
 const made: SocketIoTransport[] = [];
 
@@ -223,6 +265,37 @@ describe('socket.io transport', () => {
     const sig = nextEvent(b, 'signal');
     a.send(jb.selfId, 'hello again');
     assert.deepEqual(await sig, { from: result.selfId, data: 'hello again' });
+  });
+
+  it('check(): a connection gone silent (no close, as after a network change) is noticed at once and the room re-joined under the same id; a live one is left alone', async () => {
+    const proxy = await stallingProxy(Number(new URL(r.url).port));
+    try {
+      const a = transport(proxy.url);
+      const b = transport();
+      const { selfId } = await a.join('probe-room', { name: 'Ann' });
+      await b.join('probe-room', { name: 'Bob' });
+      const states: string[] = [];
+      a.on('state', (s) => states.push(s));
+      a.check(); // alive: answered, nothing happens
+      await sleep(2500);
+      assert.deepEqual(states, [], 'a live connection is not touched');
+      proxy.stall();
+      const rejoined = nextEvent(a, 'rejoined', 4000);
+      const checkedAt = Date.now();
+      a.check();
+      const result = await rejoined;
+      const took = Date.now() - checkedAt;
+      assert.equal(result.selfId, selfId, 'the same id as before');
+      assert.deepEqual(states.slice(0, 2), ['reconnecting', 'connected']);
+      // The relay's own keep-alive (pingInterval + pingTimeout) would have taken 10 s or more.
+      assert.ok(took < 4000, `re-joined ${took} ms after check()`);
+      // The signaling works again: Bob reaches Ann.
+      const got = nextEvent(a, 'signal');
+      b.send(selfId, { hello: 1 });
+      assert.deepEqual((await got).data, { hello: 1 });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('passes on the TURN servers the relay minted for it, in the join result and, fresh, in rejoined', async () => {
