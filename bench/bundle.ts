@@ -3,12 +3,15 @@
  * on-demand chunk(s), next to their floors built in the same run by the same Rollup
  * config and plugins: a bundle of only the dependencies' exports the sources use
  * (Lit + socket.io-client for the script tag; the Firebase SDK's for the Firebase chunk).
+ * And what the languages mechanism costs the script-tag bundle (issue 15): dist/video-call.js
+ * next to the same bundle built English-only (bench/variant.ts, `englishOnly`), in the same run.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { rollup, type OutputOptions, type Plugin, type RollupOptions } from 'rollup';
 import { ratio } from './util.js';
+import { englishOnly } from './variant.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -76,6 +79,30 @@ const virtualEntry = (code: string): Plugin => ({
   load: (id) => (id === VIRTUAL ? code : null),
 });
 
+/** What the languages mechanism adds to the script-tag bundle (issue 15). */
+export interface LanguagesCost {
+  /** dist/video-call.js, min+gzip. */
+  gzipBytes: number;
+  /** The same sources and Rollup config, English-only (`englishOnly` in bench/variant.ts), min+gzip. */
+  englishOnlyGzipBytes: number;
+  /** The difference: the mechanism's bytes. */
+  addedGzipBytes: number;
+  /** The issue's "about 1 KiB". */
+  target: number;
+}
+
+/** The script-tag bundle with the English-only plugin in front of its own, generated in memory. */
+async function buildEnglishOnly(config: RollupOptions): Promise<string> {
+  const output = config.output as OutputOptions;
+  const bundle = await rollup({ ...config, plugins: [englishOnly(), ...((config.plugins as Plugin[]) ?? [])], onwarn: () => {} });
+  try {
+    const { output: chunks } = await bundle.generate({ ...output, file: undefined, sourcemap: false });
+    return chunks[0].code;
+  } finally {
+    await bundle.close();
+  }
+}
+
 async function buildFloor(config: RollupOptions, code: string): Promise<string> {
   const output = (Array.isArray(config.output) ? config.output[0] : config.output) as OutputOptions;
   const bundle = await rollup({
@@ -94,7 +121,7 @@ async function buildFloor(config: RollupOptions, code: string): Promise<string> 
   }
 }
 
-export async function benchBundle(): Promise<{ rows: SizeRow[]; floors: Record<string, string> }> {
+export async function benchBundle(): Promise<{ rows: SizeRow[]; floors: Record<string, string>; languages: LanguagesCost }> {
   const { default: configs } = (await import(path.join(ROOT, 'rollup.config.js'))) as { default: RollupOptions[] };
   const script = configs.find((c) => (c.output as OutputOptions).file === 'dist/video-call.js');
   const firebase = configs.find((c) => (c.output as OutputOptions).file === 'dist/video-call-firebase.js');
@@ -124,7 +151,13 @@ export async function benchBundle(): Promise<{ rows: SizeRow[]; floors: Record<s
     floor: { what: 'firebase/app + firebase/database (the exports firebase.ts imports), same Rollup config', ...floorFirebase },
     ratio: ratio(f.gzipBytes, floorFirebase.gzipBytes),
   });
-  return { rows, floors: { script: scriptEntry, firebase: firebaseEntry } };
+  // Both without the source map comment (the English-only build is generated in memory).
+  const built = sizes(
+    readFileSync(path.join(ROOT, 'dist/video-call.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, ''),
+  ).gzipBytes;
+  const englishOnlyGzipBytes = sizes(await buildEnglishOnly(script)).gzipBytes;
+  const languages = { gzipBytes: built, englishOnlyGzipBytes, addedGzipBytes: built - englishOnlyGzipBytes, target: 1100 };
+  return { rows, floors: { script: scriptEntry, firebase: firebaseEntry }, languages };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

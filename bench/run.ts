@@ -92,6 +92,15 @@ await section('bundle', async () => {
       row.target ? verdict(row.ratio <= row.target) : '',
     ]);
   }
+  const l = r.languages;
+  rows.push([
+    'bundle dist/video-call.js: languages mechanism (issue 15), min+gzip added',
+    `${l.addedGzipBytes} B`,
+    `${kb(l.englishOnlyGzipBytes)} (English-only build)`,
+    ratio(l.gzipBytes, l.englishOnlyGzipBytes),
+    `≤ ${l.target} B`,
+    verdict(l.addedGzipBytes <= l.target),
+  ]);
 });
 
 await section('relay', async () => {

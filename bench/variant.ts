@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { rollup, type OutputOptions, type Plugin, type RollupOptions } from 'rollup';
+import { en } from '../src/i18n/en.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -39,6 +40,51 @@ const PATCHES: Record<VariantName, Patch[]> = {
     },
   ],
 };
+
+/**
+ * The script-tag bundle without the language mechanism (the baseline of its cost, issue 15): each
+ * `t('id', …)` / `parts('id', …)` call gets its English text inline, as a hard-coded English
+ * element would have it; `t` / `parts` only fill in `{placeholders}` (English plurals: one or
+ * other); no `lang` resolution, no table, no loading, no overrides, no right to left.
+ */
+export function englishOnly(): Plugin {
+  const I18N = /[/\\]src[/\\]i18n[/\\]i18n\.ts$/;
+  const LANGUAGE = /[/\\]src[/\\]components[/\\]video-call[/\\]language\.ts$/;
+  const stub = `export const en = {}; export const setCurrent = () => {}; export const dir = () => 'ltr';
+export const parts = (s, v = {}) => (typeof s == 'object' ? (v.count == 1 ? s.one : s.other) : s).split(/\\{(\\w+)\\}/).map((x, i) => (i % 2 ? v[x] : x));
+export const t = (s, v) => parts(s, v).join('');
+export const time = (at) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });`;
+  const language = `export class Language { lang = 'en'; loading = null; constructor(host) {} apply() {} shownError(e) { return e; } }`;
+  let inlined = 0;
+  return {
+    name: 'bench-english-only',
+    load(id) {
+      if (I18N.test(id)) return stub;
+      if (LANGUAGE.test(id)) return language;
+      return null;
+    },
+    transform(code, id) {
+      if (I18N.test(id) || LANGUAGE.test(id) || !/[/\\]src[/\\]/.test(id)) return null;
+      const imp = /import\s*\{([^}]*)\}\s*from\s*'[./]*i18n\/i18n\.js'/.exec(code);
+      if (!imp) return null;
+      const names = imp[1]
+        .split(',')
+        .map((s) => s.trim().split(/\s+as\s+/))
+        .filter(([n]) => n === 't' || n === 'parts')
+        .map((a) => a[a.length - 1]);
+      if (!names.length) return null;
+      const call = new RegExp(`\\b(${names.join('|')})\\('([\\w.]+)'`, 'g');
+      return code.replace(call, (m, fn: string, sid: string) => {
+        if (!(sid in en)) return m;
+        inlined++;
+        return `${fn}(${JSON.stringify((en as Record<string, unknown>)[sid])}`;
+      });
+    },
+    buildEnd() {
+      if (!inlined) this.error('bench-english-only: no t()/parts() call inlined; update bench/variant.ts');
+    },
+  };
+}
 
 function patcher(names: VariantName[]): Plugin {
   const patches = names.flatMap((n) => PATCHES[n]);

@@ -5,6 +5,7 @@
  * plain functions over a {@link Speech}, state the minifier can rename.
  */
 import { en, type Plural, type StringId, type Strings, type Translation } from './en.js';
+import { idOf, keyOf } from './keys.js';
 import { loadLanguage } from './load.js';
 
 /** The languages shipped besides English (tables in src/i18n/lang/). */
@@ -68,7 +69,8 @@ export function setCurrent(speech: Speech): void {
  */
 export function parts(id: StringId, values: Values = {}): unknown[] {
   const { lang, table, overrides } = current;
-  let v: string | Plural = overrides[id] ?? table[id] ?? (en as Partial<Translation>)[id]!;
+  id = keyOf(id);
+  let v: string | Plural = overrides[idOf(id)] ?? table[id] ?? (en as Partial<Translation>)[id]!;
   if (typeof v === 'object') v = v[(intl['p' + lang] ??= new Intl.PluralRules(lang) as never).select(Number(values.count))] ?? v.other;
   return v.split(/\{(\w+)\}/).map((s, i) => (i % 2 ? (s in values ? values[s] : `{${s}}`) : s));
 }

@@ -77,3 +77,19 @@ test('an English page fetches no language file', async () => {
   assert.deepEqual(r.langFiles, []);
   await r.p.close();
 });
+
+test('`strings` overrides by the documented ids in the script bundle (which numbers them), over German', async () => {
+  const r = await open(page('lang="de"', '<script src="/dist/video-call.js"></script>'));
+  const shown = await r.p.evaluate(async () => {
+    const el = document.querySelector('video-call') as unknown as HTMLElement & { strings: object; updateComplete: Promise<boolean> };
+    el.strings = { join: 'Rein da', 'error.room-full': 'Voll' };
+    await el.updateComplete;
+    const sr = el.shadowRoot!;
+    return {
+      join: sr.querySelector('[part="join-button"]')!.textContent!.trim(),
+      label: sr.querySelector('label[for="name"]')!.textContent!.trim(),
+    };
+  });
+  assert.deepEqual(shown, { join: 'Rein da', label: 'Ihr Name' });
+  await r.p.close();
+});
