@@ -3,9 +3,10 @@
  * (recorder-compositor.ts) and every voice mixed through Web Audio (recorder-mixer.ts) — recorded
  * by MediaRecorder into WebM. Memory stays bounded however long the call: one frame is drawn per
  * tick of a timer (no frames kept), and MediaRecorder hands over a chunk every
- * {@link TIMESLICE_MS}; chunks are Blobs, whose bytes Chromium keeps out of the JS heap (in the
- * browser process, spilled to disk past its in-memory blob limit), and every
- * {@link CHUNKS_PER_PART} of them are folded into one Blob, so even the array of references stays short.
+ * {@link TIMESLICE_MS}; every {@link CHUNKS_PER_PART} chunks (a minute) are one part, written to
+ * the site's private storage (the origin private file system) where the browser has it, so what
+ * the recording holds in memory is the minute under way, not the hour (Blob bytes alone would stay
+ * in the browser's memory up to its blob limit: bench/recording.ts measures both).
  */
 import { VideoCallError } from '../errors.js';
 import { Compositor, RECORDING_HEIGHT, RECORDING_WIDTH, type RecordedTile } from './recorder-compositor.js';
@@ -68,11 +69,8 @@ export function startRecorder(tiles: () => RecordedTile[], onError: (message: st
   }
   const timer = setInterval(tick, 1000 / RECORDING_FPS);
 
-  let parts: Blob[] = [];
-  recorder.ondataavailable = (e) => {
-    if (e.data.size) parts.push(e.data);
-    if (parts.length >= CHUNKS_PER_PART) parts = [new Blob(parts, { type: RECORDING_TYPE })];
-  };
+  const store = new RecordingStore();
+  recorder.ondataavailable = (e) => store.add(e.data);
   let finish!: () => void;
   const done = new Promise<Blob>((resolve) => {
     let finished = false;
@@ -83,8 +81,7 @@ export function startRecorder(tiles: () => RecordedTile[], onError: (message: st
       video.stop();
       compositor.close();
       mixer.close();
-      resolve(new Blob(parts, { type: RECORDING_TYPE }));
-      parts = [];
+      resolve(store.finish());
     };
   });
   recorder.onstop = () => finish();
@@ -109,4 +106,90 @@ export function startRecorder(tiles: () => RecordedTile[], onError: (message: st
       return stopping;
     },
   };
+}
+
+/** The folder of the origin private file system that holds recordings' parts. */
+const FOLDER = 'video-call-recordings';
+/** Web Lock held by the page that made a recording, for as long as it lives: its files are not swept meanwhile. */
+const LOCK = 'video-call-recording:';
+
+/**
+ * The folder for recording `id`'s parts, or null where there is none (no origin private file
+ * system with writable files, or no Web Locks). Takes `id`'s lock for the page's life, then
+ * sweeps the parts of recordings whose page is gone (nobody holds their lock): a finished
+ * recording's files stay while its page may still read the Blob, and go with a later recording.
+ */
+async function openFolder(id: string): Promise<FileSystemDirectoryHandle | null> {
+  const locks = navigator.locks;
+  if (!locks || !navigator.storage?.getDirectory || typeof FileSystemFileHandle === 'undefined') return null;
+  if (!('createWritable' in FileSystemFileHandle.prototype)) return null;
+  try {
+    await new Promise<void>((held) => void locks.request(LOCK + id, () => (held(), new Promise<never>(() => {}))));
+    const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle(FOLDER, { create: true });
+    for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) {
+      if (name.startsWith(id)) continue;
+      await locks.request(LOCK + name.replace(/-\d+\.webm$/, ''), { ifAvailable: true }, (lock) =>
+        lock ? folder.removeEntry(name).catch(() => {}) : undefined,
+      );
+    }
+    return folder;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A recording's bytes: the chunks MediaRecorder hands over, a part of {@link CHUNKS_PER_PART} at a
+ * time. Each part is written to a file of its own in the origin private file system (one
+ * `createWritable()` each: a part that fails to write, the disk full, stays in memory and so do
+ * the parts after it) and its File, whose bytes are on disk, takes the place of the in-memory
+ * Blob. `finish()` is every part, and the chunks since the last, as one Blob.
+ */
+export class RecordingStore {
+  private _id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  private _folder: Promise<FileSystemDirectoryHandle | null>;
+  private _parts: Blob[] = [];
+  private _chunks: Blob[] = [];
+  private _writes: Promise<void> = Promise.resolve();
+
+  private _perPart: number;
+
+  constructor(perPart = CHUNKS_PER_PART) {
+    this._perPart = perPart;
+    this._folder = openFolder(this._id);
+  }
+
+  add(chunk: Blob): void {
+    if (chunk.size) this._chunks.push(chunk);
+    if (this._chunks.length >= this._perPart) this._part(true);
+  }
+
+  /** The whole recording, once the parts under way are written. */
+  async finish(): Promise<Blob> {
+    this._part(false);
+    await this._writes;
+    return new Blob(this._parts, { type: RECORDING_TYPE });
+  }
+
+  /** The chunks so far become a part; `save`d to disk, in the background. */
+  private _part(save: boolean): void {
+    if (!this._chunks.length) return;
+    const slot = this._parts.push(new Blob(this._chunks, { type: RECORDING_TYPE })) - 1;
+    this._chunks = [];
+    if (!save) return;
+    this._writes = this._writes.then(async () => {
+      const folder = await this._folder;
+      if (!folder) return;
+      try {
+        const file = await folder.getFileHandle(`${this._id}-${slot}.webm`, { create: true });
+        const out = await file.createWritable();
+        await out.write(this._parts[slot]);
+        await out.close();
+        this._parts[slot] = await file.getFile();
+      } catch {
+        // The disk refused (full, or the storage was cleared): this part and the rest stay in memory.
+        this._folder = Promise.resolve(null);
+      }
+    });
+  }
 }
