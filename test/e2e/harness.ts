@@ -281,10 +281,37 @@ export async function waitForEvent<D = Record<string, unknown>>(
     .catch(async (err: Error) => {
       const seen = await events(page).catch(() => []);
       throw new Error(
-        `no ${type} ${JSON.stringify(match)} within ${timeout} ms; events seen: ${JSON.stringify(seen.map((e) => [e.type, e.detail]))}\n${err.message}`,
+        `no ${type} ${JSON.stringify(match)} within ${timeout} ms; events seen: ${JSON.stringify(seen.map((e) => [e.type, e.detail]))}\n` +
+          `peer connections: ${await connectionStates(page)}\n${err.message}`,
       );
     });
   return (await handle.jsonValue()) as VcEvent<D>;
+}
+
+/** For failure messages: each of the page's peer connections, its states and how far its ICE got. */
+async function connectionStates(page: Page): Promise<string> {
+  return page
+    .evaluate(async () => {
+      const out = [];
+      for (const pc of (window as unknown as { __vc: { pcs: RTCPeerConnection[] } }).__vc.pcs) {
+        const kinds: Record<string, number> = {};
+        (await pc.getStats()).forEach((s: { type: string; state?: string; candidateType?: string }) => {
+          const key = s.type === 'candidate-pair' ? `pair:${s.state}` : s.type.endsWith('-candidate') ? `${s.type}:${s.candidateType}` : '';
+          if (key) kinds[key] = (kinds[key] ?? 0) + 1;
+        });
+        out.push({
+          connection: pc.connectionState,
+          ice: pc.iceConnectionState,
+          signaling: pc.signalingState,
+          gathering: pc.iceGatheringState,
+          local: pc.localDescription?.type ?? null,
+          remote: pc.remoteDescription?.type ?? null,
+          stats: kinds,
+        });
+      }
+      return JSON.stringify(out);
+    })
+    .catch((e: Error) => `(unreadable: ${e.message.split('\n')[0]})`);
 }
 
 /** The page's clock, for `waitForEvent(…, {since})`: only events after now. */
