@@ -6,7 +6,8 @@
 // 3. dist/video-call-background.js — the background effect (page side), an ES module fetched on first use by (1),
 //    and dist/video-call-background/ — its worker, with MediaPipe's selfie segmenter (runtime and model) copied beside it.
 //    dist/video-call-devices.js — the device settings (src/device-chunk.ts), the same way, with the first capture.
-//    dist/video-call-recorder.js — the recorder (compositor, mixer, MediaRecorder), the same way, on the first recording.
+//    dist/video-call-recorder.js — the recorder (compositor, mixer, MediaRecorder), the same way, on the first recording;
+//    dist/video-call-noise/ — noise-suppression="strong": its AudioWorklet, with RNNoise's wasm copied beside it.
 // 4. dist/esm/ — the npm build: ES modules, one per source file, dependencies external.
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -82,6 +83,19 @@ const copyMediapipe = {
     await mkdir(to, { recursive: true });
     await Promise.all(MEDIAPIPE_FILES.map((f) => copyFile(new URL(f, from), new URL(f, to))));
     await copyFile(new URL('./src/call/background-notice.txt', import.meta.url), new URL('NOTICE.txt', to));
+  },
+};
+
+/** RNNoise (@jitsi/rnnoise-wasm, Apache-2.0): its wasm, beside the worklet that runs it (src/call/noise-worklet.ts). */
+const copyRnnoise = {
+  name: 'copy-rnnoise',
+  async writeBundle() {
+    const from = new URL('./node_modules/@jitsi/rnnoise-wasm/', import.meta.url);
+    const to = new URL('./dist/video-call-noise/', import.meta.url);
+    await mkdir(to, { recursive: true });
+    await copyFile(new URL('dist/rnnoise.wasm', from), new URL('rnnoise.wasm', to));
+    await copyFile(new URL('LICENSE', from), new URL('LICENSE.txt', to));
+    await copyFile(new URL('./src/call/noise-notice.txt', import.meta.url), new URL('NOTICE.txt', to));
   },
 };
 
@@ -219,6 +233,12 @@ export default withLanguages([
     input: 'src/call/background-worker.ts',
     output: { file: 'dist/video-call-background/worker.js', format: 'iife', sourcemap: true },
     plugins: [tsJs, ts(true), copyMediapipe],
+    onwarn,
+  },
+  {
+    input: 'src/call/noise-worklet.ts',
+    output: { file: 'dist/video-call-noise/worklet.js', format: 'es', sourcemap: true },
+    plugins: [tsJs, ts(true), copyRnnoise],
     onwarn,
   },
   {

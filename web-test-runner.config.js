@@ -70,6 +70,22 @@ function backgroundNoModel() {
   };
 }
 
+/**
+ * /__noise-no-wasm/: noise-suppression="strong"'s built worklet (dist/video-call-noise/worklet.js)
+ * without its wasm, for test/browser/noise.test.ts (a wasm that 404s).
+ */
+function noiseNoWasm() {
+  return {
+    name: 'noise-no-wasm',
+    async serve(context) {
+      if (context.path !== '/__noise-no-wasm/video-call-noise/worklet.js') return;
+      const { readFile } = await import('node:fs/promises');
+      const body = await readFile(new URL('./dist/video-call-noise/worklet.js', import.meta.url)).catch(() => null);
+      return body ? { body, type: 'js' } : undefined;
+    },
+  };
+}
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['production', 'browser'] },
@@ -84,6 +100,7 @@ export default {
     firebaseServerPlugin(),
     coturnPlugin(),
     backgroundNoModel(),
+    noiseNoWasm(),
   ],
   browsers: [
     playwrightLauncher({

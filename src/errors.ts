@@ -24,7 +24,12 @@ export type VideoCallErrorCode =
    */
   | 'background-failed'
   /** This browser cannot do what was asked (recording: no MediaRecorder, or no WebM). */
-  | 'not-supported';
+  | 'not-supported'
+  /**
+   * `noise-suppression="strong"` could not be used (its worklet or wasm did not load, the browser
+   * has no AudioWorklet, or it stopped working): the browser's own noise suppression is used.
+   */
+  | 'noise-suppression-failed';
 
 const CODES: ReadonlySet<string> = new Set<VideoCallErrorCode>([
   'permission-denied',

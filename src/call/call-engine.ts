@@ -59,7 +59,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   /** Which devices are used (their own chunk, loaded with the first capture). */
   private _devices?: Promise<Devices>;
   private _loadedDevices?: Devices;
-  private _noiseSuppression = true;
+  private _noiseSuppression = 'on';
   /** Leaving turned the camera off: the next join turns it back on. */
   private _cameraBack = false;
   #room: Room;
@@ -277,10 +277,14 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     return this._loadedDevices?.current(kind) ?? '';
   }
 
-  /** The mic's noise suppression, live. */
-  setNoiseSuppression(on: boolean): void {
-    this._noiseSuppression = on;
-    void this._loadedDevices?.setNoiseSuppression(on);
+  /**
+   * The mic's noise suppression, live: `on` (the browser's), `off`, or `strong` (RNNoise, loaded on
+   * first use; until it is ready, and if it cannot load — an `error` `noise-suppression-failed` —
+   * the browser's).
+   */
+  setNoiseSuppression(mode: string): void {
+    this._noiseSuppression = mode;
+    void this._loadedDevices?.setNoiseSuppression(mode);
   }
 
   /** The devices part, loaded once (again after a failed fetch). */
@@ -295,7 +299,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
           getUserTracks,
           Error: VideoCallError,
         }));
-        d.noiseSuppression = this._noiseSuppression;
+        void d.setNoiseSuppression(this._noiseSuppression);
         return d;
       },
       (err) => {

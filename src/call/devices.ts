@@ -1,5 +1,7 @@
+import { basePath } from '../base-path.js';
 import type { VideoCallError } from '../errors.js';
 import type { Capture, LocalMedia, MediaKind } from './local-media.js';
+import { loadNoiseFilter, type NoiseFilter } from './noise.js';
 
 /** A camera, microphone or speaker, as `getDevices()` lists it. */
 export interface DeviceInfo {
@@ -80,8 +82,12 @@ const warn = (err: unknown) => console.warn('[video-call]', err);
 export class Devices {
   /** The speaker chosen (`setSinkId`; '' is the system's default). */
   speaker = remembered('speaker');
-  /** The mic's `noiseSuppression` constraint. */
-  noiseSuppression = true;
+  /**
+   * `on`: the browser's own noise suppression (the mic's `noiseSuppression` constraint); `off`:
+   * none; `strong`: RNNoise (noise.ts) on the mic, the browser's off. Until RNNoise is ready, and
+   * if it cannot load, the browser's is used.
+   */
+  noiseSuppression = 'on';
   // TypeScript `private`, not `#` (the bundle targets ES2021, where each `#` member costs a WeakMap).
   private _host: DevicesHost;
   /** The captured mic and camera tracks (before any processing), with the device each came from. */
@@ -92,9 +98,19 @@ export class Devices {
   private _busy: Promise<unknown> = Promise.resolve();
   private _listening = false;
   private _onDeviceChange = () => void this._queue(() => this._deviceChange()).catch(warn);
+  /** RNNoise, once loaded and started (`strong`). */
+  private _filter?: NoiseFilter;
+  private _loading?: Promise<NoiseFilter | undefined>;
 
   constructor(host: DevicesHost) {
     this._host = host;
+    // LocalMedia's `process`: with `strong` and RNNoise ready, the mic sent is the denoised one.
+    const prev = host.media.process;
+    host.media.process = (kind, track) => {
+      const filter = this._filter;
+      if (kind !== 'audio' || !filter || this.noiseSuppression !== 'strong') return prev(kind, track);
+      return filter.wrap(track, (message) => this._filterFailed(filter, message));
+    };
   }
 
   /**
@@ -144,22 +160,79 @@ export class Devices {
     this._host.changed({ kind, ...device, reason: 'user' });
   }
 
-  /** Noise suppression on or off, live on the mic in use (`applyConstraints`). */
-  async setNoiseSuppression(on: boolean): Promise<void> {
-    this.noiseSuppression = on;
+  /**
+   * `on`, `off` or `strong`, live on the mic in use: the browser's suppression by `applyConstraints`
+   * where it takes, else the mic is captured again (and, for `strong`, denoised) and the new track
+   * replaces the old one on every link (no renegotiation). `strong` loads RNNoise the first time;
+   * meanwhile the browser's suppression stays, and if it cannot load, `noise-suppression-failed`.
+   */
+  async setNoiseSuppression(mode: string): Promise<void> {
+    this.noiseSuppression = mode;
+    if (mode === 'strong' && !this._filter) {
+      await (this._loading ??= this._loadFilter());
+      if (this.noiseSuppression !== mode) return; // changed meanwhile
+    }
+    await this._applyNoise();
+  }
+
+  private async _loadFilter(): Promise<NoiseFilter | undefined> {
+    // The worklet and the wasm: the folder beside the bundle (or where data-video-call-base says).
+    const base = new URL('video-call-noise/', basePath()).href;
+    try {
+      return (this._filter = await loadNoiseFilter(base));
+    } catch (err) {
+      this._failNoise((err as Error).message);
+    } finally {
+      this._loading = undefined;
+    }
+  }
+
+  private _failNoise(why: string): void {
+    this._host.failed(
+      new this._host.Error(
+        'noise-suppression-failed',
+        `Strong noise suppression could not be used: ${why} The browser's own noise suppression is used instead.`,
+      ),
+    );
+  }
+
+  /** RNNoise broke on a live mic (its track carries silence): the plain mic, with the browser's suppression, is put back. */
+  private _filterFailed(filter: NoiseFilter, message: string): void {
+    if (this._filter === filter) {
+      this._filter = undefined;
+      filter.close();
+    }
+    this._failNoise(message);
+    void this._applyNoise();
+  }
+
+  /** Whether the browser's own suppression is wanted: `on` (or anything but `off` and `strong`), or `strong` without RNNoise ready. */
+  private _browserNoise(): boolean {
+    return this.noiseSuppression !== 'off' && !(this.noiseSuppression === 'strong' && this._filter);
+  }
+
+  /** Makes the mic in use match the setting (see {@link setNoiseSuppression}). */
+  private async _applyNoise(): Promise<void> {
     const raw = this._live('audio');
     if (!raw) return;
-    await raw.track.applyConstraints({ ...raw.track.getConstraints(), noiseSuppression: on }).catch(warn);
-    // Chromium does not change a live track's audio processing, nor a new capture's while the device
-    // is open: the mic is released and captured again with the new setting, and the new track
-    // replaces the old one on every link (no renegotiation).
-    if (raw.track.getSettings().noiseSuppression === on) return;
+    const on = this._browserNoise();
+    const sent = this._host.media.trackFor('audio');
+    const denoised = !!sent && sent !== raw.track && sent.readyState === 'live';
+    if (denoised === (this.noiseSuppression === 'strong' && !!this._filter)) {
+      await raw.track.applyConstraints({ ...raw.track.getConstraints(), noiseSuppression: on }).catch(warn);
+      // Chromium does not change a live track's audio processing, nor a new capture's while the device
+      // is open: the mic is released and captured again with the new setting, and the new track
+      // replaces the old one on every link (no renegotiation).
+      if (raw.track.getSettings().noiseSuppression === on) return;
+    }
     raw.track.stop();
     await this._queue(() => this._use('microphone', raw.device, true)).catch(warn);
   }
 
   /** Stops following device changes (the engine is destroyed). */
   release(): void {
+    this._filter?.close();
+    this._filter = undefined;
     this._listening = false;
     navigator.mediaDevices?.removeEventListener?.('devicechange', this._onDeviceChange);
   }
@@ -170,7 +243,7 @@ export class Devices {
       return deviceId ? { exact: deviceId } : undefined;
     };
     return {
-      audio: { deviceId: id('audio', 'microphone'), noiseSuppression: this.noiseSuppression },
+      audio: { deviceId: id('audio', 'microphone'), noiseSuppression: this._browserNoise() },
       video: { deviceId: id('video', 'camera') },
     };
   }

@@ -99,6 +99,7 @@ export const enErrors = {
   'error.ice-failed': 'Could not connect to a participant. The network may be blocking calls.',
   'error.background-failed': 'The background effect could not run here, so your camera is shown as it is.',
   'error.not-supported': 'This browser does not support this feature.',
+  'error.noise-suppression-failed': "Strong noise suppression could not run here, so the browser's own is used.",
 } satisfies Record<string, string>;
 
 /**

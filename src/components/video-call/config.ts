@@ -19,6 +19,9 @@ export const onOff = {
   toAttribute: (v: string) => v,
 };
 
+/** `noise-suppression`: `strong`, else like {@link onOff}. */
+export const noiseConverter = { ...onOff, fromAttribute: (v: string | null) => (v === 'strong' ? v : onOff.fromAttribute(v)) };
+
 /** JSON attributes: kept as the string until validated; an object set as the property reflects as JSON. */
 export const jsonish = {
   fromAttribute: (v: string | null) => v ?? undefined,

@@ -14,7 +14,7 @@ import { VideoCallError, type VideoCallErrorCode } from '../../errors.js';
 import type { Transport } from '../../transports/transport.js';
 import '../../transports/defaults.js';
 import { ChatPanel } from './chat-panel.js';
-import { ConfigCheck, jsonish, onOff, transportConverter } from './config.js';
+import { ConfigCheck, jsonish, noiseConverter, onOff, transportConverter } from './config.js';
 import type { VideoCallCustomEvents, VideoCallEventMap } from './events.js';
 import { applyStartMedia, playRemoteVideos } from './media.js';
 import { Settings } from './settings.js';
@@ -159,10 +159,16 @@ export class VideoCall extends LitElement {
   @property({ reflect: true }) background = 'none';
 
   /**
-   * `on` (the default) or `off`: the microphone's noise suppression (its `noiseSuppression`
-   * constraint). Changed during a call, it applies at once. Also a switch in the settings panel.
+   * The microphone's noise suppression: `on` (the default: the browser's own, the mic's
+   * `noiseSuppression` constraint), `off`, or `strong`: RNNoise, a neural network (WebAssembly in an
+   * AudioWorklet, off the main thread) that removes more of a steady noise (a fan, a road, typing)
+   * while keeping the voice; the others hear the denoised mic. Its files are `video-call-noise/`
+   * beside the bundle (about 100 KB gzip), fetched the first time `strong` is set, from nowhere
+   * else; until they are ready, and if they cannot load (then `vc-error`
+   * `noise-suppression-failed`), the browser's own suppression is used. Changed during a call, it
+   * applies at once. Also a choice in the settings panel. See docs/background.md.
    */
-  @property({ attribute: 'noise-suppression', reflect: true, converter: onOff }) noiseSuppression: 'on' | 'off' = 'on';
+  @property({ attribute: 'noise-suppression', reflect: true, converter: noiseConverter }) noiseSuppression: 'on' | 'off' | 'strong' = 'on';
 
   /**
    * Connect to at most this many remote peers (mesh limit); beyond it, `vc-error` `room-full`.
@@ -523,7 +529,7 @@ export class VideoCall extends LitElement {
     this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);
     if (changed.has('background')) this.#engine.setBackground(this.background);
-    if (changed.has('noiseSuppression')) this.#engine.setNoiseSuppression(this.noiseSuppression !== 'off');
+    if (changed.has('noiseSuppression')) this.#engine.setNoiseSuppression(this.noiseSuppression);
     // `audio` / `video` set after the element is on the page (a script, the demo's URL options).
     if (this.isConnected && (changed.has('audio') || changed.has('video'))) {
       applyStartMedia(this.#engine, this.audio !== 'off', this.video !== 'off', {

@@ -92,4 +92,5 @@ export default {
   'error.ice-failed': 'Keine Verbindung zu einem Teilnehmer möglich. Das Netzwerk blockiert eventuell Anrufe.',
   'error.background-failed': 'Der Hintergrundeffekt konnte hier nicht laufen. Deine Kamera wird unverändert gezeigt.',
   'error.not-supported': 'Dieser Browser unterstützt diese Funktion nicht.',
+  'error.noise-suppression-failed': 'Die starke Rauschunterdrückung konnte hier nicht laufen. Die des Browsers wird verwendet.',
 };

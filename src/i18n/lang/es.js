@@ -91,4 +91,5 @@ export default {
   'error.ice-failed': 'No se puede conectar con un participante. Es posible que la red bloquee las llamadas.',
   'error.background-failed': 'El efecto de fondo no se pudo activar aquí, así que tu cámara se muestra tal cual.',
   'error.not-supported': 'Este navegador no admite esta función.',
+  'error.noise-suppression-failed': 'La supresión de ruido alta no se pudo activar aquí, así que se usa la del navegador.',
 };

@@ -91,4 +91,5 @@ export default {
   'error.ice-failed': 'Impossible de se connecter à un participant. Le réseau bloque peut-être les appels.',
   'error.background-failed': "L'effet d'arrière-plan n'a pas pu fonctionner ici : votre caméra est affichée telle quelle.",
   'error.not-supported': 'Ce navigateur ne prend pas en charge cette fonctionnalité.',
+  'error.noise-suppression-failed': "La réduction du bruit forte n'a pas pu fonctionner ici : celle du navigateur est utilisée.",
 };

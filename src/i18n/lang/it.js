@@ -91,4 +91,5 @@ export default {
   'error.ice-failed': 'Impossibile connettersi a un partecipante. La rete potrebbe bloccare le chiamate.',
   'error.background-failed': "Non è stato possibile applicare l'effetto sfondo qui: la videocamera viene mostrata così com'è.",
   'error.not-supported': 'Questo browser non supporta questa funzione.',
+  'error.noise-suppression-failed': 'Non è stato possibile applicare qui la riduzione del rumore alta: viene usata quella del browser.',
 };

@@ -88,4 +88,5 @@ export default {
   'error.ice-failed': '参加者に接続できません。ネットワークで通話がブロックされている可能性があります。',
   'error.background-failed': 'この環境では背景エフェクトを使用できないため、カメラの映像をそのまま表示しています。',
   'error.not-supported': 'このブラウザはこの機能に対応していません。',
+  'error.noise-suppression-failed': 'この環境では強いノイズ抑制を使用できないため、ブラウザのノイズ抑制を使用しています。',
 };

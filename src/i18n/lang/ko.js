@@ -88,4 +88,5 @@ export default {
   'error.ice-failed': '참여자와 연결할 수 없습니다. 네트워크에서 통화를 차단하고 있을 수 있습니다.',
   'error.background-failed': '여기서는 배경 효과를 실행할 수 없어 카메라 화면을 그대로 표시합니다.',
   'error.not-supported': '이 브라우저는 이 기능을 지원하지 않습니다.',
+  'error.noise-suppression-failed': '여기서는 강한 소음 억제를 실행할 수 없어 브라우저 자체의 소음 억제를 사용합니다.',
 };

@@ -92,4 +92,5 @@ export default {
   'error.ice-failed': 'Kan geen verbinding maken met een deelnemer. Mogelijk blokkeert het netwerk gesprekken.',
   'error.background-failed': 'Het achtergrondeffect kon hier niet worden toegepast. Je camera wordt getoond zoals hij is.',
   'error.not-supported': 'Deze browser ondersteunt deze functie niet.',
+  'error.noise-suppression-failed': 'De sterke ruisonderdrukking kon hier niet worden toegepast. Die van de browser wordt gebruikt.',
 };

@@ -103,4 +103,5 @@ export default {
   'error.ice-failed': 'Nie można połączyć się z uczestnikiem. Sieć może blokować połączenia.',
   'error.background-failed': 'Nie udało się tu włączyć efektu tła, więc obraz z kamery jest pokazywany bez zmian.',
   'error.not-supported': 'Ta przeglądarka nie obsługuje tej funkcji.',
+  'error.noise-suppression-failed': 'Nie udało się tu włączyć silnej redukcji szumów, więc używana jest redukcja szumów przeglądarki.',
 };

@@ -91,4 +91,5 @@ export default {
   'error.ice-failed': 'Não foi possível conectar a um participante. A rede pode estar bloqueando chamadas.',
   'error.background-failed': 'Não foi possível aplicar o efeito de fundo aqui, então sua câmera aparece como está.',
   'error.not-supported': 'Este navegador não é compatível com este recurso.',
+  'error.noise-suppression-failed': 'Não foi possível aplicar a supressão de ruído alta aqui, então a do navegador está sendo usada.',
 };

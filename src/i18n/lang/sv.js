@@ -91,4 +91,5 @@ export default {
   'error.ice-failed': 'Det gick inte att ansluta till en deltagare. Nätverket kanske blockerar samtal.',
   'error.background-failed': 'Bakgrundseffekten kunde inte köras här, så din kamera visas som den är.',
   'error.not-supported': 'Den här webbläsaren stöder inte den här funktionen.',
+  'error.noise-suppression-failed': 'Den starka brusreduceringen kunde inte köras här, så webbläsarens egen används.',
 };

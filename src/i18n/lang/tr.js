@@ -91,4 +91,6 @@ export default {
   'error.ice-failed': 'Bir katılımcıya bağlanılamadı. Ağ, görüşmeleri engelliyor olabilir.',
   'error.background-failed': 'Arka plan efekti burada çalıştırılamadı, bu yüzden kameranız olduğu gibi gösteriliyor.',
   'error.not-supported': 'Bu tarayıcı bu özelliği desteklemiyor.',
+  'error.noise-suppression-failed':
+    'Güçlü gürültü engelleme burada çalıştırılamadı, bu yüzden tarayıcının kendi gürültü engellemesi kullanılıyor.',
 };

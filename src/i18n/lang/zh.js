@@ -88,4 +88,5 @@ export default {
   'error.ice-failed': '无法连接到某位参与者。网络可能阻止了通话。',
   'error.background-failed': '无法在此使用背景效果，因此按原样显示你的摄像头画面。',
   'error.not-supported': '此浏览器不支持此功能。',
+  'error.noise-suppression-failed': '无法在此使用强力噪音抑制，因此改用浏览器自带的噪音抑制。',
 };
