@@ -103,10 +103,17 @@ describe('<video-call> devices', function () {
         'Camera',
         'Microphone',
         'Speaker',
+        'Noise suppression',
       ]);
-      expect(pickers.map((s) => s.options.length)).to.deep.equal([3, 3, 3]);
+      expect(pickers.map((s) => s.options.length)).to.deep.equal([3, 3, 3, 3]);
       expect(pickers[0].selectedOptions[0].textContent!.trim()).to.equal('fake_device_0');
-      expect(panel.querySelector<HTMLInputElement>('input[type="checkbox"]')!.checked).to.equal(true);
+      // Noise suppression: Standard (the browser's, the default), Strong (RNNoise) or Off.
+      expect([...pickers[3].options].map((o) => [o.value, o.textContent!.trim()])).to.deep.equal([
+        ['on', 'Standard'],
+        ['strong', 'Strong'],
+        ['off', 'Off'],
+      ]);
+      expect(pickers[3].value).to.equal('on');
       await sendKeys({ press: 'Escape' });
       await waitUntil(() => !shadow(el).querySelector('[part="settings"]'), 'Escape does not close the panel');
       await waitUntil(() => shadow(el).activeElement === settingsButton(el), 'focus not back on the Settings button');

@@ -21,9 +21,10 @@ export interface SettingsModel {
   current: (kind: DeviceKind) => string;
   /** The browser can choose an output (`HTMLMediaElement.setSinkId`): the speaker picker shows. */
   speakers: boolean;
-  noiseSuppression: boolean;
+  /** `on` (the browser's, shown as Standard), `strong` (RNNoise) or `off`. */
+  noiseSuppression: string;
   onSelect: (kind: DeviceKind, deviceId: string) => void;
-  onNoiseSuppression: (on: boolean) => void;
+  onNoiseSuppression: (mode: 'on' | 'off' | 'strong') => void;
   onClose: () => void;
 }
 
@@ -32,9 +33,7 @@ const settingsCss = `.settings{position:absolute;z-index:5;inset-block-start:12p
 .settings header{display:flex;align-items:center;justify-content:space-between;gap:8px}
 .settings h2{margin:0;font-size:18px}
 .settings .field{display:flex;flex-direction:column;gap:4px}
-.settings select{font:inherit;color:var(--_fg);background:var(--_bg);border:1px solid color-mix(in srgb,var(--_fg) 50%,transparent);border-radius:8px;padding:8px 10px;min-width:0}
-.settings .check{display:flex;align-items:center;gap:8px;color:var(--_fg)}
-.settings .check input{width:18px;height:18px;margin:0;accent-color:var(--_accent)}`;
+.settings select{font:inherit;color:var(--_fg);background:var(--_bg);border:1px solid color-mix(in srgb,var(--_fg) 50%,transparent);border-radius:8px;padding:8px 10px;min-width:0}`;
 
 /** The pre-join screen's microphone level (a {@link MicMeter} moves it). */
 export function renderMeter({ html, t }: SettingsKit) {
@@ -52,7 +51,7 @@ export function renderNotice({ html, t }: SettingsKit, n: DeviceChange) {
 
 /**
  * The settings panel (`part="settings"`): camera, microphone and speaker pickers (the speaker only
- * where the browser can choose an output) and noise suppression. Escape or the close button closes it.
+ * where the browser can choose an output) and noise suppression (Standard: the browser's, Strong: RNNoise, Off). Escape or the close button closes it.
  */
 export function renderSettings(kit: SettingsKit, m: SettingsModel) {
   const { html, t } = kit;
@@ -73,7 +72,14 @@ export function renderSettings(kit: SettingsKit, m: SettingsModel) {
     ev.stopPropagation();
     m.onClose();
   };
-  const onCheck = (ev: Event) => m.onNoiseSuppression((ev.target as HTMLInputElement).checked);
+  const onNoise = (ev: Event) => m.onNoiseSuppression((ev.target as HTMLSelectElement).value as 'on' | 'off' | 'strong');
+  const noise = (
+    [
+      ['on', 'noiseStandard'],
+      ['strong', 'noiseStrong'],
+      ['off', 'noiseOff'],
+    ] as const
+  ).map(([mode, id]) => html`<option value=${mode} ?selected=${m.noiseSuppression === mode}>${t(id)}</option>`);
   return html`<style>
       ${settingsCss}
     </style>
@@ -86,6 +92,11 @@ export function renderSettings(kit: SettingsKit, m: SettingsModel) {
       </header>
       ${picker('camera', m.devices.cameras)} ${picker('microphone', m.devices.microphones)}
       ${m.speakers ? picker('speaker', m.devices.speakers) : kit.nothing}
-      <label class="check"><input type="checkbox" .checked=${m.noiseSuppression} @change=${onCheck} />${t('noiseSuppression')}</label>
+      <label class="field"
+        >${t('noiseSuppression')}
+        <select name="noise-suppression" @change=${onNoise}>
+          ${noise}
+        </select>
+      </label>
     </section>`;
 }

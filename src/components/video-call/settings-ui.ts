@@ -9,7 +9,7 @@ import { renderMeter, renderNotice, renderSettings, type SettingsKit } from './s
 export interface SettingsHost extends ReactiveControllerHost {
   readonly renderRoot: ParentNode;
   readonly localStream: MediaStream;
-  noiseSuppression: 'on' | 'off';
+  noiseSuppression: 'on' | 'off' | 'strong';
   selectDevice(kind: DeviceKind, deviceId: string): Promise<void>;
 }
 
@@ -101,9 +101,9 @@ export class SettingsUi {
       devices,
       current: (kind) => engine.device(kind),
       speakers: 'setSinkId' in HTMLMediaElement.prototype,
-      noiseSuppression: host.noiseSuppression !== 'off',
+      noiseSuppression: host.noiseSuppression,
       onSelect: (kind, id) => void host.selectDevice(kind, id).catch(() => {}),
-      onNoiseSuppression: (on) => (host.noiseSuppression = on ? 'on' : 'off'),
+      onNoiseSuppression: (mode) => (host.noiseSuppression = mode),
       onClose: () => void this.setOpen(false),
     });
   }
