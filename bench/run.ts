@@ -2,7 +2,8 @@
  * `npm run bench`: every figure next to its baseline measured in the same run; prints a
  * table and writes bench/results.json. Expects a fresh build (`npm run build` runs first).
  *
- *   BENCH_ONLY=bundle,relay,connect,mesh,background   run only some sections (or `npm run bench -- connect`)
+ *   BENCH_ONLY=bundle,relay,connect,mesh,background,recording   run only some sections (or `npm run bench -- connect`)
+ *   RECORDING_MINUTES=3                    how long the recording section records (SAMPLE_S=10: its sampling)
  *   CONNECT_RUNS=15                        connect-time repetitions (median reported)
  *   TRACE=1                                connect: prints each run's timeline (bench/pages/probe.js; getStats polling adds load)
  *   RELAY_SOCKETS=1000                     sockets of the relay load test (two per room)
@@ -17,20 +18,25 @@ import path from 'node:path';
 import { benchBundle } from './bundle.js';
 import { runBrowserBenches } from './browser.js';
 import { runBackgroundBench } from './background.js';
+import { runRecordingBench } from './recording.js';
 import { runRelayLoad, type RelayLoadResult } from './relay.js';
 import { cpuModel, loadAverage, median, ratio, round, table, withTimeout } from './util.js';
 
 const HERE = import.meta.dirname;
 // Sections to run: `npm run bench -- connect mesh`, or BENCH_ONLY=connect,mesh; all by default.
 const only = new Set(
-  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh,background').split(',').map((s) => s.trim()),
+  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh,background,recording')
+    .split(',')
+    .map((s) => s.trim()),
 );
 const started = Date.now();
 // The whole run is bounded: whatever hangs, the process ends (children end with it: they watch their IPC channel).
+// 10 minutes, and the recording section's own minutes on top.
+const limitMinutes = 10 + (only.has('recording') ? Number(process.env.RECORDING_MINUTES ?? 3) + 1 : 0);
 const guard = setTimeout(() => {
-  console.error('bench: 10-minute limit reached, giving up');
+  console.error(`bench: ${limitMinutes}-minute limit reached, giving up`);
   process.exit(2);
-}, 10 * 60_000);
+}, limitMinutes * 60_000);
 guard.unref();
 
 const chromiumVersion = (() => {
@@ -289,6 +295,51 @@ await section('background', async () => {
   rows.push([label('… of which segmentation'), ms(blur.segmentMs), '-', '-', '-', '']);
   rows.push([label('browser CPU'), `${blur.cpuCores} cores`, `${none.cpuCores} cores`, ratio(blur.cpuCores, none.cpuCores), '-', '']);
   rows.push([label('set → first processed frame (median)'), ms(median(r.startMs)), '-', '-', '-', '']);
+});
+
+await section('recording', async () => {
+  const r = await runRecordingBench();
+  results.recording = r;
+  const label = (s: string) => `recording, ${r.minutes} min of a 2-person call: ${s}`;
+  const perMin = (n: number) => `${n} MiB/min`;
+  const base = r.baseline.slope;
+  rows.push([
+    label('page JS heap after GC, slope'),
+    perMin(r.recording.slope.heapMiB),
+    `${perMin(base.heapMiB)} (same call, not recording)`,
+    '-',
+    '-',
+    '',
+  ]);
+  rows.push([label('all browser processes (PSS), slope'), perMin(r.recording.slope.processesMiB), perMin(base.processesMiB), '-', '-', '']);
+  rows.push([
+    label('… the browser process (Blob store), slope'),
+    perMin(r.recording.slope.browserMiB),
+    perMin(base.browserMiB),
+    '-',
+    '-',
+    '',
+  ]);
+  rows.push([
+    label('profile on disk (the parts), slope'),
+    perMin(r.recording.slope.diskMiB),
+    perMin(base.diskMiB),
+    '-',
+    '-',
+    `${r.blob.mbitPerSecond} Mbit/s recorded`,
+  ]);
+  // The verdict: what recording itself holds, the browser process (where Blob bytes live) and the page's heap;
+  // the sum of every process's memory moves by tens of MiB with the video pipeline, whatever records.
+  const held = (h: typeof r.perHour) => h.browserMiB + h.heapMiB;
+  rows.push([
+    label('an hour adds to the browser process + page heap'),
+    `${held(r.perHour)} MiB`,
+    `${held(r.memoryOnlyPerHour)} MiB (parts kept as Blobs)`,
+    '-',
+    '≤ 50 MiB',
+    verdict(held(r.perHour) <= 50),
+  ]);
+  rows.push([label('an hour adds to disk (profile)'), `${r.perHour.diskMiB} MiB`, `${r.memoryOnlyPerHour.diskMiB} MiB`, '-', '-', '']);
 });
 
 machine.loadAverageAtEnd = loadAverage().load1;
