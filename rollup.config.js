@@ -2,7 +2,8 @@
 // 1. dist/video-call.js — the script-tag bundle: one self-contained IIFE (no top-level import/export),
 //    usable as a classic or a module script. Lit in production mode, minified.
 // 2. dist/video-call-firebase.js — the Firebase transport, an ES module fetched on demand by (1);
-//    dist/video-call-extras.js — what only a call needs (speaker, line quality, tile layout), fetched by (1) on the first join.
+//    dist/video-call-extras.js — what only a call needs (speaker, line quality, tile layout, hands, reactions,
+//    participants…), fetched by (1) on the first join; it renders with (1)'s Lit and strings (scripts/rollup-extras.mjs).
 // 3. dist/video-call-background.js — the background effect (page side), an ES module fetched on first use by (1),
 //    and dist/video-call-background/ — its worker, with MediaPipe's selfie segmenter (runtime and model) copied beside it.
 //    dist/video-call-devices.js — the device settings (src/device-chunk.ts), the same way, with the first capture.
@@ -12,6 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
+import { extrasKit } from './scripts/rollup-extras.mjs';
 import { withLanguages } from './scripts/rollup-lang.mjs';
 
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -202,7 +204,7 @@ export default withLanguages([
   {
     input: 'src/call-extras.ts',
     output: { file: 'dist/video-call-extras.js', format: 'es', sourcemap: true },
-    plugins: [tsJs, resolve(), minifyCss, ts(true)],
+    plugins: [extrasKit, tsJs, resolve(), minifyCss, ts(true)],
     onwarn,
   },
   {

@@ -1,7 +1,7 @@
 import { Emitter } from '../emitter.js';
 import { VideoCallError, toVideoCallError } from '../errors.js';
 import type { JoinResult, Transport } from '../transports/transport.js';
-import type { ChannelHandlers, ChannelMessage } from './channel-protocol.js';
+import { REACTIONS, clampName, type ChannelHandlers, type ChannelMessage } from './channel-protocol.js';
 import { hasTurnServer, noTurnServerMessage, validIceServers } from './ice.js';
 import type { BackgroundControl } from './background-control.js';
 import type { BackgroundOptions } from './background-effect.js';
@@ -50,6 +50,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   state: CallState = 'idle';
   room = '';
   name = '';
+  /** Whether our hand is raised (lowered again on leaving). */
+  hand = false;
 
   #opts: Required<CallEngineOptions>;
   #media: LocalMedia;
@@ -137,6 +139,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       mediaState: () => this.#mediaState(),
       recording: () => this.recording,
       ice: () => this.#ice(),
+      hand: () => this.hand,
     };
     this.#handlers = channelHandlers(this.#peerEvents);
     this.#host = host;
@@ -152,13 +155,14 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   get peers(): PeerState[] {
     return [...this.#room.peers.values()].map(
-      ({ id, name, connectionState, audio, video, screen, stream, ring, problem, line, recording }) => ({
+      ({ id, name, connectionState, audio, video, screen, hand, stream, ring, problem, line, recording }) => ({
         id,
         name,
         connectionState,
         audio,
         video,
         screen,
+        hand,
         stream,
         ...(ring ? { ring } : {}),
         ...(problem ? { problem } : {}),
@@ -321,6 +325,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** Changes our display name; in a call, the others' tiles follow (told over the data channel). */
   setName(name: string): void {
+    name = clampName(name);
     if (name === this.name) return;
     this.name = name;
     if (this.state === 'joined') this.#mediaChanged();
@@ -343,7 +348,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (this.state === 'joining' || this.state === 'joined') await this.leave();
     const seq = ++this.#room.seq;
     this.room = room;
-    this.name = options.name ?? '';
+    this.name = clampName(options.name ?? '');
     this.#transportIceServers = [];
     this.#saidNoTurn = false;
     this.#setState('joining');
@@ -397,6 +402,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#room.sayBye();
     this.stopScreenShare();
     for (const id of [...this.#room.peers.keys()]) this.#room.removePeer(id, false);
+    this.hand = false;
     const transport = this.#room.detach();
     if (transport) await transport.leave().catch(() => {});
     if (this.state !== 'idle') this.#setState('idle');
@@ -512,11 +518,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** Sends a chat message to everyone connected (peer to peer) and echoes it locally. */
   sendChat(text: string): void {
-    if (typeof text !== 'string' || !text.trim()) return;
-    if (this.state !== 'joined') {
-      this.#fail(new VideoCallError('not-joined', 'Join the call to send messages.'), false);
-      return;
-    }
+    if (typeof text !== 'string' || !text.trim() || !this.#joined()) return;
     const message = { t: 'chat' as const, text: text.slice(0, MAX_CHAT_LENGTH), at: Date.now(), name: this.name };
     this.#topology.broadcast(message);
     this.emit('chat-message', { from: this.selfId, name: this.name, text: message.text, at: message.at });
@@ -545,6 +547,36 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   /** Stops our recording; resolves with the WebM `Blob`. Rejects with `invalid-state` when not recording. */
   stopRecording(): Promise<Blob> {
     return loadRecorder().then((m) => m.stopRecording(this));
+  }
+
+  // ------------------------------------------------------------ hands and reactions
+
+  /** Raises or lowers our hand (toggles without `on`) for everyone in the call; returns the new state. */
+  raiseHand(on = !this.hand): boolean {
+    if (!this.#joined()) return false;
+    on = !!on;
+    if (on !== this.hand) {
+      this.hand = on;
+      this.#topology.broadcast({ t: 'hand', raised: on });
+      this.emit('hand', { peerId: this.selfId, raised: on });
+      this.emit('change', undefined);
+    }
+    return on;
+  }
+
+  /** Sends a short-lived reaction, one of {@link REACTIONS}, to everyone in the call (and shows it here). */
+  react(emoji: string): void {
+    if (!REACTIONS.includes(emoji)) throw new VideoCallError('bad-request', `react() takes one of ${REACTIONS.join(' ')}.`);
+    if (!this.#joined()) return;
+    this.#topology.broadcast({ t: 'react', emoji });
+    this.emit('reaction', { peerId: this.selfId, emoji });
+  }
+
+  /** Whether we are in a call; if not, says so (`not-joined`). */
+  #joined(): boolean {
+    if (this.state === 'joined') return true;
+    this.#fail(new VideoCallError('not-joined', 'Join the call first.'), false);
+    return false;
   }
 
   /** Per-peer statistics: round-trip time, loss, bitrates, frame size. */

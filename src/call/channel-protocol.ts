@@ -17,7 +17,11 @@ export type ChannelMessage =
   /** The secret we will show in a transport-level rename (see signals.ts); replaces any earlier one. */
   | { t: 'key'; key: string }
   /** We started (`active`) or stopped recording the call; sent on every link as it opens while we record. */
-  | { t: 'recording'; active: boolean };
+  | { t: 'recording'; active: boolean }
+  /** Our hand is raised or lowered (also sent on connect while it is raised, so a newcomer sees it). */
+  | { t: 'hand'; raised: boolean }
+  /** A short-lived reaction: one of {@link REACTIONS}. */
+  | { t: 'react'; emoji: string };
 
 export type ChannelMessageType = ChannelMessage['t'];
 export type MessageOf<T extends ChannelMessageType> = Extract<ChannelMessage, { t: T }>;
@@ -27,9 +31,18 @@ export const MAX_CHAT = 4000;
 /** Longest data-channel message parsed at all: anything longer is junk, rejected before JSON.parse. */
 export const MAX_MESSAGE_CHARS = 64 * 1024;
 
+/** The reactions `react()` sends and a peer's are taken from: anything else is rejected. */
+export const REACTIONS: readonly string[] = ['👍', '👏', '❤️', '😂', '😮', '🎉'];
+
+/** Longest display name (UTF-16 code units): the relay refuses a longer one. */
+export const MAX_NAME = 64;
+
+/** `name` cut to {@link MAX_NAME} code units, never in the middle of a surrogate pair. */
+export const clampName = (name: string) => (name.length > MAX_NAME ? name.slice(0, MAX_NAME).replace(/[\ud800-\udbff]$/, '') : name);
+
 /** A display name from a peer: control characters removed, at most 64 characters. */
 // eslint-disable-next-line no-control-regex -- removing control characters is the point
-const cleanName = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 64);
+const cleanName = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, MAX_NAME);
 
 type Parsers = { [T in ChannelMessageType]: (m: Record<string, unknown>) => MessageOf<T> | null };
 
@@ -56,6 +69,8 @@ const parsers: Parsers = {
   renamed: (m) => (typeof m.id === 'string' && m.id.length > 0 && m.id.length <= 128 ? { t: 'renamed', id: m.id } : null),
   key: (m) => (typeof m.key === 'string' && m.key.length >= 16 && m.key.length <= 128 ? { t: 'key', key: m.key } : null),
   recording: (m) => ({ t: 'recording', active: m.active === true }),
+  hand: (m) => (typeof m.raised === 'boolean' ? { t: 'hand', raised: m.raised } : null),
+  react: (m) => (REACTIONS.includes(m.emoji as string) ? { t: 'react', emoji: m.emoji as string } : null),
 };
 
 /** Validates a data-channel message from the remote peer; returns null for junk. */

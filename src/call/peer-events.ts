@@ -21,6 +21,8 @@ export interface PeerEventsHost extends Pick<EngineHost, 'emit' | 'fail'> {
   recording: () => boolean;
   /** How connections are made now (for the `ice-failed` message). */
   ice: () => IceSettings;
+  /** Whether our hand is raised (told on every link once its data channel opens). */
+  hand: () => boolean;
 }
 
 /** Follows `link`, the media link to `peer`: its events update the peer and become the engine's. */
@@ -46,6 +48,7 @@ export function followLink(host: PeerEventsHost, handlers: ChannelHandlers<Remot
     link.send({ t: 'key', key: peer.ourKey });
     link.send(host.mediaState());
     link.send({ t: 'recording', active: host.recording() });
+    if (host.hand()) link.send({ t: 'hand', raised: true });
   });
   link.on('message', (m) => {
     peer.lastHeard = Date.now();
@@ -98,6 +101,15 @@ export function channelHandlers(host: PeerEventsHost): ChannelHandlers<RemotePee
       peer.recording = m.active;
       host.emit('recording', { peerId: peer.id, active: m.active });
       host.emit('change', undefined);
+    },
+    hand: (peer, m) => {
+      if (peer.hand === m.raised) return;
+      peer.hand = m.raised;
+      host.emit('hand', { peerId: peer.id, raised: m.raised, say: m.raised && peer.limits.social() });
+      host.emit('change', undefined);
+    },
+    react: (peer, m) => {
+      if (peer.limits.social()) host.emit('reaction', { peerId: peer.id, emoji: m.emoji });
     },
   };
 }

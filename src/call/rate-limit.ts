@@ -11,6 +11,13 @@ export const CHAT_BURST = 20;
 /** Every data-channel message from one peer (ping, media state, chat…): generous, far above normal use. */
 export const MESSAGES_PER_SECOND = 100;
 export const MESSAGES_BURST = 300;
+/**
+ * Reactions and raised hands from one peer: this many a second, in bursts of up to
+ * {@link SOCIAL_BURST}. Reactions past it are dropped (not shown, no event); a hand past it is still
+ * shown, but not announced to a screen reader.
+ */
+export const SOCIAL_PER_SECOND = 2;
+export const SOCIAL_BURST = 8;
 
 /** A token bucket: `rate` tokens a second, at most `burst` in hand; one per thing let through. */
 export class TokenBucket {
@@ -47,13 +54,14 @@ export class TokenBucket {
 }
 
 /**
- * One peer's receive limits: every message (checked before it is even parsed) and chat. What is
- * over a limit is dropped; `onLimited` is called once per burst (again only after the peer has
- * been quiet long enough for both buckets to fill up).
+ * One peer's receive limits: every message (checked before it is even parsed), chat, and
+ * reactions with raised hands. What is over a limit is dropped; `onLimited` is called once per burst (again
+ * only after the peer has been quiet long enough for every bucket to fill up).
  */
 export class ReceiveLimits {
   #all = new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_BURST);
   #chat = new TokenBucket(CHAT_PER_SECOND, CHAT_BURST);
+  #social = new TokenBucket(SOCIAL_PER_SECOND, SOCIAL_BURST);
   #told = false;
 
   constructor(private readonly onLimited: () => void) {}
@@ -68,9 +76,14 @@ export class ReceiveLimits {
     return this.#admit(this.#chat);
   }
 
+  /** A reaction arrived, or a hand was raised: false to drop the reaction (or not announce the hand). */
+  social(): boolean {
+    return this.#admit(this.#social);
+  }
+
   #admit(bucket: TokenBucket): boolean {
     const now = performance.now();
-    if (this.#told && this.#all.full(now) && this.#chat.full(now)) this.#told = false;
+    if (this.#told && this.#all.full(now) && this.#chat.full(now) && this.#social.full(now)) this.#told = false;
     if (bucket.take(now)) return true;
     if (!this.#told) {
       this.#told = true;

@@ -198,6 +198,7 @@ export class Room {
       audio: true,
       video: true,
       screen: false,
+      hand: false,
       stream: null,
       link: null,
       connectedOnce: false,

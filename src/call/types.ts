@@ -30,6 +30,8 @@ export interface PeerState {
   screen: boolean;
   /** Their audio/video, once tracks arrive. */
   stream: MediaStream | null;
+  /** Whether their hand is raised. */
+  hand: boolean;
   /** Ring-flow state (ring mode only). */
   ring?: RingState;
   /** They record the call (they told us; cleared when they stop or leave). */
@@ -95,6 +97,10 @@ export type CallEngineEvents = {
   'active-speaker': { peerId: string | null };
   /** Someone (`peerId`: a peer, or our own id) started or stopped recording the call. */
   recording: { peerId: string; active: boolean };
+  /** A hand raised or lowered, ours included; `say`: worth telling a screen reader (not in a flood of them). */
+  hand: { peerId: string; raised: boolean; say?: boolean };
+  /** A reaction, ours included (a peer's only within its limits). */
+  reaction: { peerId: string; emoji: string };
   error: { code: VideoCallErrorCode; message: string };
   /** The camera, microphone or speaker in use changed (chosen, unplugged, back). */
   'device-change': DeviceChange;

@@ -17,6 +17,7 @@ export const en = {
   yourName: 'Your name',
   join: 'Join',
   joining: 'Joining…',
+  noRoom: 'There is no room to join yet: this page has not said which one.',
   // Banners
   dismiss: 'Dismiss',
   dismissMessage: 'Dismiss message',
@@ -81,6 +82,28 @@ export const en = {
 } satisfies Record<string, string | Plural>;
 
 /**
+ * The strings of the call's extras (the extra control-bar buttons and the participants panel):
+ * they ship in the extras chunk (src/components/video-call/social.ts), which adds them to the
+ * English table when it loads.
+ */
+export const enExtras = {
+  // Tiles
+  handRaised: 'Hand raised',
+  raisedHand: '{name} raised their hand',
+  // Control bar
+  raiseHand: 'Raise hand',
+  lowerHand: 'Lower hand',
+  reactions: 'Reactions',
+  fullscreen: 'Full screen',
+  pip: 'Picture in picture',
+  // Participants panel
+  participantsPanel: 'Participants',
+  closeParticipants: 'Close participants',
+  micOnBadge: 'Microphone on',
+  cameraOnBadge: 'Camera on',
+} satisfies Record<string, string | Plural>;
+
+/**
  * The errors as the element shows them, one per `vc-error` code, for the translations to follow
  * (and the docs). Not in the bundle: in English the element shows the `vc-error` message itself,
  * which is English and says more.
@@ -128,7 +151,7 @@ export const enDevices = {
 export type Plural = { zero?: string; one?: string; two?: string; few?: string; many?: string; other: string };
 
 /** The id of a UI string (see docs/i18n.md). The Join button's is `join`. */
-export type StringId = keyof typeof en | keyof typeof enErrors | keyof typeof enDevices;
+export type StringId = keyof typeof en | keyof typeof enExtras | keyof typeof enErrors | keyof typeof enDevices;
 
 /** A language's table: every id, no other. */
 export type Translation = { [K in StringId]: string | Plural };

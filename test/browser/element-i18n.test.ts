@@ -5,10 +5,10 @@
 import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
 import { en as enUi, LANGUAGES, match, setCurrent, t, table, time, type Plural, type Translation } from '../../src/i18n/i18n.js';
-import { enDevices, enErrors } from '../../src/i18n/en.js';
+import { enDevices, enErrors, enExtras } from '../../src/i18n/en.js';
 import type { Strings } from '../../src/index.js';
 
-const en = { ...enUi, ...enErrors, ...enDevices };
+const en = { ...enUi, ...enExtras, ...enErrors, ...enDevices };
 /** Renders from now on in `lang` with its table (as an element does at the start of its render). */
 const speak = (lang: string, strings: Partial<Translation>) => setCurrent({ lang, table: strings, overrides: {} });
 import { addCall, eventWithin, removeAllCalls, uniqueRoom, waitUntil } from './helpers.js';

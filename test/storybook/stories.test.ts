@@ -302,6 +302,10 @@ describe('storybook', () => {
       'narrow (360 px)',
       'wide (1280 px)',
       'theming/',
+      'hands up',
+      'participants panel',
+      'reactions',
+      'pre-join without a room',
     ]) {
       assert.ok(
         names.some((n) => n.includes(want)),

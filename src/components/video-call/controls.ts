@@ -20,9 +20,11 @@ export interface ControlsModel {
   onLeave: () => void;
   /** The Settings button (it opens the settings panel). */
   settings: unknown;
+  /** More controls before Leave (hand, reactions, participants, full screen, picture-in-picture: social.ts), once loaded. */
+  extra: unknown;
 }
 
-/** The control bar: mic, camera, screen share, record (if offered), chat, settings and leave; every button labelled and keyboard-usable. */
+/** The control bar: mic, camera, screen share, record (if offered), chat, settings, the extra controls and leave; every button labelled and keyboard-usable. */
 export function renderControls(m: ControlsModel) {
   return html`<div class="controls" part="controls" role="group" aria-label=${t('callControls')}>
     <button type="button" class="control ${m.micOn ? '' : 'off'}" aria-pressed=${!m.micOn} aria-label=${t('muteMic')}
@@ -52,6 +54,7 @@ export function renderControls(m: ControlsModel) {
       ${m.unread > 0 && !m.chatOpen ? html`<span class="unread" aria-label=${t('unread', { count: m.unread })}>${m.unread > 99 ? '99+' : m.unread}</span>` : nothing}
     </button>
     ${m.settings}
+    ${m.extra}
     <button type="button" class="control leave" aria-label=${t('leaveCall')} title=${t('leaveCall')} @click=${m.onLeave}>
       ${icons.leave}
     </button>

@@ -17,6 +17,8 @@ export interface VideoCallEventMap {
   'vc-active-speaker': { peerId: string | null };
   'vc-recording': { peerId: string; active: boolean };
   'vc-error': { code: VideoCallErrorCode; message: string };
+  'vc-hand': { peerId: string; raised: boolean };
+  'vc-reaction': { peerId: string; emoji: string };
 }
 
 /** Each `vc-*` event as a listener receives it: a `CustomEvent` with that event's `detail`. */
@@ -37,6 +39,8 @@ export const VIDEO_CALL_EVENTS = [
   'vc-active-speaker',
   'vc-recording',
   'vc-error',
+  'vc-hand',
+  'vc-reaction',
 ] as const satisfies readonly (keyof VideoCallEventMap)[];
 
 // Every key of the map is listed above: a missing one is a compile error here, naming it.
@@ -64,17 +68,27 @@ export interface EngineHandlers {
   error(detail: VideoCallEventMap['vc-error']): void;
   /** Taken into the chat; fired on as `vc-chat-message` right after. */
   chat(detail: VideoCallEventMap['vc-chat-message']): void;
+  /** A hand raised or lowered (`say`: tell a screen reader); fired on as `vc-hand` right after. */
+  hand(detail: { peerId: string; raised: boolean; say?: boolean }): void;
+  /** Floated over the tile; fired on as `vc-reaction` right after. */
+  reaction(detail: VideoCallEventMap['vc-reaction']): void;
 }
 
 /**
  * Engine events fired on as `vc-*` events from `target`, with the same detail: each `vc-<name>`
- * is the engine's `<name>` (errors and chat go through `on` first).
+ * is the engine's `<name>` (errors, chat, hands and reactions go through `on` first).
  */
 export function forwardEngineEvents(engine: CallEngine, target: EventTarget, on: EngineHandlers): void {
   for (const type of VIDEO_CALL_EVENTS) {
     engine.on(type.slice(3) as 'joined', (d) => {
       if (type === 'vc-error') on.error(d as never);
       if (type === 'vc-chat-message') on.chat(d as never);
+      if (type === 'vc-reaction') on.reaction(d as never);
+      if (type === 'vc-hand') {
+        const h = d as never as Parameters<EngineHandlers['hand']>[0];
+        on.hand(h);
+        d = { peerId: h.peerId, raised: h.raised } as never; // `say` is the element's own
+      }
       emit(target, type, d as never);
     });
   }

@@ -33,6 +33,11 @@ export const prejoinStyles = css`
     margin: 0 0 8px;
     font-size: 22px;
   }
+  .no-room {
+    margin: 0;
+    color: var(--_muted);
+    font-size: 14px;
+  }
   .room {
     color: var(--_accent-text);
     word-break: break-all;

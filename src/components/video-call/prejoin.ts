@@ -24,6 +24,7 @@ export interface PrejoinModel {
 /**
  * The pre-join screen (`part="prejoin"`): camera preview with the microphone's level, mic and
  * camera toggles and the Settings button; name, Join.
+ * With no room, Join is disabled and a line under it says why.
  */
 export function renderPrejoin(m: PrejoinModel) {
   const { micOn, cameraOn } = m.media;
@@ -48,7 +49,8 @@ export function renderPrejoin(m: PrejoinModel) {
         <h2>${m.room ? parts('room', { room: html`<span class="room"><bdi>${m.room}</bdi></span>` }) : t('readyToJoin')}</h2>
         <label for="name">${t('yourName')}</label>
         <input id="name" name="name" autocomplete="name" maxlength="64" placeholder=${t('yourName')} .value=${m.name} @input=${onName} />
-        <button class="primary" part="join-button" type="submit" ?disabled=${m.blocked || !m.room}>${t('join')}</button>
+        <button class="primary" part="join-button" type="submit" ?disabled=${m.blocked || !m.room} aria-describedby=${m.room ? nothing : 'no-room'}>${t('join')}</button>
+        ${m.room ? nothing : html`<p id="no-room" class="no-room">${t('noRoom')}</p>`}
       </div>
     </form>`;
 }

@@ -21,6 +21,8 @@ export interface StageModel {
   main: string | null;
   /** A line's figures in words (from the call's extras; until they arrive, no signal bars). */
   lineText?: (line: LineReport) => string;
+  /** Over a participant's tile: their raised hand and reactions (social.ts). */
+  over: (peerId: string, hand: boolean) => unknown;
 }
 
 /** The grid of tiles (ours first), and under it the waiting hint or the ring flow's card. */
@@ -41,6 +43,8 @@ export function renderStage(m: StageModel) {
       main: m.main === p.id,
       line: p.connectionState === 'connected' ? p.line : undefined,
       lineText: p.line && m.lineText?.(p.line),
+      hand: p.hand,
+      over: m.over(p.id, p.hand),
     }),
   );
   const local = { ...m.local, speaking: m.speaking.has(m.selfId), main: m.main === m.selfId };

@@ -29,6 +29,10 @@ export interface TileModel {
   /** How their line is (remote tiles, once rated): `data-quality`, and signal bars named `lineText`, its figures in words. */
   line?: LineReport;
   lineText?: string;
+  /** Their hand is raised (`data-hand` on the tile). */
+  hand?: boolean;
+  /** Over the tile: the raised hand and the reactions floating (social.ts), once loaded. */
+  over?: unknown;
 }
 
 function initials(label: string): string {
@@ -56,6 +60,7 @@ export function renderTile(t: TileModel) {
     data-peer-id=${t.peerId ?? nothing}
     ?data-speaking=${t.speaking}
     data-quality=${t.line?.quality ?? nothing}
+    data-hand=${t.hand ? '' : nothing}
   >
     <video
       part=${local ? 'local-video' : 'remote-video'}
@@ -68,6 +73,7 @@ export function renderTile(t: TileModel) {
     ></video>
     ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${initials(name)}</div>`}
     ${t.status ? html`<div class=${t.problem ? 'status problem' : 'status'} role="status">${t.status}</div>` : nothing}
+    ${t.over}
     <figcaption>
       <span class="name">${t.you ? parts('youSuffix', { name: html`<bdi>${name}</bdi>` }) : html`<bdi>${name}</bdi>`}</span>
       ${t.audio ? nothing : html`<span class="badge" role="img" aria-label=${tr('micOffBadge')} title=${tr('micOffBadge')}>${icons.micOff}</span>`}

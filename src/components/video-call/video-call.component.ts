@@ -20,6 +20,7 @@ import { applyStartMedia, playRemoteVideos } from './media.js';
 import { Settings } from './settings.js';
 import { Language } from './language.js';
 import { loadExtras } from '../../call/extras-loader.js';
+import type { Social } from './social.js';
 import { CallSession } from './session.js';
 import { styles } from './video-call.styles.js';
 import { CallView, type ViewHost } from './views.js';
@@ -29,7 +30,7 @@ import { setCurrent, t, type Strings } from '../../i18n/i18n.js';
 export type { VideoCallEventMap, VideoCallCustomEvents };
 export { VIDEO_CALL_EVENTS } from './events.js';
 /** A remote peer as `peers` lists it. */
-export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen' | 'problem'>;
+export type VideoCallPeer = Pick<PeerState, 'id' | 'name' | 'connectionState' | 'audio' | 'video' | 'screen' | 'hand' | 'problem'>;
 export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
 
 /**
@@ -40,13 +41,19 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * Give it a room (and, for the default `socket.io` transport, a relay in `server`). Before
  * joining it shows a pre-join screen (camera preview, name, mic and camera toggles, Join);
  * `autojoin` skips it. In the call it shows one tile per participant, a control bar (mic,
- * camera, screen share, record when `recording` offers it, chat, settings, leave) and a chat panel. The settings panel (from the
+ * camera, screen share, record when `recording` offers it, raise hand, reactions, chat, settings,
+ * participants, full screen, picture-in-picture, leave), a chat panel and a participants panel. The settings panel (from the
  * pre-join screen or the call) picks the camera, microphone and speaker; the choice is remembered
  * on the site, switches live in a call, and an unplugged device gives way to another. It fills the height it is given
  * (at least `--vc-min-height`), the same before and during the call, whatever `display` the page
  * gives it, and adapts to phone widths. Tiles take the best-fit grid for the room they have and
  * keep their pictures' shape (`layout="speaker"`, `pin()`, and a screen share show one large).
  * It has no slots.
+ *
+ * Keyboard shortcuts (as in Google Meet), while focus is inside the element, or anywhere on the
+ * page when it is the page's only `<video-call>`, in a call: Ctrl+D (⌘D on a Mac) mutes or
+ * unmutes the microphone, Ctrl+E (⌘E) turns the camera off or on, Ctrl+Alt+H (⌘⌥H) raises or
+ * lowers the hand, Ctrl+Alt+C (⌘⌥C) opens or closes the chat. `shortcuts="off"` turns them off.
  *
  * @tagname video-call
  * @summary A video call in one tag: `<video-call room="1234"></video-call>`.
@@ -63,6 +70,8 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @event {CustomEvent<{kind: string, deviceId: string, label: string, reason: string}>} vc-device-change - The camera, microphone or speaker in use changed: `kind` is `camera`, `microphone` or `speaker`; `reason` is `user` (chosen in the settings panel or by `selectDevice()`), `unplugged` (the device in use went away: this one took its place; the user is told) or `restored` (it is back, and in use again).
  * @event {CustomEvent<{peerId: string | null}>} vc-active-speaker - Who is speaking now changed: a participant's id, our own id when it is us, `null` when nobody speaks. From audio levels read a few times a second, steadied so it does not flicker; a muted participant is never speaking. Also `activeSpeaker`.
  * @event {CustomEvent<{peerId: string, active: boolean}>} vc-recording - Someone in the call started or stopped recording it (`peerId` is our own id for our own recording). Fired on every participant's element; a recorder who leaves or drops counts as stopped, and someone joining while a recording runs is told at once.
+ * @event {CustomEvent<{peerId: string, raised: boolean}>} vc-hand - A hand was raised or lowered, ours included (`peerId` is then our own id).
+ * @event {CustomEvent<{peerId: string, emoji: string}>} vc-reaction - A reaction (one of 👍 👏 ❤️ 😂 😮 🎉), ours included. It floats over the sender's tile for 3 s. A peer's reactions past 8 in a burst or 2 a second are dropped (no event).
  * @event {CustomEvent<{code: string, message: string}>} vc-error - Something went wrong. `code` is one of `permission-denied`, `no-device`, `bad-config`, `transport`, `room-full`, `unauthorized`, `rate-limited`, `not-joined`, `invalid-state`, `bad-request`, `not-supported` (this browser cannot do it: recording without `MediaRecorder`), `ice-failed` (a connection to a peer could not be made, or was lost and not restored: not up within 15 s, or not back within 20 s; the message says whether a TURN server was configured and what to do), `background-failed` (the `background` effect could not start or gave up: the browser cannot process camera frames, the image or the model did not load, or the device managed under 15 frames per second; the plain camera is shown and sent); `message` is readable by a person.
  *
  * @csspart local-video - The `<video>` of our own camera or screen.
@@ -70,6 +79,7 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @csspart tile - Every participant's tile (also `local-tile` / `remote-tile`); carries `data-peer-id` (remote), `data-speaking` while that participant speaks (with a ring), and on remote tiles `data-quality` (`good`, `fair` or `poor`: their line's loss, round-trip time and bitrate, also shown as signal bars whose tooltip gives the figures). The large one (speaker layout, `pin()`, a screen share) has the class `main`.
  * @csspart controls - The control bar.
  * @csspart chat - The chat panel.
+ * @csspart participants - The participants panel: everyone in the call with their hand, microphone and camera (opened from the control bar's Participants button).
  * @csspart prejoin - The pre-join screen.
  * @csspart join-button - The pre-join screen's Join button.
  * @csspart error - The error message.
@@ -188,6 +198,13 @@ export class VideoCall extends LitElement {
   @property({ reflect: true }) override lang!: string;
 
   /**
+   * `on` (the default) or `off`: the keyboard shortcuts for the microphone, camera, hand and chat
+   * (Ctrl/⌘+D, Ctrl/⌘+E, Ctrl/⌘+Alt+H, Ctrl/⌘+Alt+C; see above). Off, those keys do what the
+   * browser does with them, and the buttons no longer announce them (`aria-keyshortcuts`).
+   */
+  @property({ reflect: true, converter: onOff }) shortcuts: 'on' | 'off' = 'on';
+
+  /**
    * Overrides of the element's UI strings: a partial map keyed by string id, e.g.
    * `{join: 'Enter the room', 'error.room-full': 'Sorry, we are full.'}` (`join` is the Join
    * button). Every id, with its English text and where it shows, is listed in docs/i18n.md. Wins
@@ -220,8 +237,12 @@ export class VideoCall extends LitElement {
   @state() private _soundBlocked = false;
   /** Whose tile `pin()` shows large. */
   @state() private _pinned: string | null = null;
-  /** The call's extras (call-extras.ts: the tiles' layout…), once fetched. */
+  /** The call's extras (call-extras.ts: the tiles' layout, hands, reactions…), once fetched (asked once, when a call first starts). */
   private _extras?: typeof import('../../call-extras.js');
+  private _extrasLoading: Promise<void> | null = null;
+  private _extrasAsked = false;
+  /** Hands, reactions, participants, full screen, shortcuts (social.ts, in the extras). */
+  private _social: Social | null = null;
   private _relayout = () => {};
 
   #engine = new CallEngine();
@@ -257,15 +278,16 @@ export class VideoCall extends LitElement {
   }
 
   /**
-   * The remote participants, each `{id, name, connectionState, audio, video, screen}`
-   * (`connectionState` is the `RTCPeerConnection`'s; `audio`/`video`/`screen` what they send),
+   * The remote participants, each `{id, name, connectionState, audio, video, screen, hand}`
+   * (`connectionState` is the `RTCPeerConnection`'s; `audio`/`video`/`screen` what they send;
+   * `hand` whether their hand is raised),
    * plus `problem: 'ice-failed'` while the connection to them cannot be made or restored.
    * A fresh array on each read. Read-only.
    */
   get peers(): VideoCallPeer[] {
     // prettier-ignore
-    return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen, problem }) => ({
-      id, name, connectionState, audio, video, screen, ...(problem ? { problem } : {}),
+    return this.#engine.peers.map(({ id, name, connectionState, audio, video, screen, hand, problem }) => ({
+      id, name, connectionState, audio, video, screen, hand, ...(problem ? { problem } : {}),
     }));
   }
 
@@ -393,6 +415,28 @@ export class VideoCall extends LitElement {
   }
 
   /**
+   * Raises or lowers our hand for everyone in the call (what the hand button and Ctrl/⌘+Alt+H do)
+   * and returns the new state. The others see a hand on our tile and in their participants panel
+   * (a screen reader says it); someone who joins later sees it too. Fires `vc-hand`. Leaving lowers
+   * it. Outside a call it fires `vc-error` `not-joined` and returns `false`.
+   * @param on `true` to raise, `false` to lower; omitted, it toggles.
+   */
+  raiseHand(on?: boolean): boolean {
+    return this.#engine.raiseHand(on);
+  }
+
+  /**
+   * Sends a short-lived reaction to everyone in the call: it floats over our tile, here and on
+   * their screens, for 3 s (without motion when the visitor prefers reduced motion). Fires
+   * `vc-reaction`. Throws a `VideoCallError` with code `bad-request` for anything but one of
+   * 👍 👏 ❤️ 😂 😮 🎉; outside a call it fires `vc-error` `not-joined`.
+   * @param emoji One of 👍 👏 ❤️ 😂 😮 🎉.
+   */
+  react(emoji: string): void {
+    this.#engine.react(emoji);
+  }
+
+  /**
    * Call quality, one entry per connected peer: round-trip time, packet loss, bitrates in and
    * out, the frame size of the video received, and `relayed` (the connection goes through a
    * TURN server).
@@ -462,9 +506,9 @@ export class VideoCall extends LitElement {
     const flushed = this.#chat.feed.flushed;
     if (flushed) await flushed;
     let done = await super.getUpdateComplete();
-    // The language's table is on its way: its strings render in the update after it arrives.
-    while (this._lang.loading) {
-      await this._lang.loading;
+    // The language's table (or the extras) on their way: they render in the update after they arrive.
+    while (this._lang.loading || this._extrasLoading) {
+      await (this._lang.loading ?? this._extrasLoading);
       done = await super.getUpdateComplete();
     }
     return done;
@@ -484,14 +528,9 @@ export class VideoCall extends LitElement {
 
   protected override updated(): void {
     this._relayout();
-    // The tiles' layout (layout.ts) comes with the call's extras, fetched when the first join starts.
-    if (!this._extras && this.state !== 'idle') {
-      loadExtras()
-        .then((m) => ((this._extras ??= (m.adoptStyles(this.renderRoot), m)), this.requestUpdate()))
-        .catch(() => {});
-    }
     playRemoteVideos(this.renderRoot, () => (this._soundBlocked = true));
     this._settings.afterUpdate(this.state === 'idle');
+    this._social?.updated();
     this.#chat.afterUpdate();
   }
 
@@ -501,6 +540,7 @@ export class VideoCall extends LitElement {
     // prettier-ignore
     return {
       host: this, engine: this.#engine, chat: this.#chat, config: this.#configCheck, language: this._lang, settings: this._settings,
+      get social() { return el._social; },
       get error() { return el._error; },
       set error(error) { el._error = error; },
       get declinedBy() { return el._declinedBy; },
@@ -525,6 +565,22 @@ export class VideoCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#chat.beforeUpdate();
+    // The tiles' layout (layout.ts), hands, reactions… come with the call's extras, fetched when the first join starts.
+    const s = this.#engine.state;
+    if ((s === 'joining' || s === 'joined') && !this._extrasAsked) {
+      this._extrasAsked = true; // once: a chunk that cannot be loaded leaves the call without its extras
+      this._extrasLoading = loadExtras()
+        .then((m) => {
+          m.adoptStyles(this.renderRoot);
+          this._extras = m;
+          this._social = new m.Social(this.#parts);
+        })
+        .catch((err) => console.warn('[video-call] extras not loaded:', err))
+        .finally(() => {
+          this._extrasLoading = null;
+          this.requestUpdate();
+        });
+    }
     this._lang.apply(this.lang, this.strings);
     this.#configCheck.check(changed);
     if (changed.has('name')) this.#engine.setName(this.name);

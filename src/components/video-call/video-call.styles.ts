@@ -43,6 +43,9 @@ export const hostStyles = css`
     box-sizing: border-box;
     container-type: inline-size;
   }
+  :host(:fullscreen) {
+    border-radius: 0;
+  }
   :host([hidden]) {
     display: none;
   }

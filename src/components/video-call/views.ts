@@ -5,6 +5,8 @@ import { renderError, renderReconnectingBanner, renderSoundBanner } from './bann
 import type { ChatPanel } from './chat-panel.js';
 import type { ConfigCheck } from './config.js';
 import { renderControls } from './controls.js';
+import type { Social } from './social.js';
+import { clampName } from '../../call/channel-protocol.js';
 import { renderJoining } from './joining.js';
 import type { Language, ShownError } from './language.js';
 import { renderPrejoin } from './prejoin.js';
@@ -17,6 +19,8 @@ import type { VideoCall } from './video-call.component.js';
 /** What the views read from (and set on) `<video-call>`: the element and its inner parts. */
 export interface ViewHost {
   readonly host: VideoCall;
+  /** Hands, reactions, participants, full screen… (social.ts, in the call's extras), once loaded. */
+  readonly social: Social | null;
   readonly engine: CallEngine;
   readonly chat: ChatPanel;
   readonly config: ConfigCheck;
@@ -88,15 +92,26 @@ export class CallView {
     else this._v.config.dismissWarning();
   };
 
+  /** Focuses what `selector` finds in the element. */
+  focus(selector: string): void {
+    this._v.host.renderRoot.querySelector<HTMLElement>(selector)?.focus();
+  }
+
   private _renderPrejoin() {
     const host = this._v.host;
     return renderPrejoin({
-      name: host.name,
+      name: clampName(host.name),
       room: host.room,
       media: this._v.engine,
       blocked: !!this._v.config.error,
       onName: (name) => (host.name = name),
-      onJoin: () => host.join().catch(() => {}),
+      // Join removes the pre-join screen: focus goes to the mic toggle, not to the page.
+      onJoin: () =>
+        void host
+          .join()
+          .then(() => host.updateComplete)
+          .then(() => this.focus('[part="controls"] > .control'))
+          .catch(() => {}),
       onMic: () => host.toggleMic(),
       onCamera: () => host.toggleCamera(),
       settings: this._v.settings.ui?.renderButton(),
@@ -106,21 +121,25 @@ export class CallView {
 
   private _renderCall() {
     const v = this._v;
-    const { host, engine: e, chat } = v;
+    const { host, engine: e, chat, social: x } = v;
     const shown = e.ring ? e.peers.filter((p) => p.ring === 'active') : e.peers;
+    const name = e.name || t('you');
     const stage = renderStage({
       selfId: e.selfId,
       speaking: e.presence?.speakers.speaking ?? new Set(),
       lineText: v.extras && ((l) => v.extras!.lineText(l, t)),
       main: v.extras?.mainTile(e, shown, v.pinned, host.layout === 'speaker') ?? null,
       local: {
-        label: host.name || t('you'),
-        you: !!host.name,
+        label: name,
+        you: !!e.name,
         stream: e.localStream,
         audio: e.micOn,
         video: e.cameraOn || e.screenSharing,
         screen: e.screenSharing,
+        hand: e.hand,
+        over: x?.over(e.selfId, e.hand),
       },
+      over: (id, hand) => x?.over(id, hand),
       peers: e.peers,
       ring: e.ring,
       ringCard: e.ring
@@ -139,6 +158,7 @@ export class CallView {
         ${stage}
         ${renderRecordingBadge(e.recording || e.peers.some((p) => p.recording))}
         ${chat.render((t) => host.sendChat(t))}
+        ${x?.aside(name)}
       </div>
       ${renderControls({
         micOn: e.micOn,
@@ -153,14 +173,15 @@ export class CallView {
         recording: e.recording,
         onRecord:
           host.recording || e.recording ? () => (e.recording ? host.stopRecording() : host.startRecording()).catch(() => {}) : undefined,
-        onChat: () => chat.setOpen(!chat.open),
+        onChat: () => (x ? x.side(false, !chat.open) : chat.setOpen(!chat.open)),
+        extra: x?.controls(),
         settings: this._v.settings.ui?.renderButton(),
         // Leaving removes the control bar: focus goes to the Join button, not to the page.
         onLeave: () =>
           void host
             .leave()
             .then(() => host.updateComplete)
-            .then(() => host.renderRoot.querySelector<HTMLElement>('[part="join-button"]')?.focus()),
+            .then(() => this.focus('[part="join-button"]')),
       })}`;
   }
 }

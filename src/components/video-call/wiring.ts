@@ -10,6 +10,7 @@ export function sessionHooks(v: ViewHost): SessionHooks {
       v.error = null;
       v.declinedBy = null;
       v.chat.feed.clear();
+      v.social?.reset();
     },
     failed: (error) => {
       v.error = error;
@@ -28,5 +29,7 @@ export function followEngine(v: ViewHost): void {
     // (Errors stay shown after joining: a refused camera is still refused in the call.)
     error: (d) => (v.error = d),
     chat: (d) => v.chat.feed.add(d, d.from === e.selfId),
+    hand: ({ peerId, raised, say }) => v.social?.hand(peerId, raised, say),
+    reaction: ({ peerId, emoji }) => v.social?.reactions.add(peerId, emoji),
   });
 }
