@@ -53,8 +53,8 @@ export function renderControls(m: ControlsModel) {
       ${icons.chat}
       ${m.unread > 0 && !m.chatOpen ? html`<span class="unread" aria-label=${t('unread', { count: m.unread })}>${m.unread > 99 ? '99+' : m.unread}</span>` : nothing}
     </button>
-    ${m.settings}
     ${m.extra}
+    ${m.settings}
     <button type="button" class="control leave" aria-label=${t('leaveCall')} title=${t('leaveCall')} @click=${m.onLeave}>
       ${icons.leave}
     </button>
