@@ -8,7 +8,7 @@ import { REACTION_MS } from '../../src/components/video-call/reactions.js';
 import { RELAY_URL } from './test-env.js';
 import { addCall, eventWithin, removeAllCalls, shadow, sleep, uniqueRoom, waitUntil } from './helpers.js';
 
-const { sendKeys } = await import('@web/test-runner-commands');
+const { emulateMedia, sendKeys } = await import('@web/test-runner-commands');
 
 /** Ada and Bob in one call, both connected (their data channels open). */
 async function pair(attrs: Record<string, string> = {}): Promise<[VideoCall, VideoCall]> {
@@ -125,6 +125,17 @@ describe('<video-call> hands and reactions', function () {
     await sleep(REACTION_MS + 200);
     await b.updateComplete;
     expect(remoteTile(b).querySelector('.reactions span')).to.equal(null);
+    // Under prefers-reduced-motion the reaction shows in place and fades: no movement.
+    await emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      const again = eventWithin(b, 'vc-reaction');
+      a.react('👍');
+      await again;
+      await b.updateComplete;
+      expect(getComputedStyle(remoteTile(b).querySelector('.reactions span')!).animationName).to.equal('vc-fade');
+    } finally {
+      await emulateMedia({ reducedMotion: 'no-preference' });
+    }
     // Escape closes the row of reactions, focus back on its button.
     bar.querySelector('button')!.focus();
     await sendKeys({ press: 'Escape' });
