@@ -63,7 +63,9 @@ describe('<video-call>', function () {
     const { a, b, aId, bId } = await pair();
     await videoIsLive(remoteVideo(a, bId)!);
     await videoIsLive(remoteVideo(b, aId)!);
-    expect(a.peers).to.deep.equal([{ id: bId, name: 'Bob', connectionState: 'connected', audio: true, video: true, screen: false, hand: false }]);
+    expect(a.peers).to.deep.equal([
+      { id: bId, name: 'Bob', connectionState: 'connected', audio: true, video: true, screen: false, hand: false },
+    ]);
     expect(tileOf(a, bId)!.textContent).to.contain('Bob');
     expect(tileOf(b, aId)!.textContent).to.contain('Ada');
     // The remote video carries the peer's audio too, and is not muted.
