@@ -280,8 +280,8 @@ describe('<video-call> full screen and picture-in-picture', function () {
     fs.focus();
     await sendKeys({ press: 'Enter' }); // a user gesture, as the browser requires
     await waitUntil(() => document.fullscreenElement === el, 'not full screen');
-    await el.updateComplete;
-    expect(button(el, 'fullscreen').getAttribute('aria-pressed')).to.equal('true');
+    // `fullscreenchange` (which re-renders the button) comes at the next frame, after the element is full screen.
+    await waitUntil(() => button(el, 'fullscreen').getAttribute('aria-pressed') === 'true', 'the button does not say full screen');
     await sendKeys({ press: 'Escape' });
     await waitUntil(() => !document.fullscreenElement, 'Escape did not leave full screen').catch(async () => {
       // Headless Chromium does not turn Escape into leaving full screen (there is no browser UI
@@ -289,8 +289,7 @@ describe('<video-call> full screen and picture-in-picture', function () {
       button(el, 'fullscreen').click();
       await waitUntil(() => !document.fullscreenElement, 'the button did not leave full screen');
     });
-    await el.updateComplete;
-    expect(button(el, 'fullscreen').getAttribute('aria-pressed')).to.equal('false');
+    await waitUntil(() => button(el, 'fullscreen').getAttribute('aria-pressed') === 'false', 'the button still says full screen');
   });
 
   it('picture-in-picture opens for the other participant, and closes', async () => {
