@@ -300,6 +300,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
           changed: (change) => this.emit('device-change', change),
           listed: () => this.emit('devices', undefined),
           failed: (err) => this.#fail(err, false),
+          lost: (gone, err) => {
+            this.emit('device-lost', gone);
+            this.emit('error', { code: err.code, message: err.message, quiet: true });
+          },
           getUserTracks,
           Error: VideoCallError,
         }));

@@ -63,8 +63,10 @@ export interface DevicesHost {
   changed(change: DeviceChange): void;
   /** Devices came or went (a list shown is read again). */
   listed(): void;
-  /** A device could not be started, or went away with none to take its place. */
+  /** A device could not be started. */
   failed(err: VideoCallError): void;
+  /** The mic or camera in use (`gone`) went away with none to take its place: that kind is off; `err` says so (`no-device`). */
+  lost(gone: Omit<DeviceChange, 'reason'>, err: VideoCallError): void;
   /** Asks for mic and/or camera tracks (media.ts `getUserTracks`: from the bundle, not a copy in this chunk). */
   getUserTracks: Capture;
   /** The bundle's `VideoCallError` (not a copy in this chunk, so `instanceof` holds). */
@@ -308,7 +310,10 @@ export class Devices {
       }
     }
     this._host.media.replace(k, null);
-    this._host.failed(new this._host.Error('no-device', `Your ${kind} (${raw.device.label}) was disconnected, and there is no other.`));
+    this._host.lost(
+      { kind, ...raw.device },
+      new this._host.Error('no-device', `Your ${kind} (${raw.device.label}) was disconnected, and there is no other: it is off.`),
+    );
   }
 
   /** Devices came or went: one in use that went away is replaced; one that went away and is back is used again. */

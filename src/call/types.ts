@@ -101,9 +101,12 @@ export type CallEngineEvents = {
   hand: { peerId: string; raised: boolean; say?: boolean };
   /** A reaction, ours included (a peer's only within its limits). */
   reaction: { peerId: string; emoji: string };
-  error: { code: VideoCallErrorCode; message: string };
+  /** `quiet`: the element says it in its own way (not as an error), and fires it without `quiet`. */
+  error: { code: VideoCallErrorCode; message: string; quiet?: boolean };
   /** The camera, microphone or speaker in use changed (chosen, unplugged, back). */
   'device-change': DeviceChange;
+  /** The mic or camera in use went away with none to take its place: it is off (an `error` `no-device`, `quiet`, follows). */
+  'device-lost': Omit<DeviceChange, 'reason'>;
   /** Cameras, microphones or speakers came or went. */
   devices: void;
   /** Anything visible changed (peers, streams, local media, transport state). */

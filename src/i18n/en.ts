@@ -90,6 +90,8 @@ export const enExtras = {
   // Tiles
   handRaised: 'Hand raised',
   raisedHand: '{name} raised their hand',
+  pinTile: 'Pin {name}',
+  unpinTile: 'Unpin {name}',
   // Control bar
   raiseHand: 'Raise hand',
   lowerHand: 'Lower hand',
@@ -145,6 +147,8 @@ export const enDevices = {
   microphoneUnplugged: 'Microphone disconnected. Now using {device}.',
   speakerUnplugged: 'Speaker disconnected. Now using {device}.',
   deviceRestored: '{device} is connected again and in use.',
+  cameraGone: 'Camera disconnected, and no other camera found. Your camera is off.',
+  microphoneGone: 'Microphone disconnected, and no other microphone found. Your microphone is off.',
 } satisfies Record<string, string>;
 
 /** Plural forms of one string, keyed by `Intl.PluralRules` category; `other` is required. */

@@ -217,6 +217,43 @@ describe('<video-call> devices', function () {
     expect(a.localStream.getAudioTracks()[0].label).to.equal(detail.label);
   });
 
+  it('the camera unplugged with no other left: the camera is off, and the notice says so (not the generic no-device error)', async () => {
+    const { a } = await pair();
+    const camera = a.localStream.getVideoTracks()[0];
+    const errors: { code: string; message: string }[] = [];
+    const changes: unknown[] = [];
+    a.addEventListener('vc-error', (e) => errors.push(e.detail));
+    a.addEventListener('vc-device-change', (e) => changes.push(e.detail));
+    // Every camera gone: the browser lists none (simulated, as a fake camera cannot be unplugged),
+    // and the one in use ends.
+    const real = navigator.mediaDevices.enumerateDevices;
+    navigator.mediaDevices.enumerateDevices = async () => (await real.call(navigator.mediaDevices)).filter((d) => d.kind !== 'videoinput');
+    try {
+      camera.stop();
+      camera.dispatchEvent(new Event('ended'));
+      await waitUntil(() => errors.length > 0, 'no vc-error');
+    } finally {
+      navigator.mediaDevices.enumerateDevices = real;
+    }
+    expect(errors).to.deep.equal([
+      { code: 'no-device', message: `Your camera (${camera.label}) was disconnected, and there is no other: it is off.` },
+    ]);
+    expect(changes).to.deep.equal([]);
+    await a.updateComplete;
+    expect(a.localStream.getVideoTracks()).to.have.length(0);
+    const cameraButton = shadow(a).querySelectorAll<HTMLButtonElement>('[part="controls"] > .control')[1];
+    expect(cameraButton.getAttribute('aria-pressed'), 'the camera button does not show it off').to.equal('true');
+    const notice = shadow(a).querySelector('[role="status"].banner');
+    expect(notice?.textContent?.trim()).to.equal('Camera disconnected, and no other camera found. Your camera is off.');
+    expect(shadow(a).querySelector('[part="error"]'), 'the generic error is shown as well').to.equal(null);
+    // In the visitor's language.
+    a.lang = 'fr';
+    await waitUntil(
+      () => shadow(a).querySelector('[role="status"].banner')?.textContent?.includes('Votre caméra est désactivée'),
+      'not in French',
+    );
+  });
+
   it('the speaker: every remote video plays on the chosen output (setSinkId), remembered', async () => {
     const { b } = await pair();
     const speaker = (await b.getDevices()).speakers[1];

@@ -370,3 +370,40 @@ describe('<video-call> pre-join rough edges', function () {
     expect(q(a, '[part~="local-tile"] .name')!.textContent).to.contain(seen);
   });
 });
+
+describe('<video-call> the pin button', function () {
+  this.timeout(60000);
+  afterEach(removeAllCalls);
+
+  it('each remote tile has a labelled pin button, by keyboard: pressed, that tile is shown large; pressed again, it is not', async () => {
+    const [a] = await pair();
+    await a.updateComplete;
+    const tile = remoteTile(a);
+    const pin = tile.querySelector<HTMLButtonElement>('button.pin')!;
+    expect(pin, 'no pin button on the remote tile').to.exist;
+    expect(q(a, '[part~="local-tile"] button.pin'), 'our own tile has none').to.equal(null);
+    expect(pin.getAttribute('aria-label')).to.equal('Pin Bob');
+    expect(pin.getAttribute('aria-pressed')).to.equal('false');
+    expect(tile.classList.contains('main')).to.equal(false);
+    pin.focus();
+    await sendKeys({ press: 'Enter' });
+    await a.updateComplete;
+    expect(tile.classList.contains('main'), 'pinned, the tile is not shown large').to.equal(true);
+    expect(pin.getAttribute('aria-pressed')).to.equal('true');
+    expect(pin.getAttribute('aria-label')).to.equal('Pin Bob'); // a toggle keeps its name; pressed says it is on
+    expect(pin.title).to.equal('Unpin Bob');
+    expect(shadow(a).activeElement).to.equal(pin); // focus stays on it
+    await sendKeys({ press: 'Space' });
+    await a.updateComplete;
+    expect(tile.classList.contains('main')).to.equal(false);
+    expect(pin.getAttribute('aria-pressed')).to.equal('false');
+    // pin() from script shows on the button too.
+    a.pin(a.peers[0].id);
+    await a.updateComplete;
+    expect(pin.getAttribute('aria-pressed')).to.equal('true');
+    // Translated (every language has the ids: element-i18n.test.ts).
+    a.lang = 'de';
+    await a.updateComplete;
+    expect(pin.getAttribute('aria-label')).to.equal('Bob anheften');
+  });
+});

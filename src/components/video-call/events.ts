@@ -64,8 +64,8 @@ export function emit<K extends keyof VideoCallEventMap>(target: EventTarget, typ
 export interface EngineHandlers {
   /** Ring flow: the peer declined our call. */
   declined(peerId: string): void;
-  /** Shown; fired on as `vc-error` right after. */
-  error(detail: VideoCallEventMap['vc-error']): void;
+  /** Shown (unless `quiet`: the element says it otherwise); fired on as `vc-error` right after. */
+  error(detail: VideoCallEventMap['vc-error'] & { quiet?: boolean }): void;
   /** Taken into the chat; fired on as `vc-chat-message` right after. */
   chat(detail: VideoCallEventMap['vc-chat-message']): void;
   /** A hand raised or lowered (`say`: tell a screen reader); fired on as `vc-hand` right after. */
@@ -84,12 +84,10 @@ export function forwardEngineEvents(engine: CallEngine, target: EventTarget, on:
       if (type === 'vc-error') on.error(d as never);
       if (type === 'vc-chat-message') on.chat(d as never);
       if (type === 'vc-reaction') on.reaction(d as never);
-      if (type === 'vc-hand') {
-        const h = d as never as Parameters<EngineHandlers['hand']>[0];
-        on.hand(h);
-        d = { peerId: h.peerId, raised: h.raised } as never; // `say` is the element's own
-      }
-      emit(target, type, d as never);
+      if (type === 'vc-hand') on.hand(d as never);
+      // `say` and `quiet` are for the element only.
+      const { say: _say, quiet: _quiet, ...detail } = d as Record<string, unknown>;
+      emit(target, type, detail as never);
     });
   }
   engine.on('call-declined', ({ peerId }) => on.declined(peerId));

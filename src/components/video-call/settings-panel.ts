@@ -44,9 +44,16 @@ export function renderMeter({ html, t }: SettingsKit) {
     <div class="meter" role="meter" aria-label=${t('micLevel')} aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"></div>`;
 }
 
-/** What a device unplugged (another in its place) or back says: on screen and, through `role="status"`, to screen readers. */
-export function renderNotice({ html, t }: SettingsKit, n: DeviceChange) {
-  return html`<span>${t(n.reason === 'restored' ? 'deviceRestored' : `${n.kind}Unplugged`, { device: n.label })}</span>`;
+/** A device notice: a change, or (`lost`) the mic or camera in use gone with none to take its place. */
+export type DeviceNotice = DeviceChange | (Omit<DeviceChange, 'reason'> & { reason: 'lost' });
+
+/**
+ * What a device unplugged (another in its place, or none left: that kind is off) or back says: on
+ * screen and, through `role="status"`, to screen readers.
+ */
+export function renderNotice({ html, t }: SettingsKit, n: DeviceNotice) {
+  const gone = n.kind === 'camera' ? 'cameraGone' : 'microphoneGone';
+  return html`<span>${t(n.reason === 'restored' ? 'deviceRestored' : n.reason === 'lost' ? gone : `${n.kind}Unplugged`, { device: n.label })}</span>`;
 }
 
 /**

@@ -2,9 +2,9 @@
 // bundle, hands everything device-related over to once the chunk is here.
 import type { ReactiveControllerHost } from 'lit';
 import type { CallEngine } from '../../call/call-engine.js';
-import type { DeviceChange, DeviceKind, DeviceList } from '../../call/devices.js';
+import type { DeviceKind, DeviceList } from '../../call/devices.js';
 import { MicMeter } from './mic-meter.js';
-import { renderMeter, renderNotice, renderSettings, type SettingsKit } from './settings-panel.js';
+import { renderMeter, renderNotice, renderSettings, type DeviceNotice, type SettingsKit } from './settings-panel.js';
 
 export interface SettingsHost extends ReactiveControllerHost {
   readonly renderRoot: ParentNode;
@@ -26,7 +26,7 @@ export class SettingsUi {
   private _engine: CallEngine;
   private _kit: SettingsKit;
   private _devices?: DeviceList;
-  private _notice?: DeviceChange;
+  private _notice?: DeviceNotice;
   private _timer?: ReturnType<typeof setTimeout>;
   private _meter = new MicMeter();
 
@@ -38,14 +38,25 @@ export class SettingsUi {
     engine.on('device-change', (change) => {
       void this._list();
       host.requestUpdate(); // a speaker chosen: remote sound follows (afterUpdate)
-      if (change.reason === 'user') return;
-      this._notice = change;
-      clearTimeout(this._timer);
-      this._timer = setTimeout(() => {
-        this._notice = undefined;
-        host.requestUpdate();
-      }, 8000);
+      if (change.reason !== 'user') this._say(change);
     });
+    // None left to take its place: that kind is off, and the notice says so (not the generic no-device error).
+    engine.on('device-lost', (gone) => {
+      void this._list();
+      this._say({ ...gone, reason: 'lost' });
+    });
+  }
+
+  /** Shows (and has read out) a device notice for 8 s. */
+  private _say(notice: DeviceNotice): void {
+    const host = this._host;
+    this._notice = notice;
+    host.requestUpdate();
+    clearTimeout(this._timer);
+    this._timer = setTimeout(() => {
+      this._notice = undefined;
+      host.requestUpdate();
+    }, 8000);
   }
 
   /** Opens or closes the panel; focus goes to its first field, or back to the Settings button. */

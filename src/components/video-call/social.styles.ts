@@ -16,6 +16,30 @@ export const socialStyles = css`
     font-size: 18px;
     line-height: 1;
   }
+  /* The pin button, top corner of a remote tile: always there, solid when pinned. */
+  .tile .pin {
+    position: absolute;
+    z-index: 1;
+    top: 8px;
+    inset-inline-end: 8px;
+    display: grid;
+    place-items: center;
+    width: 32px;
+    height: 32px;
+    padding: 0;
+    border: 0;
+    border-radius: 999px;
+    color: #fff;
+    background: rgb(0 0 0 / 0.6);
+    cursor: pointer;
+  }
+  .tile .pin:hover {
+    background: rgb(0 0 0 / 0.8);
+  }
+  .tile .pin[aria-pressed='true'] {
+    color: var(--_accent-fg);
+    background: var(--_accent);
+  }
   .reactions {
     position: absolute;
     inset: 0;

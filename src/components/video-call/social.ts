@@ -5,7 +5,7 @@
  * panel, the reactions floating over the tiles, and the keyboard shortcuts. The raised hand on a
  * tile, its announcement and the data-channel messages are in the main bundle.
  */
-import { html, nothing } from 'lit';
+import { html, nothing, svg } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { renderExtraControls } from './extra-controls.js';
 import { renderParticipants } from './participants.js';
@@ -66,9 +66,25 @@ export class Social {
     if (raised && say) this.said = { key: (this.said?.key ?? 0) + 1, name: this._v.engine.peers.find((p) => p.id === peerId)?.name ?? '' };
   }
 
-  /** Over a participant's tile: their raised hand (top corner) and their reactions floating. */
+  /**
+   * Over a participant's tile: their raised hand (top corner), their reactions floating, and on a
+   * remote tile the pin button (the other top corner): pressed, that tile is shown large (`pin()`).
+   */
   over(peerId: string, hand: boolean) {
-    return html`${hand ? html`<span class="hand" role="img" aria-label=${t('handRaised')} title=${t('handRaised')}>✋</span>` : nothing}${this.reactions.render(peerId)}`;
+    const { host, engine, pinned } = this._v;
+    const peer = peerId !== engine.selfId && engine.peers.find((p) => p.id === peerId);
+    const on = pinned === peerId;
+    const name = peer && (peer.name || t('guest'));
+    return html`${hand ? html`<span class="hand" role="img" aria-label=${t('handRaised')} title=${t('handRaised')}>✋</span>` : nothing}${
+      peer
+        ? html`<button type="button" class="pin" aria-pressed=${on} aria-label=${t('pinTile', { name })}
+            title=${t(on ? 'unpinTile' : 'pinTile', { name })} @click=${() => host.pin(on ? null : peerId)}>
+            <svg viewBox="0 0 24 24" width="18" height="18" fill=${on ? 'currentColor' : 'none'} stroke="currentColor" stroke-width="2" stroke-linejoin="round" aria-hidden="true" focusable="false">
+              ${svg`<path d="M9 3h6l-1 6 4 4H6l4-4zM12 13v8"/>`}
+            </svg>
+          </button>`
+        : nothing
+    }${this.reactions.render(peerId)}`;
   }
 
   /** Focuses what `selector` finds, unless the user has moved on elsewhere on the page meanwhile. */

@@ -26,8 +26,9 @@ export function followEngine(v: ViewHost): void {
   e.on('state', () => v.host.requestUpdate());
   forwardEngineEvents(e, v.host, {
     declined: (peerId) => (v.declinedBy = e.peers.find((p) => p.id === peerId)?.name ?? ''),
-    // (Errors stay shown after joining: a refused camera is still refused in the call.)
-    error: (d) => (v.error = d),
+    // (Errors stay shown after joining: a refused camera is still refused in the call. A device
+    // gone with none left is `quiet`: the settings' notice says so, not the generic error.)
+    error: (d) => d.quiet || (v.error = d),
     chat: (d) => v.chat.feed.add(d, d.from === e.selfId),
     hand: ({ peerId, raised, say }) => v.social?.hand(peerId, raised, say),
     reaction: ({ peerId, emoji }) => v.social?.reactions.add(peerId, emoji),
