@@ -2,7 +2,7 @@
  * `npm run bench`: every figure next to its baseline measured in the same run; prints a
  * table and writes bench/results.json. Expects a fresh build (`npm run build` runs first).
  *
- *   BENCH_ONLY=bundle,relay,connect,mesh,background,recording   run only some sections (or `npm run bench -- connect`)
+ *   BENCH_ONLY=bundle,relay,connect,mesh,background,recording,noise   run only some sections (or `npm run bench -- connect`)
  *   RECORDING_MINUTES=3                    how long the recording section records (SAMPLE_S=10: its sampling)
  *   CONNECT_RUNS=15                        connect-time repetitions (median reported)
  *   TRACE=1                                connect: prints each run's timeline (bench/pages/probe.js; getStats polling adds load)
@@ -19,13 +19,14 @@ import { benchBundle } from './bundle.js';
 import { runBrowserBenches } from './browser.js';
 import { runBackgroundBench } from './background.js';
 import { runRecordingBench } from './recording.js';
+import { runNoiseCpuBench } from './noise-cpu.js';
 import { runRelayLoad, type RelayLoadResult } from './relay.js';
 import { cpuModel, loadAverage, median, ratio, round, table, withTimeout } from './util.js';
 
 const HERE = import.meta.dirname;
 // Sections to run: `npm run bench -- connect mesh`, or BENCH_ONLY=connect,mesh; all by default.
 const only = new Set(
-  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh,background,recording')
+  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh,background,recording,noise')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -98,15 +99,6 @@ await section('bundle', async () => {
       row.target ? verdict(row.ratio <= row.target) : '',
     ]);
   }
-  const l = r.languages;
-  rows.push([
-    'bundle dist/video-call.js: languages mechanism (issue 15), min+gzip added',
-    `${l.addedGzipBytes} B`,
-    `${kb(l.englishOnlyGzipBytes)} (English-only build)`,
-    ratio(l.gzipBytes, l.englishOnlyGzipBytes),
-    `≤ ${l.target} B`,
-    verdict(l.addedGzipBytes <= l.target),
-  ]);
 });
 
 await section('relay', async () => {
@@ -340,6 +332,20 @@ await section('recording', async () => {
     verdict(held(r.perHour) <= 50),
   ]);
   rows.push([label('an hour adds to disk (profile)'), `${r.perHour.diskMiB} MiB`, `${r.memoryOnlyPerHour.diskMiB} MiB`, '-', '-', '']);
+});
+
+await section('noise', async () => {
+  const r = await runNoiseCpuBench();
+  results.noise = r;
+  rows.push([
+    'noise-suppression="strong" (RNNoise worklet), fake mic: browser CPU',
+    `${r.best.strong} cores`,
+    `${r.best.browser} cores (the browser's own suppression)`,
+    ratio(r.best.strong, r.best.browser),
+    '-',
+    '',
+  ]);
+  rows.push(['… RNNoise: CPU per second of audio', ms(r.msPerSecond), '-', '-', '-', 'strong minus the baseline']);
 });
 
 machine.loadAverageAtEnd = loadAverage().load1;
