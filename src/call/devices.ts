@@ -334,7 +334,12 @@ export class Devices {
         const device = back && list[plural].find((d) => d.deviceId === back.deviceId);
         if (!device) continue;
         delete this._gone[kind];
-        await this._use(kind, device).then(() => this._host.changed({ kind, ...device, reason: 'restored' }), warn);
+        // In use again only if that kind is on (a mic or camera turned off when none was left stays
+        // off: it is back in the list for the user to turn on, and nothing says it is in use).
+        await this._use(kind, device).then(
+          () => (!k || this._live(k)) && this._host.changed({ kind, ...device, reason: 'restored' }),
+          warn,
+        );
       }
     }
   }
