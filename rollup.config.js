@@ -9,6 +9,7 @@
 //    dist/video-call-devices.js — the device settings (src/device-chunk.ts), the same way, with the first capture.
 //    dist/video-call-recorder.js — the recorder (compositor, mixer, MediaRecorder), the same way, on the first recording;
 //    dist/video-call-noise/ — noise-suppression="strong": its AudioWorklet, with RNNoise's wasm copied beside it.
+// 3b. dist/video-call-sfu.js — the SFU topology (Janus), an ES module fetched by (1) when a room is offered an SFU.
 // 4. dist/esm/ — the npm build: ES modules, one per source file, dependencies external.
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -20,6 +21,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 
 const scriptLoader = fileURLToPath(new URL('./src/transports/firebase-loader.script.ts', import.meta.url));
 const scriptExtrasLoader = fileURLToPath(new URL('./src/call/extras-loader.script.ts', import.meta.url));
+const scriptSfuLoader = fileURLToPath(new URL('./src/call/sfu-loader.script.ts', import.meta.url));
 
 /** In the script build, the Firebase and call-extras loaders fetch a sibling file instead of importing the module. */
 const scriptFirebaseLoader = {
@@ -27,6 +29,7 @@ const scriptFirebaseLoader = {
   resolveId(source, importer) {
     if (source === './firebase-loader.js' && importer?.includes('/src/transports/')) return scriptLoader;
     if (/(^|\/)call\/extras-loader\.js$|^\.\/extras-loader\.js$/.test(source) && importer?.includes('/src/')) return scriptExtrasLoader;
+    if (source === './sfu-loader.js' && importer?.includes('/src/call/')) return scriptSfuLoader;
     return null;
   },
 };
@@ -228,6 +231,12 @@ export default withLanguages([
   {
     input: 'src/call/background.ts',
     output: { file: 'dist/video-call-background.js', format: 'es', sourcemap: true },
+    plugins: [tsJs, resolve(), ts(true)],
+    onwarn,
+  },
+  {
+    input: 'src/call/sfu/index.ts',
+    output: { file: 'dist/video-call-sfu.js', format: 'es', sourcemap: true },
     plugins: [tsJs, resolve(), ts(true)],
     onwarn,
   },

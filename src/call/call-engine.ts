@@ -20,7 +20,8 @@ import { RingFlow } from './ring-flow.js';
 import { Room } from './room.js';
 import type { PeerStats } from './stats.js';
 import type { Topology } from './topology.js';
-import type { CallEngineEvents, CallEngineOptions, CallState, EngineHost, PeerState, RemotePeer } from './types.js';
+import type { CallEngineEvents, CallEngineOptions, CallState, EngineHost, MediaTopology, PeerState, RemotePeer } from './types.js';
+import { loadSfu } from './sfu-loader.js';
 
 export type { CallEngineEvents, CallEngineOptions, CallState, PeerState, PeerStats };
 export type { IceTimeouts, RingState } from './types.js';
@@ -52,6 +53,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   name = '';
   /** Whether our hand is raised (lowered again on leaving). */
   hand = false;
+  /** How media flows now: `mesh`, or `sfu` once the room moved there (CONTRACT section 10). */
+  topology: MediaTopology = 'mesh';
 
   #opts: Required<CallEngineOptions>;
   #media: LocalMedia;
@@ -77,6 +80,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   /** Who speaks, how each line is (presence.ts, in the extras fetched on the first join): watched while joined. */
   #presence: Presence | null = null;
   #host: EngineHost;
+  /** The SFU chunk's controller while a room is offered an SFU; the room may then grow past maxPeers. */
+  #sfu: { close(): void } | null = null;
 
   constructor(options: CallEngineOptions = {}) {
     super();
@@ -88,6 +93,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       video: options.video ?? true,
       iceTransportPolicy: options.iceTransportPolicy ?? 'all',
       iceTimeouts: options.iceTimeouts ?? {},
+      topology: options.topology ?? 'auto',
+      sfuUrl: options.sfuUrl ?? '',
     });
     const host: EngineHost = {
       options: opts,
@@ -116,6 +123,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#room = new Room({
       ...host,
       state: () => this.state,
+      wide: () => !!this.#sfu,
       newcomer: (peer) => this.#newcomer(peer),
       existing: (peer) => this.#ring.existing(peer) || this.#connect(peer, true),
       mediaSignal: (peer, signal) => {
@@ -374,6 +382,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     if (seq !== this.#room.seq) return;
     this.#transportIceServers = validIceServers(result.iceServers) ?? [];
     this.#room.entered(result);
+    const o = this.#opts;
+    const sfu = !o.ring && o.topology !== 'mesh' && (result.sfu || o.sfuUrl) ? (result.sfu ?? null) : undefined;
     this.#setState('joined');
     void extras.then((m) => {
       if (!m || seq !== this.#room.seq) return;
@@ -385,10 +395,24 @@ export class CallEngine extends Emitter<CallEngineEvents> {
         selfId: () => this.selfId,
       })).start();
     });
-    this.emit('joined', { room, selfId: this.selfId });
+    this.emit('joined', { room, selfId: this.selfId, topology: this.topology });
     this.#cannotConnect(); // says so now, before anyone is there to connect to
     this.#room.start(result.peers);
     replayEarly();
+    if (sfu !== undefined) {
+      // The SFU chunk, fetched now: it moves the room's media there when it is time (sfu/index.ts).
+      // Meanwhile, and from then on, the room may grow past maxPeers.
+      this.#sfu = { close() {} };
+      loadSfu().then(
+        (m) => {
+          if (seq !== this.#room.seq) return;
+          const use = (t: Topology | null) => (this.#topology = t ?? new MeshTopology(() => this.#ice()));
+          const connect = (p: RemotePeer) => this.#ring.connects(p) && this.#connect(p, this.selfId < p.tid);
+          this.#sfu = m.startSfu(this, o, this.#room, this.#peerEvents, this.#media, transport, sfu, use, connect);
+        },
+        (err) => this.#fail(toVideoCallError(err, 'transport'), false),
+      );
+    }
   }
 
   /**
@@ -407,6 +431,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.stopScreenShare();
     for (const id of [...this.#room.peers.keys()]) this.#room.removePeer(id, false);
     this.hand = false;
+    this.#sfu?.close(); // back to a mesh for the next call
+    this.#sfu = null;
     const transport = this.#room.detach();
     if (transport) await transport.leave().catch(() => {});
     if (this.state !== 'idle') this.#setState('idle');

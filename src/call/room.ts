@@ -23,6 +23,8 @@ type RingSignal = Extract<EngineSignal, { t: 'ring' | 'accept' | 'decline' }>;
 export interface RoomHost extends EngineHost {
   /** The engine's state (room events wait while joining, and are dropped when not in a call). */
   state(): CallState;
+  /** An SFU is offered: the room may grow past maxPeers (the media moves there). */
+  wide(): boolean;
   /** A peer the transport lists after us. */
   newcomer(peer: RemotePeer): void;
   /** A peer that was in the room before us. */
@@ -182,7 +184,7 @@ export class Room {
   // ------------------------------------------------------------ peers
 
   #slots(): number {
-    return this.#host.options.ring ? 1 : this.#host.options.maxPeers;
+    return this.#host.options.ring ? 1 : this.#host.wide() ? 100 : this.#host.options.maxPeers;
   }
 
   addPeer(id: string, name: string): RemotePeer {
@@ -407,7 +409,7 @@ export class Room {
     let peer = known;
     if (!peer) {
       // Their signal overtook their presence (possible on some transports).
-      if (this.#host.options.ring || this.peers.size >= this.#host.options.maxPeers) {
+      if (this.#host.options.ring || this.peers.size >= this.#slots()) {
         this.send(from, { t: 'full' });
         return;
       }

@@ -79,11 +79,24 @@ export interface CallEngineOptions {
   /** Start with the mic / camera on. Default true. */
   audio?: boolean;
   video?: boolean;
+  /**
+   * How media flows (CONTRACT section 10): `mesh`; `sfu` (through the SFU the transport offers, or
+   * `sfuUrl`); `auto` (default): a mesh while the room fits `maxPeers`, the whole room on the SFU past
+   * that when one is offered. The ring flow is always a mesh.
+   */
+  topology?: 'mesh' | 'sfu' | 'auto';
+  /** A Janus WebSocket URL, for transports that offer no SFU of their own (firebase, local). */
+  sfuUrl?: string;
 }
+
+/** How media flows now. */
+export type MediaTopology = 'mesh' | 'sfu';
 
 export type CallEngineEvents = {
   state: CallState;
-  joined: { room: string; selfId: string };
+  joined: { room: string; selfId: string; topology: MediaTopology };
+  /** Media moved from the mesh to the SFU, or back. */
+  topology: { topology: MediaTopology };
   left: { room: string };
   'peer-joined': { peerId: string; name: string };
   'peer-connected': { peerId: string };

@@ -6,7 +6,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import { Emitter } from '../emitter.js';
 import { VideoCallError, isVideoCallErrorCode, toVideoCallError } from '../errors.js';
 import { randomId } from '../random-id.js';
-import type { ClientToServerEvents, JoinAck, ServerToClientEvents, SfuAccess } from './relay-protocol.js';
+import type { ClientToServerEvents, JoinAck, ServerToClientEvents, SfuAck } from './relay-protocol.js';
 import {
   REJOIN_RETRY_MAX_MS,
   REJOIN_RETRY_MS,
@@ -261,11 +261,9 @@ export class SocketIoTransport extends Emitter<TransportEvents> implements Trans
     }
   }
 
-  /** Fresh SFU access for the room we are in (the relay's `sfu-refresh`); rejects with the relay's error. */
-  async sfu(): Promise<SfuAccess> {
-    const ack = await this.#socket.timeout(this.#joinTimeoutMs).emitWithAck('sfu-refresh', { room: this.#room?.room ?? '' });
-    if (!ack.ok) throw new VideoCallError(ack.error.code, ack.error.message);
-    return ack.sfu;
+  /** The relay's `sfu-refresh` for the room we are in: fresh SFU access, or the relay's error. */
+  sfu(): Promise<SfuAck> {
+    return this.#socket.emitWithAck('sfu-refresh', { room: this.#room?.room as string });
   }
 
   /** Resolves once connected; rejects with `transport` on the first connection error or after `ms`. */

@@ -1,6 +1,6 @@
 import type { Emitter } from '../emitter.js';
 import type { VideoCallErrorCode } from '../errors.js';
-import type { SfuAccess } from './relay-protocol.js';
+import type { SfuAccess, SfuAck } from './relay-protocol.js';
 
 /**
  * The signaling transport interface. Every way of finding peers and passing
@@ -93,8 +93,11 @@ export interface Transport extends Pick<Emitter<TransportEvents>, 'on'> {
   leave(): Promise<void>;
   /** Leaves and releases every resource (sockets, channels, listeners). */
   close(): void;
-  /** Optional: fresh SFU access for the joined room (new tokens; the room made again after an SFU restart). */
-  sfu?(): Promise<SfuAccess>;
+  /**
+   * Optional: fresh SFU access for the joined room (new tokens; the room made again after an SFU
+   * restart), as the relay's `sfu-refresh` answers it. Never settles while the relay is away.
+   */
+  sfu?(): Promise<SfuAck>;
   /**
    * Optional: our media links dropped, so the network may have changed under a connection
    * that still looks up. Checks it now and, if it is dead, reconnects at once (re-joining as

@@ -146,6 +146,7 @@ function observe() {
     'vc-screen-share',
     'vc-recording',
     'vc-error',
+    'vc-topology',
   ];
   for (const type of types) {
     window.addEventListener(

@@ -3,7 +3,8 @@ import type { VideoCallErrorCode } from '../../errors.js';
 
 /** `detail` of each event `<video-call>` fires. */
 export interface VideoCallEventMap {
-  'vc-joined': { room: string; selfId: string };
+  /** `topology`: how media flows now, `mesh` or `sfu` (CONTRACT section 10). */
+  'vc-joined': { room: string; selfId: string; topology: 'mesh' | 'sfu' };
   'vc-left': { room: string };
   'vc-peer-joined': { peerId: string; name: string };
   'vc-peer-connected': { peerId: string };
@@ -19,6 +20,8 @@ export interface VideoCallEventMap {
   'vc-error': { code: VideoCallErrorCode; message: string };
   'vc-hand': { peerId: string; raised: boolean };
   'vc-reaction': { peerId: string; emoji: string };
+  /** Media moved from the mesh to the SFU, or back. */
+  'vc-topology': { topology: 'mesh' | 'sfu' };
 }
 
 /** Each `vc-*` event as a listener receives it: a `CustomEvent` with that event's `detail`. */
@@ -41,6 +44,7 @@ export const VIDEO_CALL_EVENTS = [
   'vc-error',
   'vc-hand',
   'vc-reaction',
+  'vc-topology',
 ] as const satisfies readonly (keyof VideoCallEventMap)[];
 
 // Every key of the map is listed above: a missing one is a compile error here, naming it.

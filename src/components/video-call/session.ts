@@ -14,6 +14,7 @@ export interface SessionHost extends ConfigSource {
   ring: boolean;
   maxPeers: number;
   autojoin: boolean;
+  getAttribute(name: string): string | null;
   join(): Promise<void>;
 }
 
@@ -91,7 +92,15 @@ export class CallSession {
     this._assertOnPage();
     this.release();
     this._hooks.reset();
-    e.configure({ iceServers: config.iceServers, iceTransportPolicy: config.iceTransportPolicy, maxPeers: host.maxPeers, ring: host.ring });
+    e.configure({
+      iceServers: config.iceServers,
+      iceTransportPolicy: config.iceTransportPolicy,
+      maxPeers: host.maxPeers,
+      ring: host.ring,
+      // Read when joining (null: the default, `auto` and no SFU of our own).
+      topology: host.getAttribute('topology') as never,
+      sfuUrl: host.getAttribute('sfu-url') as never,
+    });
     let transport: Transport;
     try {
       if (typeof config.transport === 'string') {

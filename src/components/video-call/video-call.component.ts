@@ -58,7 +58,10 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @tagname video-call
  * @summary A video call in one tag: `<video-call room="1234"></video-call>`.
  *
- * @event {CustomEvent<{room: string, selfId: string}>} vc-joined - Joined the room.
+ * @attr {'mesh' | 'sfu' | 'auto'} topology - How media flows: `mesh` (everyone sends to everyone), `sfu` (through the room's SFU: one upload each, whatever the size), or `auto` (default): a mesh while the room fits `max-peers`, the whole room moves to the SFU past that if one is offered (by the relay's `JANUS_URLS`, or `sfu-url`), and back once it has shrunk well below. Read when joining. The ring flow is always a mesh. The property of the same name is read-only: how media flows now.
+ * @attr {string} sfu-url - WebSocket URL of a Janus server (VideoRoom) for transports with no server of their own (`firebase`, `local`); see docs/sfu.md for what that means for who may join. Read when joining.
+ *
+ * @event {CustomEvent<{room: string, selfId: string, topology: 'mesh' | 'sfu'}>} vc-joined - Joined the room; `topology` is how media flows now.
  * @event {CustomEvent<{room: string}>} vc-left - Left the room.
  * @event {CustomEvent<{peerId: string, name: string}>} vc-peer-joined - Another participant entered the room.
  * @event {CustomEvent<{peerId: string}>} vc-peer-connected - Media from that peer is arriving (the peer connection is up).
@@ -69,6 +72,7 @@ export type { PeerStats, DeviceChange, DeviceInfo, DeviceKind, DeviceList };
  * @event {CustomEvent<{active: boolean}>} vc-screen-share - Our own screen share started or stopped.
  * @event {CustomEvent<{kind: string, deviceId: string, label: string, reason: string}>} vc-device-change - The camera, microphone or speaker in use changed: `kind` is `camera`, `microphone` or `speaker`; `reason` is `user` (chosen in the settings panel or by `selectDevice()`), `unplugged` (the device in use went away: this one took its place; the user is told) or `restored` (it is back, and in use again).
  * @event {CustomEvent<{peerId: string | null}>} vc-active-speaker - Who is speaking now changed: a participant's id, our own id when it is us, `null` when nobody speaks. From audio levels read a few times a second, steadied so it does not flicker; a muted participant is never speaking. Also `activeSpeaker`.
+ * @event {CustomEvent<{topology: 'mesh' | 'sfu'}>} vc-topology - Media moved from the mesh to the SFU, or back (the whole room moves together).
  * @event {CustomEvent<{peerId: string, active: boolean}>} vc-recording - Someone in the call started or stopped recording it (`peerId` is our own id for our own recording). Fired on every participant's element; a recorder who leaves or drops counts as stopped, and someone joining while a recording runs is told at once.
  * @event {CustomEvent<{peerId: string, raised: boolean}>} vc-hand - A hand was raised or lowered, ours included (`peerId` is then our own id).
  * @event {CustomEvent<{peerId: string, emoji: string}>} vc-reaction - A reaction (one of 👍 👏 ❤️ 😂 😮 🎉), ours included. It floats over the sender's tile for 3 s. A peer's reactions past 8 in a burst or 2 a second are dropped (no event).
@@ -297,6 +301,11 @@ export class VideoCall extends LitElement {
    */
   get activeSpeaker(): string | null {
     return this.#engine.activeSpeaker;
+  }
+
+  /** How media flows now: `mesh` or `sfu` (see the `topology` attribute). Read-only. */
+  get topology(): 'mesh' | 'sfu' {
+    return this.#engine.topology;
   }
 
   /** Our own camera (or shared screen) and microphone, as shown in our own tile. Read-only. */

@@ -1,0 +1,479 @@
+/**
+ * The SFU topology (issue 13, CONTRACT section 10): media through a Janus VideoRoom instead of a
+ * connection to every peer. We publish once (one RTCPeerConnection up: the mic, and the camera
+ * or screen with simulcast) and subscribe once (one multistream RTCPeerConnection down carrying
+ * every other participant's streams). Each remote peer still gets a {@link PeerLink} (an
+ * {@link SfuLink}), so the room, the engine and the element work as on the mesh: the link's
+ * stream holds that peer's tracks from the subscription, and its "data channel" (chat, media
+ * state, names, pings, bye) goes through the signaling transport, addressed to that peer.
+ *
+ * Janus knows participants by `display`, which is each one's transport id. Each viewer asks
+ * Janus (`configure` … `substream`) for the simulcast layer that fits how many tiles it shows:
+ * the top layer for one or two others or someone sharing a screen, lower ones for a grid.
+ */
+import { Emitter } from '../../emitter.js';
+import { parseChannelMessage, type ChannelMessage } from '../channel-protocol.js';
+import { rtcConfiguration } from '../ice-watch.js';
+import type { IceSettings } from '../mesh.js';
+import { collectStats, type PeerStats } from '../stats.js';
+import type { LinkEvents, LinkOptions, PeerLink, Topology } from '../topology.js';
+import type { SfuAccess } from '../../transports/relay-protocol.js';
+import { JanusRefusal, JanusWs, type JanusHandle, type JanusMsg } from './janus-ws.js';
+
+/** The signal that carries a data-channel message over the transport on the SFU. */
+export const DATA_SIGNAL = 'sfu-data';
+/** VideoRoom: no such room (426), no such feed (428). */
+const NO_SUCH_ROOM = 426;
+const ROOM_EXISTS = 427;
+/** Simulcast layers we send (Janus substreams 0, 1, 2: low to high). */
+const ENCODINGS: RTCRtpEncodingParameters[] = [
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'h', maxBitrate: 1_500_000 },
+];
+/** Wait before trying Janus again after it went away (doubling up to the max). */
+const RETRY_MS = 1000;
+const RETRY_MAX_MS = 8000;
+
+export interface SfuTopologyHost {
+  /** Our id on the transport (our `display` on Janus). */
+  selfId(): string;
+  /** The remote peer whose transport id is `tid`: its public id. */
+  peerIdOf(tid: string): string | undefined;
+  /** Whether the peer with this public id shares a screen (its tile is large). */
+  sharing(peerId: string): boolean;
+  /** The tracks we send now. */
+  tracks(): { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
+  ice(): IceSettings;
+  /** The access to use now (tokens may have been refreshed). */
+  access(): SfuAccess;
+  /** Fresh access (new tokens, the room made again): the relay's `sfu-refresh`; null without a relay. */
+  refresh(): Promise<SfuAccess> | null;
+  /** Create the room ourselves (`sfu-url`: a Janus without the relay's orchestration). */
+  create: boolean;
+  /** Something went wrong that the user should hear of (not fatal: media may come back). */
+  problem(message: string): void;
+}
+
+/** Resolves once `pc` has gathered its ICE candidates (we send complete descriptions, no trickle). */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    const done = () => pc.iceGatheringState === 'complete' && (pc.removeEventListener('icegatheringstatechange', done), resolve());
+    pc.addEventListener('icegatheringstatechange', done);
+    setTimeout(resolve, 3000); // whatever was gathered by then
+  });
+}
+
+/** One remote peer on the SFU. */
+export class SfuLink extends Emitter<LinkEvents> implements PeerLink {
+  connectionState: RTCPeerConnectionState = 'new';
+  readonly stream = new MediaStream();
+  closed = false;
+
+  constructor(
+    readonly options: LinkOptions,
+    private readonly topology: SfuTopology,
+  ) {
+    super();
+    // Nothing to open: the transport carries our messages. Tell the engine it may send.
+    queueMicrotask(() => !this.closed && this.emit('open', undefined));
+  }
+
+  /** Tells the engine again that it may send (our media state and key go out again). */
+  reopen(): void {
+    if (!this.closed) this.emit('open', undefined);
+  }
+
+  /** Mesh signals (a peer still on the mesh for a moment): not ours. */
+  async handleSignal(): Promise<void> {}
+  offer(): void {}
+  /** Our tracks go up once, on the publisher connection (see SfuTopology.setTrack). */
+  async setTrack(): Promise<void> {}
+
+  send(message: ChannelMessage): boolean {
+    if (this.closed) return false;
+    this.options.signal({ t: DATA_SIGNAL, m: JSON.stringify(message) } as never);
+    return true;
+  }
+
+  /** A message from the peer, through the transport. */
+  receive(raw: unknown): void {
+    if (this.closed || (this.options.admit && !this.options.admit())) return;
+    const m = parseChannelMessage(raw);
+    if (m) this.emit('message', m);
+  }
+
+  /** The peer's tracks from the subscription now. */
+  setTracks(tracks: MediaStreamTrack[]): void {
+    const had = this.stream.getTracks();
+    if (had.length === tracks.length && had.every((t) => tracks.includes(t))) return;
+    for (const t of had) if (!tracks.includes(t)) this.stream.removeTrack(t);
+    for (const t of tracks) if (!had.includes(t)) this.stream.addTrack(t);
+    this.emit('track', this.stream);
+  }
+
+  setState(state: RTCPeerConnectionState): void {
+    if (this.closed || state === this.connectionState) return;
+    this.connectionState = state;
+    this.emit('connection', state);
+  }
+
+  getStats(): Promise<PeerStats> {
+    return this.topology.stats(this.options.peerId);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.topology.unlink(this);
+    this.removeAllListeners();
+  }
+}
+
+/** Publishes once and subscribes once on a Janus VideoRoom; one {@link SfuLink} per remote peer. */
+export class SfuTopology implements Topology {
+  readonly links = new Map<string, SfuLink>();
+  #janus: JanusWs | null = null;
+  #pub: RTCPeerConnection | null = null;
+  #sub: RTCPeerConnection | null = null;
+  #subHandle: JanusHandle | null = null;
+  /** Feeds (Janus publisher ids) by display (transport id), and what we subscribed to. */
+  #feeds = new Map<string, string>();
+  /** Feed ids as Janus gave them (strings with `string_ids`, else numbers), by their string form. */
+  #feedIds = new Map<string, unknown>();
+  #subscribed = new Set<string>();
+  /** Subscription stream by mid: whose (display) and what kind. */
+  #mids = new Map<string, { display: string; type: string }>();
+  #substreams = new Map<string, number>();
+  /** Subscription changes one at a time (Janus renegotiates each). */
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #retryMs = RETRY_MS;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Resolves once we publish (rejects if the first attempt failed). */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly host: SfuTopologyHost) {
+    this.ready = this.#start();
+    this.ready.catch(() => {});
+    this.#scheduleRefresh();
+  }
+
+  link(options: LinkOptions): PeerLink {
+    this.links.get(options.peerId)?.close();
+    const link = new SfuLink(options, this);
+    this.links.set(options.peerId, link);
+    queueMicrotask(() => this.#assign());
+    return link;
+  }
+
+  /** @internal */
+  unlink(link: SfuLink): void {
+    if (this.links.get(link.options.peerId) === link) this.links.delete(link.options.peerId);
+    this.#layers();
+  }
+
+  setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): void {
+    const t = this.#pub?.getTransceivers().find((x) => x.sender && x.mid !== null && x.receiver.track.kind === kind);
+    t?.sender.replaceTrack(track).catch((err) => console.warn('[video-call]', err));
+  }
+
+  broadcast(message: ChannelMessage): void {
+    for (const l of this.links.values()) l.send(message);
+  }
+
+  /** A data message from the peer with transport id `tid`. */
+  receive(tid: string, raw: unknown): void {
+    const id = this.host.peerIdOf(tid);
+    if (id !== undefined) this.links.get(id)?.receive(raw);
+  }
+
+  /** The peer `tid` just came to the SFU: our media state again, for it. */
+  hello(tid: string): void {
+    const id = this.host.peerIdOf(tid);
+    const link = id !== undefined ? this.links.get(id) : undefined;
+    link?.reopen();
+  }
+
+  /** Stats of what we get from `peerId` (the subscription), and what we send (the publication). */
+  async stats(peerId: string): Promise<PeerStats> {
+    const pc = this.#sub;
+    if (pc) return collectStats(peerId, pc);
+    const none = { roundTripTime: null, frameWidth: null, frameHeight: null, framesPerSecond: null };
+    return { peerId, packetsLost: 0, packetLoss: 0, bitrateIn: 0, bitrateOut: 0, relayed: false, ...none };
+  }
+
+  /** The screen share of a peer started or stopped, or the grid changed: the layers follow. */
+  layout(): void {
+    this.#layers();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    clearTimeout(this.#refreshTimer);
+    this.#teardown();
+    for (const l of [...this.links.values()]) l.close();
+  }
+
+  // ------------------------------------------------------------ Janus
+
+  async #start(): Promise<void> {
+    let access = this.host.access();
+    let janus: JanusWs;
+    try {
+      janus = await JanusWs.open(access.url, () => this.host.access().token);
+    } catch (e) {
+      this.#again();
+      throw e;
+    }
+    if (this.#closed) return janus.close();
+    this.#janus = janus;
+    janus.onclose = () => {
+      if (this.#janus !== janus) return;
+      this.#teardown();
+      for (const l of this.links.values()) l.setState('disconnected');
+      this.#again();
+    };
+    const pub = await janus.attach((m) => this.#onPublisherEvent(m));
+    if (this.host.create) {
+      await pub
+        .message({ request: 'create', room: access.room, permanent: false, is_private: true, publishers: 64, videocodec: 'vp8,h264' })
+        .catch((e) => {
+          if (!(e instanceof JanusRefusal && e.code === ROOM_EXISTS)) throw e;
+        });
+    }
+    const join = () =>
+      pub.message({
+        request: 'join',
+        ptype: 'publisher',
+        room: access.room,
+        pin: access.pin,
+        token: access.roomToken,
+        display: this.host.selfId(),
+      });
+    let joined: JanusMsg;
+    try {
+      joined = await join();
+    } catch (e) {
+      // The room went (destroyed while empty, Janus restarted): the relay makes it again.
+      const fresh = e instanceof JanusRefusal && e.code === NO_SUCH_ROOM ? this.host.refresh() : null;
+      if (!fresh) throw e;
+      access = await fresh;
+      joined = await join();
+    }
+    this.#retryMs = RETRY_MS;
+    this.#addFeeds(joined.plugindata?.data.publishers);
+    await this.#publish(pub);
+  }
+
+  /** Janus went away or refused: try again later (a Janus restart: the room re-forms). */
+  #again(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#retry);
+    const ms = this.#retryMs;
+    this.#retryMs = Math.min(ms * 2, RETRY_MAX_MS);
+    this.#retry = setTimeout(async () => {
+      if (this.#closed) return;
+      this.#teardown();
+      try {
+        await this.host.refresh();
+      } catch {
+        /* the relay may be away too: the next attempt asks again */
+      }
+      this.#start().catch((e: Error) => this.host.problem(`The media server is unreachable: ${e.message}`));
+    }, ms);
+  }
+
+  /** Fresh tokens a while before these expire (Janus checks them on every request, keepalives too). */
+  #scheduleRefresh(): void {
+    const ms = Math.max(30_000, this.host.access().expires * 1000 - Date.now() - 300_000);
+    if (!Number.isFinite(ms) || !this.host.access().expires) return;
+    this.#refreshTimer = setTimeout(async () => {
+      try {
+        await this.host.refresh();
+      } catch {
+        /* tried again at the next schedule */
+      }
+      if (!this.#closed) this.#scheduleRefresh();
+    }, ms);
+  }
+
+  #teardown(): void {
+    const janus = this.#janus;
+    this.#janus = null;
+    janus?.close();
+    this.#pub?.close();
+    this.#sub?.close();
+    this.#pub = this.#sub = null;
+    this.#subHandle = null;
+    this.#subscribed.clear();
+    this.#mids.clear();
+    this.#substreams.clear();
+    this.#feeds.clear();
+    this.#feedIds.clear();
+    this.#queue = Promise.resolve();
+  }
+
+  #config(): RTCConfiguration {
+    const { iceServers, iceTransportPolicy } = this.host.ice();
+    return rtcConfiguration(iceServers, iceTransportPolicy);
+  }
+
+  /** Our mic and camera (simulcast) up to Janus. */
+  async #publish(handle: JanusHandle): Promise<void> {
+    const pc = (this.#pub = new RTCPeerConnection(this.#config()));
+    const { audio, video } = this.host.tracks();
+    pc.addTransceiver(audio ?? 'audio', { direction: 'sendonly' });
+    pc.addTransceiver(video ?? 'video', { direction: 'sendonly', sendEncodings: ENCODINGS });
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    const answer = await handle.message({ request: 'configure', audio: true, video: true }, pc.localDescription!.toJSON());
+    if (this.#pub !== pc) return;
+    await pc.setRemoteDescription(answer.jsep!);
+    // The tracks may have changed while we negotiated.
+    const now = this.host.tracks();
+    this.setTrack('audio', now.audio);
+    this.setTrack('video', now.video);
+  }
+
+  #onPublisherEvent(m: JanusMsg): void {
+    const data = m.plugindata?.data;
+    if (!data) return;
+    this.#addFeeds(data.publishers);
+    const gone = data.unpublished ?? data.leaving;
+    if (gone !== undefined) {
+      for (const [display, feed] of this.#feeds) {
+        if (feed === String(gone)) {
+          this.#feeds.delete(display);
+          this.#subscribed.delete(feed);
+        }
+      }
+    }
+  }
+
+  #addFeeds(list: unknown): void {
+    if (!Array.isArray(list)) return;
+    const fresh: string[] = [];
+    for (const p of list as { id?: unknown; display?: unknown }[]) {
+      if (p.id === undefined || typeof p.display !== 'string' || p.display === this.host.selfId()) continue;
+      const feed = String(p.id);
+      this.#feeds.set(p.display, feed);
+      this.#feedIds.set(feed, p.id);
+      if (!this.#subscribed.has(feed)) fresh.push(feed);
+    }
+    if (fresh.length) this.#subscribe(fresh);
+  }
+
+  /** Adds `feeds` to our one subscription (joins as a subscriber the first time). */
+  #subscribe(feeds: string[]): void {
+    for (const f of feeds) this.#subscribed.add(f);
+    const janus = this.#janus;
+    this.#queue = this.#queue
+      .then(async () => {
+        if (!janus || janus !== this.#janus) return;
+        const streams = feeds.map((feed) => ({ feed: this.#feedIds.get(feed) ?? feed }));
+        if (!this.#subHandle) {
+          const handle = await janus.attach((m) => this.#onSubscriberEvent(m));
+          const access = this.host.access();
+          this.#subHandle = handle;
+          const m = await this.#retry428(() =>
+            handle.message({ request: 'join', ptype: 'subscriber', room: access.room, pin: access.pin, token: access.roomToken, streams }),
+          );
+          await this.#answer(m);
+        } else {
+          const m = await this.#retry428(() => this.#subHandle!.message({ request: 'subscribe', streams }));
+          if (m.jsep) await this.#answer(m);
+        }
+      })
+      .catch((e: Error) => {
+        for (const f of feeds) this.#subscribed.delete(f);
+        if (this.#janus === janus) console.warn('[video-call] SFU subscription failed:', e.message);
+      });
+  }
+
+  /** A feed just published may not be offered yet (VideoRoom 428): try again briefly. */
+  async #retry428(fn: () => Promise<JanusMsg>): Promise<JanusMsg> {
+    for (let i = 0; ; i++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (i >= 12 || !(e instanceof JanusRefusal && e.code === 428)) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /** Janus changed the subscription on its own (a publisher left): answer its new offer. */
+  #onSubscriberEvent(m: JanusMsg): void {
+    if (!m.jsep) return;
+    this.#queue = this.#queue.then(() => this.#answer(m)).catch((e: Error) => console.warn('[video-call]', e.message));
+  }
+
+  /** Answers Janus's offer for our subscription, then maps its streams to the peers. */
+  async #answer(m: JanusMsg): Promise<void> {
+    const streams = m.plugindata?.data.streams;
+    if (Array.isArray(streams)) {
+      this.#mids.clear();
+      for (const s of streams as { mid?: string; feed_display?: string; type?: string; active?: boolean }[]) {
+        if (s.mid !== undefined && typeof s.feed_display === 'string' && s.active !== false)
+          this.#mids.set(s.mid, { display: s.feed_display, type: s.type ?? '' });
+      }
+    }
+    if (!m.jsep) return;
+    let pc = this.#sub;
+    if (!pc) {
+      pc = this.#sub = new RTCPeerConnection(this.#config());
+      pc.addEventListener('connectionstatechange', () => {
+        if (this.#sub !== pc) return;
+        this.#assign();
+      });
+    }
+    await pc.setRemoteDescription(m.jsep);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    if (this.#sub !== pc || !this.#subHandle) return;
+    await this.#subHandle.message({ request: 'start' }, pc.localDescription!.toJSON());
+    this.#substreams.clear();
+    this.#assign();
+  }
+
+  /** Hands each link its peer's tracks from the subscription, and its state. */
+  #assign(): void {
+    const pc = this.#sub;
+    const byDisplay = new Map<string, MediaStreamTrack[]>();
+    for (const t of pc?.getTransceivers() ?? []) {
+      const s = t.mid !== null ? this.#mids.get(t.mid) : undefined;
+      if (!s || t.currentDirection === 'inactive' || t.receiver.track.readyState === 'ended') continue;
+      byDisplay.set(s.display, [...(byDisplay.get(s.display) ?? []), t.receiver.track]);
+    }
+    for (const [display, tracks] of byDisplay) {
+      const id = this.host.peerIdOf(display);
+      const link = id !== undefined ? this.links.get(id) : undefined;
+      if (!link) continue;
+      link.setTracks(tracks);
+      link.setState(pc!.connectionState);
+    }
+    this.#layers();
+  }
+
+  /** The simulcast layer each remote camera is received at: what fits the tiles shown. */
+  #layers(): void {
+    const handle = this.#subHandle;
+    if (!handle || !this.#sub) return;
+    const count = this.links.size;
+    const changes: { mid: string; substream: number }[] = [];
+    for (const [mid, s] of this.#mids) {
+      if (s.type !== 'video') continue;
+      const id = this.host.peerIdOf(s.display);
+      const substream = (id !== undefined && this.host.sharing(id)) || count <= 2 ? 2 : count <= 6 ? 1 : 0;
+      if (this.#substreams.get(mid) === substream) continue;
+      this.#substreams.set(mid, substream);
+      changes.push({ mid, substream });
+    }
+    if (changes.length) handle.message({ request: 'configure', streams: changes }).catch(() => {});
+  }
+}
