@@ -143,7 +143,12 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
     const next = mode === 'mesh' ? (others > h.maxPeers ? 'sfu' : 'mesh') : others <= Math.max(1, h.maxPeers - 2) ? 'mesh' : 'sfu';
     if (next === mode) return;
     move(next);
-    for (const p of h.peers()) tell(p.tid);
+    const tellAll = () => {
+      if (!closed && mode === next) for (const p of h.peers()) tell(p.tid);
+    };
+    tellAll();
+    // Again a little later: a newcomer whose SFU chunk was still loading did not hear it.
+    setTimeout(tellAll, SETTLE_MS);
   };
   const soon = (ms = DEBOUNCE_MS) => {
     clearTimeout(timer);
@@ -173,6 +178,7 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
   ];
   soon(h.mode === 'sfu' ? 0 : SETTLE_MS);
   ask();
+  setTimeout(() => !closed && mode === 'mesh' && ask(), SETTLE_MS);
 
   return {
     /** The call ended (its peers already gone): back to a mesh, quietly, for the next one. */

@@ -391,7 +391,14 @@ export class SfuTopology implements Topology {
       })
       .catch((e: Error) => {
         for (const f of feeds) this.#subscribed.delete(f);
-        if (this.#janus === janus) console.warn('[video-call] SFU subscription failed:', e.message);
+        if (this.#janus !== janus || this.#closed) return;
+        console.warn('[video-call] SFU subscription failed, trying again:', e.message);
+        // Janus announces a publisher once: try again while it is still there.
+        setTimeout(() => {
+          if (this.#janus !== janus) return;
+          const again = feeds.filter((f) => !this.#subscribed.has(f) && [...this.#feeds.values()].includes(f));
+          if (again.length) this.#subscribe(again);
+        }, 1000);
       });
   }
 
