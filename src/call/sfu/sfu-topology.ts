@@ -123,6 +123,16 @@ export class SfuLink extends Emitter<LinkEvents> implements PeerLink {
     return this.topology.stats(this.options.peerId);
   }
 
+  /** The subscription's statistics (shared by every peer on the SFU). */
+  report(): Promise<RTCStatsReport> {
+    return this.topology.report();
+  }
+
+  /** This peer's audio as received (from the subscription), and ours as sent (the publication). */
+  audio(): [RTCRtpReceiver | undefined, RTCRtpSender | undefined] {
+    return this.topology.audio(this.stream.getAudioTracks()[0]);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -203,6 +213,18 @@ export class SfuTopology implements Topology {
     if (pc) return collectStats(peerId, pc);
     const none = { roundTripTime: null, frameWidth: null, frameHeight: null, framesPerSecond: null };
     return { peerId, packetsLost: 0, packetLoss: 0, bitrateIn: 0, bitrateOut: 0, relayed: false, ...none };
+  }
+
+  /** @internal */
+  report(): Promise<RTCStatsReport> {
+    return (this.#sub ?? this.#pub)?.getStats() ?? Promise.resolve(new Map() as unknown as RTCStatsReport);
+  }
+
+  /** @internal The receiver of `track` (on the subscription) and our audio sender (on the publication). */
+  audio(track: MediaStreamTrack | undefined): [RTCRtpReceiver | undefined, RTCRtpSender | undefined] {
+    const receiver = this.#sub?.getReceivers().find((r) => r.track === track);
+    const sender = this.#pub?.getSenders().find((x) => x.track?.kind === 'audio');
+    return [receiver, sender];
   }
 
   /** The screen share of a peer started or stopped, or the grid changed: the layers follow. */
