@@ -82,6 +82,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
   #host: EngineHost;
   /** The SFU chunk's controller while a room is offered an SFU; the room may then grow past maxPeers. */
   #sfu: { close(): void } | null = null;
+  /** The room runs (or will run) on the SFU: no mesh links while its chunk loads. */
+  #sfuWait = false;
 
   constructor(options: CallEngineOptions = {}) {
     super();
@@ -384,6 +386,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#room.entered(result);
     const o = this.#opts;
     const sfu = !o.ring && o.topology !== 'mesh' && (result.sfu || o.sfuUrl) ? (result.sfu ?? null) : undefined;
+    // Straight to the SFU (no mesh links made only to be dropped) when we will not be on a mesh.
+    this.#sfuWait = sfu !== undefined && (o.topology === 'sfu' || result.peers.length > o.maxPeers);
     this.#setState('joined');
     void extras.then((m) => {
       if (!m || seq !== this.#room.seq) return;
@@ -406,11 +410,18 @@ export class CallEngine extends Emitter<CallEngineEvents> {
       loadSfu().then(
         (m) => {
           if (seq !== this.#room.seq) return;
-          const use = (t: Topology | null) => (this.#topology = t ?? new MeshTopology(() => this.#ice()));
+          const use = (t: Topology | null) => {
+            this.#sfuWait = false;
+            this.#topology = t ?? new MeshTopology(() => this.#ice());
+          };
           const connect = (p: RemotePeer) => this.#ring.connects(p) && this.#connect(p, this.selfId < p.tid);
           this.#sfu = m.startSfu(this, o, this.#room, this.#peerEvents, this.#media, transport, sfu, use, connect);
         },
-        (err) => this.#fail(toVideoCallError(err, 'transport'), false),
+        (err) => {
+          this.#sfuWait = false;
+          for (const p of this.#room.peers.values()) if (!p.link && this.#ring.connects(p)) this.#connect(p, this.selfId < p.tid);
+          this.#fail(toVideoCallError(err, 'transport'), false);
+        },
       );
     }
   }
@@ -433,6 +444,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.hand = false;
     this.#sfu?.close(); // back to a mesh for the next call
     this.#sfu = null;
+    this.#sfuWait = false;
     const transport = this.#room.detach();
     if (transport) await transport.leave().catch(() => {});
     if (this.state !== 'idle') this.#setState('idle');
@@ -505,6 +517,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
 
   /** Opens the media link to `peer` and follows it; null when nothing can connect (see #cannotConnect). */
   #connect(peer: RemotePeer, initiator: boolean): RemotePeer['link'] {
+    if (this.#sfuWait) return null;
     if (this.#cannotConnect()) {
       if (!peer.problem) {
         peer.problem = 'ice-failed';

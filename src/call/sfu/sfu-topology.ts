@@ -9,7 +9,8 @@
  *
  * Janus knows participants by `display`, which is each one's transport id. Each viewer asks
  * Janus (`configure` … `substream`) for the simulcast layer that fits how many tiles it shows:
- * the top layer for one or two others or someone sharing a screen, lower ones for a grid.
+ * the top layer for one other or someone sharing a screen, the middle one for a grid of two or
+ * three others (tiles about half the call's width), the lowest beyond (a third or less).
  */
 import { Emitter } from '../../emitter.js';
 import { parseChannelMessage, type ChannelMessage } from '../channel-protocol.js';
@@ -25,11 +26,15 @@ export const DATA_SIGNAL = 'sfu-data';
 /** VideoRoom: no such room (426), no such feed (428). */
 const NO_SUCH_ROOM = 426;
 const ROOM_EXISTS = 427;
-/** Simulcast layers we send (Janus substreams 0, 1, 2: low to high). */
+/**
+ * Simulcast layers we send, highest first: Janus takes the first rid for its top substream (2)
+ * and the last for substream 0 (as janus.js sends them). Listed low to high, a viewer asking for
+ * the lowest layer got the top one, which a busy sender may not send at all (no picture).
+ */
 const ENCODINGS: RTCRtpEncodingParameters[] = [
-  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: 'h', maxBitrate: 1_500_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
 ];
 /** Wait before trying Janus again after it went away (doubling up to the max). */
 const RETRY_MS = 1000;
@@ -360,6 +365,7 @@ export class SfuTopology implements Topology {
     const now = this.host.tracks();
     this.setTrack('audio', now.audio);
     this.setTrack('video', now.video);
+    this.#layers();
   }
 
   #onPublisherEvent(m: JanusMsg): void {
@@ -491,14 +497,23 @@ export class SfuTopology implements Topology {
 
   /** The simulcast layer each remote camera is received at: what fits the tiles shown. */
   #layers(): void {
+    const count = this.links.size;
+    // Past four others nobody's tile of us needs the top layer (a pinned one gets the middle):
+    // not encoding it halves what each page's camera costs in a big room.
+    const sender = this.#pub?.getTransceivers()[1]?.sender;
+    const params = sender?.getParameters();
+    const top = count < 4;
+    if (sender && params?.encodings?.length === 3 && params.encodings[0].active !== top) {
+      params.encodings[0].active = top;
+      sender.setParameters(params).catch(() => {});
+    }
     const handle = this.#subHandle;
     if (!handle || !this.#sub) return;
-    const count = this.links.size;
     const changes: { mid: string; substream: number }[] = [];
     for (const [mid, s] of this.#mids) {
       if (s.type !== 'video') continue;
       const id = this.host.peerIdOf(s.display);
-      const substream = (id !== undefined && this.host.sharing(id)) || count <= 2 ? 2 : count <= 6 ? 1 : 0;
+      const substream = (id !== undefined && this.host.sharing(id)) || count <= 1 ? 2 : count <= 3 ? 1 : 0;
       if (this.#substreams.get(mid) === substream) continue;
       this.#substreams.set(mid, substream);
       changes.push({ mid, substream });
