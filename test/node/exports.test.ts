@@ -132,7 +132,7 @@ import { createRelay } from '${pkg.name}/relay';
 
 const el: VideoCall = new Element();
 const on: boolean = el.toggleMic(false);
-const detail: VideoCallEventMap['vc-joined'] = { room: 'r', selfId: 's' };
+const detail: VideoCallEventMap['vc-joined'] = { room: 'r', selfId: 's', topology: 'mesh' };
 const factory: TransportFactory = () => createLocalTransport();
 registerTransport('mine', factory);
 const t: Transport | Promise<Transport> = getTransportFactory('mine')({});
