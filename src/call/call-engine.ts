@@ -386,8 +386,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.#room.entered(result);
     const o = this.#opts;
     const sfu = !o.ring && o.topology !== 'mesh' && (result.sfu || o.sfuUrl) ? (result.sfu ?? null) : undefined;
-    // Straight to the SFU (no mesh links made only to be dropped) when we will not be on a mesh.
-    this.#sfuWait = sfu !== undefined && (o.topology === 'sfu' || result.peers.length > o.maxPeers);
+    // topology="sfu": straight to the SFU (no mesh links made only to be dropped).
+    this.#sfuWait = sfu !== undefined && o.topology === 'sfu';
     this.#setState('joined');
     void extras.then((m) => {
       if (!m || seq !== this.#room.seq) return;

@@ -138,7 +138,9 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
   const decide = () => {
     if (closed) return;
     if (h.mode === 'sfu') return move('sfu');
-    if (!leader() || Date.now() - joinedAt < SETTLE_MS) return;
+    if (!leader()) return;
+    const wait = joinedAt + SETTLE_MS - Date.now();
+    if (wait > 0) return soon(wait + 50); // decided once settled, even if nobody joins or leaves meanwhile
     const others = [...h.peers()].filter((p) => p.present).length;
     const next = mode === 'mesh' ? (others > h.maxPeers ? 'sfu' : 'mesh') : others <= Math.max(1, h.maxPeers - 2) ? 'mesh' : 'sfu';
     if (next === mode) return;
