@@ -5,16 +5,9 @@
  * camera through the same pipeline (track processor → worker → OffscreenCanvas → track generator)
  * without segmentation (`none`). The processed track is shown in a <video>, as the preview is.
  */
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from './browser.js';
-import { childPids, median, round, sleep, treeCpuSeconds } from './util.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+import { childPids, median, round, sleep, treeCpuSeconds, serveProject } from './util.js';
 
 export interface BackgroundRun {
   /** Processed frames per second (median of the once-a-second figures). */
@@ -38,19 +31,11 @@ export interface BackgroundResult {
 const browserCpuSeconds = () => childPids(/chrom/).reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
 
 export async function runBackgroundBench(rounds = 3, seconds = 8): Promise<BackgroundResult> {
-  const server = createServer((req, res) => {
-    const file = path.join(ROOT, path.normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
-    if (!file.startsWith(ROOT)) return void res.writeHead(403).end();
-    readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const server = await serveProject();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/bench/pages/background.html`);
+    await page.goto(server.url('/bench/pages/background.html'));
     await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady);
     const runs: Record<'blur' | 'none', BackgroundRun[]> = { blur: [], none: [] };
     const startMs: number[] = [];

@@ -6,16 +6,9 @@
  * is what RNNoise costs: CPU milliseconds per second of audio. (bench/noise.ts measures how well
  * it suppresses; this, what it costs where it runs.)
  */
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from './browser.js';
-import { childPids, round, sleep, treeCpuSeconds } from './util.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+import { childPids, round, sleep, treeCpuSeconds, serveProject } from './util.js';
 
 export interface NoiseCpuResult {
   /** Browser CPU (all Chromium processes), in cores, each round. */
@@ -30,23 +23,14 @@ export interface NoiseCpuResult {
 const browserCpuSeconds = () => childPids(/chrom/).reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
 
 export async function runNoiseCpuBench(rounds = 3, seconds = 8): Promise<NoiseCpuResult> {
-  const server = createServer((req, res) => {
-    if (req.url === '/favicon.ico') return void res.writeHead(204).end();
-    const file = path.join(ROOT, path.normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
-    if (!file.startsWith(ROOT)) return void res.writeHead(403).end();
-    readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const server = await serveProject();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/bench/pages/noise.html`);
+    await page.goto(server.url('/bench/pages/noise.html'));
     await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady, undefined, { timeout: 30_000 });
     const runs: Record<'strong' | 'browser', number[]> = { strong: [], browser: [] };
     for (let i = 0; i < rounds; i++) {

@@ -19,17 +19,11 @@
  * warm-up) is what an hour would add: recording minus baseline, times 60.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from './browser.js';
-import { childPids, processTree, round, sleep, withTimeout } from './util.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+import { childPids, processTree, round, sleep, withTimeout, serveProject } from './util.js';
 
 /** One moment of one side. */
 export interface MemorySample {
@@ -189,16 +183,8 @@ export async function runRecordingBench(
   minutes = Number(process.env.RECORDING_MINUTES ?? 3),
   sampleS = Number(process.env.SAMPLE_S ?? 10),
 ): Promise<RecordingBenchResult> {
-  const server = createServer((req, res) => {
-    const file = path.join(ROOT, path.normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
-    if (!file.startsWith(ROOT)) return void res.writeHead(403).end();
-    readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bench/pages/recording.html`;
+  const server = await serveProject();
+  const url = server.url('/bench/pages/recording.html');
   const sides: Side[] = [];
   try {
     for (const [name, query] of [

@@ -1,5 +1,9 @@
 /** Small helpers shared by the benchmarks: statistics, process CPU/RSS from /proc, formatting. */
+import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
@@ -125,4 +129,26 @@ function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+
+/**
+ * The project's files over HTTP on a free loopback port (bench pages under /bench/pages/, the
+ * build under /dist/), for the benches that open one page in Chromium. `url(p)`: the address of `p`.
+ */
+export async function serveProject(): Promise<{ url(p: string): string; close(): void }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/favicon.ico') return void res.writeHead(204).end();
+    const file = path.join(PROJECT_ROOT, path.normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
+    if (!file.startsWith(PROJECT_ROOT)) return void res.writeHead(403).end();
+    readFile(file).then(
+      (body) => res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { url: (p) => `http://127.0.0.1:${port}${p}`, close: () => void server.close() };
 }

@@ -10,7 +10,18 @@ import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { RELAY_URL } from './test-env.js';
 import type { VideoCall } from '../../src/video-call.js';
-import { addCall, eventWithin, framePixels, remoteVideo, removeAllCalls, shadow, uniqueRoom, videoIsLive, waitUntil } from './helpers.js';
+import {
+  addCall,
+  eventWithin,
+  framePixels,
+  remoteVideo,
+  removeAllCalls,
+  shadow,
+  uniqueRoom,
+  videoIsLive,
+  waitUntil,
+  countNegotiations,
+} from './helpers.js';
 
 const base = { server: RELAY_URL, 'ice-servers': '[]' };
 type DeviceChange = { kind: string; deviceId: string; label: string; reason: string };
@@ -32,18 +43,6 @@ function green(video: HTMLVideoElement): number {
   let sum = 0;
   for (let i = 0; i < d.length; i += 4) sum += d[i + 1];
   return sum / (64 * 36);
-}
-
-/** Counts offers and answers taken by every RTCPeerConnection on the page from now on (the real methods still run). */
-function countNegotiations() {
-  const proto = RTCPeerConnection.prototype;
-  const real = proto.setRemoteDescription;
-  const counter = { n: 0, restore: () => (proto.setRemoteDescription = real) };
-  proto.setRemoteDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof real>) {
-    counter.n++;
-    return real.apply(this, args);
-  } as typeof real;
-  return counter;
 }
 
 const clearChoices = () => ['camera', 'microphone', 'speaker'].forEach((k) => localStorage.removeItem(`video-call-${k}`));

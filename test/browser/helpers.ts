@@ -90,3 +90,15 @@ export function framePixels(video: HTMLVideoElement, width: number, height: numb
   g.drawImage(video, 0, 0, width, height);
   return g.getImageData(0, 0, width, rows).data;
 }
+
+/** Counts offers and answers taken by every RTCPeerConnection on the page from now on (the real methods still run). */
+export function countNegotiations(): { n: number; restore(): void } {
+  const proto = RTCPeerConnection.prototype;
+  const real = proto.setRemoteDescription;
+  const counter = { n: 0, restore: () => void (proto.setRemoteDescription = real) };
+  proto.setRemoteDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof real>) {
+    counter.n++;
+    return real.apply(this, args);
+  } as typeof real;
+  return counter;
+}

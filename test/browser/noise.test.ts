@@ -9,7 +9,7 @@
 // rest of the time. The wrapper also records the constraints asked for, so the test sees whether
 // the browser's own suppression was requested. The camera is Chromium's fake one.
 import { expect } from '@open-wc/testing';
-import { addCall, eventWithin, removeAllCalls, remoteVideo, sleep, uniqueRoom, waitUntil } from './helpers.js';
+import { addCall, eventWithin, removeAllCalls, remoteVideo, sleep, uniqueRoom, waitUntil, countNegotiations } from './helpers.js';
 import type { VideoCall } from '../../src/video-call.js';
 
 const RATE = 48000;
@@ -141,18 +141,6 @@ async function levels(track: MediaStreamTrack, seconds = LOOP_S + 0.5): Promise<
   frames.sort((x, y) => x - y);
   const q = (p: number) => Math.round(frames[Math.floor(p * (frames.length - 1))] * 10) / 10;
   return { floor: q(0.1), voice: q(0.9) };
-}
-
-/** Counts offers and answers taken by every RTCPeerConnection on the page from now on. */
-function countNegotiations() {
-  const proto = RTCPeerConnection.prototype;
-  const real = proto.setRemoteDescription;
-  const counter = { n: 0, restore: () => (proto.setRemoteDescription = real) };
-  proto.setRemoteDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof real>) {
-    counter.n++;
-    return real.apply(this, args);
-  } as typeof real;
-  return counter;
 }
 
 /** Two elements in a call over the local transport; `a` sends with `noise`. What `b` receives from `a`: `received()`. */
