@@ -14,17 +14,10 @@ import {
   sleep,
   uniqueRoom,
   videoIsLive,
+  setBase,
   waitUntil,
 } from './helpers.js';
 import type { VideoCall } from '../../src/video-call.js';
-
-/** Where the effect's files are: the build's (npm test builds before the browser suites). */
-function setBase(base: string): void {
-  document.querySelector('script[data-video-call-base]')?.remove();
-  const s = document.createElement('script');
-  s.dataset.videoCallBase = base;
-  document.head.append(s);
-}
 
 interface Look {
   /** Mean absolute difference between horizontal neighbours in the top strip (text and squares): sharpness. */

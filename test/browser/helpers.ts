@@ -102,3 +102,14 @@ export function countNegotiations(): { n: number; restore(): void } {
   } as typeof real;
   return counter;
 }
+
+/**
+ * Where the element fetches its on-demand files from (the `data-video-call-base` script): the
+ * build's `/dist/` (npm test builds before the browser suites), or a folder that fails on purpose.
+ */
+export function setBase(base: string): void {
+  document.querySelector('script[data-video-call-base]')?.remove();
+  const s = document.createElement('script');
+  s.dataset.videoCallBase = base;
+  document.head.append(s);
+}

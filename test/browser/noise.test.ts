@@ -9,7 +9,7 @@
 // rest of the time. The wrapper also records the constraints asked for, so the test sees whether
 // the browser's own suppression was requested. The camera is Chromium's fake one.
 import { expect } from '@open-wc/testing';
-import { addCall, eventWithin, removeAllCalls, remoteVideo, sleep, uniqueRoom, waitUntil, countNegotiations } from './helpers.js';
+import { addCall, eventWithin, removeAllCalls, remoteVideo, sleep, uniqueRoom, waitUntil, countNegotiations, setBase } from './helpers.js';
 import type { VideoCall } from '../../src/video-call.js';
 
 const RATE = 48000;
@@ -95,14 +95,6 @@ const mic = {
     void this.ctx?.close();
   },
 };
-
-/** Where the element's on-demand files are (the build's: npm test builds before the browser suites). */
-function setBase(base: string): void {
-  document.querySelector('script[data-video-call-base]')?.remove();
-  const s = document.createElement('script');
-  s.dataset.videoCallBase = base;
-  document.head.append(s);
-}
 
 interface Levels {
   /** 10th percentile of 10 ms frame levels (dBFS): the noise-only stretches. */
