@@ -388,6 +388,10 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     const sfu = !o.ring && o.topology !== 'mesh' && (result.sfu || o.sfuUrl) ? (result.sfu ?? null) : undefined;
     // topology="sfu": straight to the SFU (no mesh links made only to be dropped).
     this.#sfuWait = sfu !== undefined && o.topology === 'sfu';
+    // An SFU offered: the room may grow past maxPeers from the first list on (the media moves there
+    // once the SFU chunk decides); set before the room starts, or a newcomer to a full room would
+    // connect to only the first maxPeers and never see the rest.
+    if (sfu !== undefined) this.#sfu = { close() {} };
     this.#setState('joined');
     void extras.then((m) => {
       if (!m || seq !== this.#room.seq) return;
@@ -405,8 +409,6 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     replayEarly();
     if (sfu !== undefined) {
       // The SFU chunk, fetched now: it moves the room's media there when it is time (sfu/index.ts).
-      // Meanwhile, and from then on, the room may grow past maxPeers.
-      this.#sfu = { close() {} };
       loadSfu().then(
         (m) => {
           if (seq !== this.#room.seq) return;
