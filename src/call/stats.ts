@@ -28,9 +28,20 @@ interface Sample {
   bytesOut: number;
 }
 
-const previous = new WeakMap<RTCPeerConnection, Sample>();
+/** The last sample of each connection, per peer (on the SFU one connection carries everyone). */
+const previous = new WeakMap<RTCPeerConnection, Map<string, Sample>>();
 
-async function sample(pc: RTCPeerConnection) {
+/**
+ * Which RTP streams of the connection are the peer's: on the SFU one connection down carries
+ * everyone, so a peer's figures are those of its own tracks (`inbound`: their track ids), and
+ * what we send is on another connection (`outbound`, shared by all: what we publish).
+ */
+export interface StatsScope {
+  inbound: ReadonlySet<string>;
+  outbound: RTCPeerConnection | null;
+}
+
+async function sample(pc: RTCPeerConnection, scope?: StatsScope) {
   const report = await pc.getStats();
   const s: Omit<PeerStats, 'peerId' | 'bitrateIn' | 'bitrateOut'> & Sample = {
     at: performance.now(),
@@ -60,6 +71,7 @@ async function sample(pc: RTCPeerConnection) {
     s.relayed = type(pair.localCandidateId) === 'relay' || type(pair.remoteCandidateId) === 'relay';
   }
   report.forEach((r: Record<string, unknown> & { type: string }) => {
+    if (r.type === 'inbound-rtp' && scope && !scope.inbound.has(String(r.trackIdentifier))) return;
     if (r.type === 'inbound-rtp') {
       s.bytesIn += Number(r.bytesReceived ?? 0);
       s.packetsLost += Number(r.packetsLost ?? 0);
@@ -76,18 +88,27 @@ async function sample(pc: RTCPeerConnection) {
     }
   });
   s.packetLoss = received + s.packetsLost > 0 ? s.packetsLost / (received + s.packetsLost) : 0;
+  if (scope?.outbound)
+    (await scope.outbound.getStats()).forEach((r: Record<string, unknown> & { type: string }) => {
+      if (r.type === 'outbound-rtp') s.bytesOut += Number(r.bytesSent ?? 0);
+    });
   return s;
 }
 
-/** Collects one peer connection's stats; bitrates need two samples, so a first call waits 0.5 s. */
-export async function collectStats(peerId: string, pc: RTCPeerConnection): Promise<PeerStats> {
-  let before = previous.get(pc);
+/**
+ * Collects a peer's stats from its connection (`scope`: only its streams of a shared one);
+ * bitrates need two samples, so a first call waits 0.5 s.
+ */
+export async function collectStats(peerId: string, pc: RTCPeerConnection, scope?: StatsScope): Promise<PeerStats> {
+  let last = previous.get(pc);
+  if (!last) previous.set(pc, (last = new Map()));
+  let before = last.get(peerId);
   if (!before) {
-    before = await sample(pc);
+    before = await sample(pc, scope);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const now = await sample(pc);
-  previous.set(pc, { at: now.at, bytesIn: now.bytesIn, bytesOut: now.bytesOut });
+  const now = await sample(pc, scope);
+  last.set(peerId, { at: now.at, bytesIn: now.bytesIn, bytesOut: now.bytesOut });
   const seconds = Math.max((now.at - before.at) / 1000, 0.001);
   const { at: _a, bytesIn, bytesOut, ...rest } = now;
   return {

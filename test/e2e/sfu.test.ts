@@ -8,8 +8,9 @@
  *   decoded), one connection up and one down per page, both to Janus; chat reaches everyone; a
  *   page that leaves and a tab that closes are gone from the others;
  * - topology="auto" with max-peers="2": a mesh for three, the whole room moves to the SFU when a
- *   fourth joins (vc-topology on every page, live video for all), and back to a mesh when two
- *   have left.
+ *   fourth joins (vc-topology on every page, live video for all), each tile's figures its own
+ *   person's, and back to a mesh when two have left;
+ * - Janus restarted mid-call: the room forms again on it.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -176,6 +177,21 @@ async function liveOrReport(m: Member, members: Member[], timeout: number, inter
   }
 }
 
+/** Waits until the page's only connections are one up and one down, both to Janus. */
+async function onJanusOnly(m: Member, timeout = 20_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let pcs = await connections(m.page);
+  while (Date.now() < deadline && !(pcs.length === 2 && pcs.every((p) => p.remote === janus!.host))) {
+    await m.page.waitForTimeout(500);
+    pcs = await connections(m.page);
+  }
+  assert.deepEqual(
+    pcs.map((p) => p.remote),
+    [janus!.host, janus!.host],
+    `${m.person.name}: one connection up, one down, both to Janus: ${JSON.stringify(pcs)}`,
+  );
+}
+
 const topologyOf = (page: Page) => page.evaluate(() => (document.querySelector('video-call') as unknown as { topology: string }).topology);
 
 // Six pages on two cores decode 30 videos at once: a few frames a second each, so "live" here is
@@ -255,16 +271,30 @@ test(
         await liveOrReport(m, members, 60_000);
         assert.equal(await topologyOf(m.page), 'sfu');
       }
-      // Nobody left on the mesh: one connection up and one down each, to Janus.
-      await members[0].page.waitForTimeout(5000); // the mesh links are closed a few seconds after the move
-      for (const m of members) {
-        const pcs = await connections(m.page);
-        assert.deepEqual(
-          pcs.map((p) => p.remote),
-          [janus!.host, janus!.host],
-          `${m.person.name}: one connection up, one down, both to Janus: ${JSON.stringify(pcs)}`,
-        );
-      }
+      // Nobody left on the mesh: one connection up and one down each, to Janus (the mesh links
+      // close a few seconds after the move).
+      for (const m of members) await onJanusOnly(m);
+      // Each remote tile's figures are that person's, though one connection carries everyone:
+      // with P1's camera off, P0 gets a voice's bitrate from P1 and a picture's from P2.
+      await members[1].page.evaluate(() =>
+        (document.querySelector('video-call') as unknown as { toggleCamera(on?: boolean): void }).toggleCamera(false),
+      );
+      await waitForEvent(members[0].page, 'vc-peer-media', { peerId: members[1].id, video: false });
+      const rates = () =>
+        members[0].page.evaluate(async () => {
+          const stats = await (
+            document.querySelector('video-call') as unknown as { getStats(): Promise<{ peerId: string; bitrateIn: number }[]> }
+          ).getStats();
+          return Object.fromEntries(stats.map((s) => [s.peerId, s.bitrateIn]));
+        });
+      await rates();
+      await members[0].page.waitForTimeout(3000);
+      const rate = await rates();
+      assert.ok(rate[members[1].id] < 100_000, `P1's camera is off: P0 receives a voice from P1, not pictures: ${JSON.stringify(rate)}`);
+      assert.ok(rate[members[2].id] > 2 * rate[members[1].id], `P0 receives P2's picture: ${JSON.stringify(rate)}`);
+      await members[1].page.evaluate(() =>
+        (document.querySelector('video-call') as unknown as { toggleCamera(on?: boolean): void }).toggleCamera(true),
+      );
       await members[3].page.evaluate(() => (document.querySelector('video-call') as unknown as { leave(): Promise<void> }).leave());
       await members[2].person.context.close();
       const rest = members.slice(0, 2);
@@ -282,3 +312,25 @@ test(
     }
   },
 );
+
+test('Janus restarts mid-call: the room forms again on it, and everyone sees everyone again', { timeout: 180_000 }, async (t) => {
+  const people: Person[] = [];
+  try {
+    const r = room('sfu-restart');
+    const members: Member[] = [];
+    for (let i = 0; i < 3; i++) members.push(await open(r, i, 'topology="sfu"', people));
+    for (const m of members) await liveOrReport(m, members, 60_000);
+    const { port, adminKey, tokenSecret } = janus!;
+    await janus!.close();
+    const restartedAt = Date.now();
+    janus = await startJanus({ side: lab!.sides[0], port, adminKey, tokenSecret });
+    // The pages notice the connection to Janus end, ask the relay again (which makes the room
+    // again on the new Janus), publish and subscribe again.
+    for (const m of members) await liveOrReport(m, members, 60_000);
+    for (const m of members) await onJanusOnly(m);
+    t.diagnostic(`everyone saw everyone again ${Date.now() - restartedAt} ms after Janus was back`);
+    for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
+  } finally {
+    await closeAll(...people.map((p) => () => p.context.close()));
+  }
+});

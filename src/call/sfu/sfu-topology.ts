@@ -128,9 +128,14 @@ export class SfuLink extends Emitter<LinkEvents> implements PeerLink {
     return this.topology.stats(this.options.peerId);
   }
 
-  /** The subscription's statistics (shared by every peer on the SFU). */
-  report(): Promise<RTCStatsReport> {
-    return this.topology.report();
+  /** The subscription's statistics, of this peer's streams only (the connection carries everyone's). */
+  async report(): Promise<RTCStatsReport> {
+    const mine = new Set(this.stream.getTracks().map((t) => t.id));
+    const only = new Map<string, unknown>();
+    (await this.topology.report()).forEach((r: { type: string; trackIdentifier?: string }, id: string) => {
+      if (r.type !== 'inbound-rtp' || mine.has(r.trackIdentifier ?? '')) only.set(id, r);
+    });
+    return only as unknown as RTCStatsReport;
   }
 
   /** This peer's audio as received (from the subscription), and ours as sent (the publication). */
@@ -212,10 +217,11 @@ export class SfuTopology implements Topology {
     link?.reopen();
   }
 
-  /** Stats of what we get from `peerId` (the subscription), and what we send (the publication). */
+  /** Stats of what we get from `peerId` (its streams of the subscription), and what we send (the publication). */
   async stats(peerId: string): Promise<PeerStats> {
     const pc = this.#sub;
-    if (pc) return collectStats(peerId, pc);
+    const tracks = this.links.get(peerId)?.stream.getTracks() ?? [];
+    if (pc) return collectStats(peerId, pc, { inbound: new Set(tracks.map((t) => t.id)), outbound: this.#pub });
     const none = { roundTripTime: null, frameWidth: null, frameHeight: null, framesPerSecond: null };
     return { peerId, packetsLost: 0, packetLoss: 0, bitrateIn: 0, bitrateOut: 0, relayed: false, ...none };
   }
