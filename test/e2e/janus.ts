@@ -58,6 +58,11 @@ export interface StartJanusOptions {
   rtpPortRange?: string;
   /** Core debug level 0-7 (default 4). */
   debugLevel?: number;
+  /**
+   * A Janus for `sfu-url` without the relay (docs/sfu.md): no token_auth and no VideoRoom
+   * admin_key, so browsers create rooms and join them themselves.
+   */
+  open?: boolean;
 }
 
 const secret = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
@@ -79,6 +84,7 @@ export function janusConfig(o: {
   tokenSecret: string;
   rtpPortRange: string;
   debugLevel: number;
+  open?: boolean;
 }): Record<string, string> {
   const q = (s: string) => JSON.stringify(s); // jcfg strings take C-style escapes, as JSON does
   return {
@@ -92,8 +98,7 @@ export function janusConfig(o: {
       `  debug_level = ${o.debugLevel}`,
       '  debug_timestamps = true',
       '  debug_colors = false',
-      '  token_auth = true',
-      `  token_auth_secret = ${q(o.tokenSecret)}`,
+      ...(o.open ? [] : ['  token_auth = true', `  token_auth_secret = ${q(o.tokenSecret)}`]),
       '  hide_dependencies = true',
       '  session_timeout = 60',
       '  server_name = "video-call-test-janus"',
@@ -130,7 +135,7 @@ export function janusConfig(o: {
     ].join('\n'),
     'janus.plugin.videoroom.jcfg': [
       'general: {',
-      `  admin_key = ${q(o.adminKey)}`,
+      ...(o.open ? [] : [`  admin_key = ${q(o.adminKey)}`]),
       '  lock_rtp_forward = true',
       '  string_ids = true',
       '  events = false',
@@ -166,6 +171,7 @@ export async function startJanus(options: StartJanusOptions): Promise<JanusLabSe
     tokenSecret,
     rtpPortRange: options.rtpPortRange ?? '20000-20199',
     debugLevel: options.debugLevel ?? 4,
+    open: options.open,
   });
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
 
