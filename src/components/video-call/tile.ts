@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import type { LineReport } from '../../call/quality.js';
 import { classMap } from 'lit/directives/class-map.js';
-import { live } from 'lit/directives/live.js';
+import { stream } from './stream-directive.js';
 import { icons } from './icons.js';
 import { displayName } from './text.js';
 import { parts, t as tr } from '../../i18n/i18n.js';
@@ -49,10 +49,8 @@ function initials(label: string): string {
 /**
  * One participant: video (or initials when the camera is off), name, mute and camera-off badges.
  * A stream with no tracks yet is not attached: Chromium holds back the page's `load` event
- * while a <video> plays an empty MediaStream (seen with a refused camera). `live()`: Lit sets an
- * object-valued property on every render, and setting `srcObject`, even to the same stream,
- * restarts the video's load (a blank tile until its next frame; one that never shows at a low
- * frame rate when the call re-renders often, as a big room on the SFU does).
+ * while a <video> plays an empty MediaStream (seen with a refused camera). The stream is set
+ * only when it or its tracks change ({@link stream}).
  */
 export function renderTile(t: TileModel) {
   const local = t.peerId === undefined;
@@ -69,7 +67,7 @@ export function renderTile(t: TileModel) {
     <video
       part=${local ? 'local-video' : 'remote-video'}
       data-peer-id=${t.peerId ?? nothing}
-      .srcObject=${live(t.stream?.getTracks().length ? t.stream : null)}
+      .srcObject=${stream(t.stream?.getTracks().length ? t.stream : null)}
       .muted=${local || !!t.muted}
       autoplay
       playsinline
