@@ -5,15 +5,14 @@
  * it: the Janus URL, a core token and a room token minted with `JANUS_TOKEN_SECRET`
  * (server/janus-tokens.ts), the room id and its pin. When the room is empty, destroy it.
  *
- * Everything about a room on Janus is a pure function of the relay room's name and the
- * configuration, computed the same way by every relay process (Redis mode) with nothing stored:
+ * Everything about a room on Janus but its place is a pure function of the relay room's name and
+ * the configuration, computed the same way by every relay process (Redis mode):
  *
- * - which Janus: rendezvous (highest-random-weight) hashing of the room over the URLs. Stable
- *   (a room stays on its Janus while the list is unchanged, whatever its order), even (rooms
- *   spread over the instances), and adding or removing one instance moves only the rooms that
- *   must move (about 1/n of them). Every relay process must be given the same set of URLs.
- *   Chosen over `SET NX` in Redis because it needs no state: nothing to expire or clean up
- *   after a crash, nothing to lose in a Redis outage, the same answer without Redis at all.
+ * - which Janus: server/janus-assign.ts. Rendezvous hashing of the room over the URLs picks it;
+ *   with Redis the pick is recorded (`<prefix>janus:<room>`, set if absent, TTL refreshed by each
+ *   admission, deleted when the room is destroyed here), so every relay process sends a room's
+ *   peers to the Janus its first peer got even while their `JANUS_URLS` differ (a deploy adding
+ *   an instance). Without Redis, hashing alone.
  * - the Janus room id: `vc-` + HMAC of the room name (keyed with the admin key), so it cannot
  *   be guessed from the name: `listparticipants` and `exists` need no pin in VideoRoom, so a
  *   guessable id would let anyone with a core token (any peer admitted to any room) look into
@@ -24,7 +23,8 @@
  *   same for a room name, what keeps a peer out once its admission is over is the room token
  *   (rooms are created with `signed_tokens: true`) and its expiry.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { hashAssignment, pickJanus, type JanusAssignment } from './janus-assign.js';
 import { JanusConnection, JanusError, VIDEOROOM_ERROR, type JanusHandle } from './janus-client.js';
 import type { SfuAccess } from '../src/transports/relay-protocol.js';
 import { DEFAULT_JANUS_TOKEN_TTL_SECONDS, mintJanusToken, mintRoomToken, tokenExpiry, VIDEOROOM_PLUGIN } from './janus-tokens.js';
@@ -45,6 +45,7 @@ export interface JanusOptions {
 
 /** What an admitted peer needs to join its room on Janus: the join ack's `sfu` (src/transports/relay-protocol.ts). */
 export type { SfuAccess };
+export { pickJanus };
 
 const JANUS_URL = /^wss?:\/\/[^\s,]+$/;
 const MIN_SECRET_CHARS = 16;
@@ -84,21 +85,6 @@ export function janusOptionsFromEnv(env: NodeJS.ProcessEnv): JanusOptions | unde
   return { urls, adminKey: env.JANUS_ADMIN_KEY!, tokenSecret: env.JANUS_TOKEN_SECRET!, ...(ttlSeconds ? { ttlSeconds } : {}) };
 }
 
-/** The Janus of `urls` for `room`: rendezvous hashing (independent of the order of `urls`). */
-export function pickJanus(urls: readonly string[], room: string): string {
-  if (urls.length === 0) throw new Error('no Janus URL');
-  let best = '';
-  let bestWeight = -1n;
-  for (const url of urls) {
-    const weight = createHash('sha256').update(url).update('\0').update(room).digest().readBigUInt64BE(0);
-    if (weight > bestWeight || (weight === bestWeight && url < best)) {
-      best = url;
-      bestWeight = weight;
-    }
-  }
-  return best;
-}
-
 const derive = (key: string, label: string, room: string) =>
   createHmac('sha256', key).update(`video-call janus ${label}\0${room}`).digest('base64url');
 
@@ -122,10 +108,13 @@ export interface JanusRoomsSettings {
 export class JanusRooms {
   private readonly log: (line: string) => void;
   private readonly timeoutMs: number;
-  /** One create per room at a time in this process (concurrent admissions share it). */
+  private assignment: JanusAssignment;
+  /** One create per room and Janus at a time in this process (concurrent admissions share it). */
   private readonly creating = new Map<string, Promise<void>>();
-  /** Rooms this process created or found on Janus (and has not released): later admissions skip the round trip. */
-  private readonly known = new Set<string>();
+  /** Rooms this process created or found on Janus (and has not released) → that Janus: later admissions skip the round trip. */
+  private readonly known = new Map<string, string>();
+  /** The Janus this process last sent each room's peers to (until it releases the room). */
+  private readonly placed = new Map<string, string>();
 
   constructor(
     readonly options: JanusOptions,
@@ -133,11 +122,17 @@ export class JanusRooms {
   ) {
     this.log = settings.log ?? (() => {});
     this.timeoutMs = settings.timeoutMs ?? 10_000;
+    this.assignment = hashAssignment(options.urls);
   }
 
-  /** The Janus URL and room id of `room` (no network). */
+  /** Decide rooms' Janus through `assignment` from now on (the Redis record, server/janus-assign.ts). */
+  assignWith(assignment: JanusAssignment): void {
+    this.assignment = assignment;
+  }
+
+  /** The room's id on Janus, and the Janus this process sent its peers to (before any: where hashing puts it). No network. */
   locate(room: string): { url: string; id: string } {
-    return { url: pickJanus(this.options.urls, room), id: janusRoomIdentity(this.options.adminKey, room).id };
+    return { url: this.placed.get(room) ?? pickJanus(this.options.urls, room), id: janusRoomIdentity(this.options.adminKey, room).id };
   }
 
   /**
@@ -150,25 +145,27 @@ export class JanusRooms {
     room: string,
     { maxPeers, nowMs = Date.now(), fresh = false }: { maxPeers: number; nowMs?: number; fresh?: boolean },
   ): Promise<SfuAccess> {
-    const { url, id } = this.locate(room);
-    if (fresh || !this.known.has(room)) await this.ensureRoom(room, maxPeers);
+    const url = await this.assignment.assign(room);
+    this.placed.set(room, url);
+    const { id, pin } = janusRoomIdentity(this.options.adminKey, room);
+    if (fresh || this.known.get(room) !== url) await this.ensureRoom(room, url, maxPeers);
     const ttlSeconds = this.options.ttlSeconds ?? DEFAULT_JANUS_TOKEN_TTL_SECONDS;
     const token = mintJanusToken(this.options.tokenSecret, { ttlSeconds, nowMs });
     const roomToken = mintRoomToken(this.options.tokenSecret, id, { ttlSeconds, nowMs });
-    return { url, token, roomToken, room: id, pin: janusRoomIdentity(this.options.adminKey, room).pin, expires: tokenExpiry(token) };
+    return { url, token, roomToken, room: id, pin, expires: tokenExpiry(token) };
   }
 
-  /** Creates the room on its Janus unless it exists (another relay process may have created it). */
-  ensureRoom(room: string, maxPeers: number): Promise<void> {
-    const running = this.creating.get(room);
+  /** Creates the room on Janus `url` unless it exists (another relay process may have created it). */
+  ensureRoom(room: string, url: string, maxPeers: number): Promise<void> {
+    const key = `${url}\0${room}`;
+    const running = this.creating.get(key);
     if (running) return running;
-    const p = this.create(room, maxPeers).finally(() => this.creating.delete(room));
-    this.creating.set(room, p);
+    const p = this.create(room, url, maxPeers).finally(() => this.creating.delete(key));
+    this.creating.set(key, p);
     return p;
   }
 
-  private async create(room: string, maxPeers: number): Promise<void> {
-    const { url } = this.locate(room);
+  private async create(room: string, url: string, maxPeers: number): Promise<void> {
     const { id, pin, secret } = janusRoomIdentity(this.options.adminKey, room);
     await this.withVideoRoom(url, async (h) => {
       try {
@@ -192,19 +189,22 @@ export class JanusRooms {
         if (!(e instanceof JanusError && e.code === VIDEOROOM_ERROR.ROOM_EXISTS)) throw e;
       }
     });
-    this.known.add(room);
+    this.known.set(room, url);
   }
 
   /**
-   * The room is empty on the relay: destroy it on Janus, unless Janus still lists participants
-   * in it (a peer admitted through another relay process, or still leaving). `destroyed`,
-   * `busy` (left alone) or `absent` (no such room).
+   * The room is empty on the relay: destroy it on its Janus, unless Janus still lists
+   * participants in it (a peer admitted through another relay process, or still leaving).
+   * `destroyed`, `busy` (left alone) or `absent` (no such room). Unless `busy`, the room's
+   * Janus is forgotten (with Redis: the record deleted if it still names that Janus), so its
+   * next admission picks afresh.
    */
   async release(room: string): Promise<'destroyed' | 'busy' | 'absent'> {
-    const { url } = this.locate(room);
-    const { id, secret } = janusRoomIdentity(this.options.adminKey, room);
+    const { url, id } = this.locate(room);
+    const { secret } = janusRoomIdentity(this.options.adminKey, room);
     this.known.delete(room);
-    return this.withVideoRoom(url, async (h) => {
+    this.placed.delete(room);
+    const outcome = await this.withVideoRoom(url, async (h) => {
       try {
         const list = await h.request({ request: 'listparticipants', room: id });
         if (Array.isArray(list.participants) && list.participants.length > 0) return 'busy';
@@ -216,6 +216,8 @@ export class JanusRooms {
         throw e;
       }
     });
+    if (outcome !== 'busy') await this.assignment.forget(room, url);
+    return outcome;
   }
 
   /** Runs `fn` with a VideoRoom handle in a fresh session of the relay's own (its token minted for the occasion). */

@@ -1,14 +1,17 @@
 /**
  * Redis wiring (`REDIS_URL`): three connections (publish, subscribe, presence), the
- * Socket.IO Redis adapter so rooms span every relay process, and the presence store
- * in Redis, whose sweep of a dead process announces its peers gone. While Redis is
- * unreachable nothing piles up: publishing and presence fail fast (the client gets
- * `transport`), and the failures are logged once per outage.
+ * Socket.IO Redis adapter so rooms span every relay process, the record of each room's
+ * Janus (with `JANUS_URLS`: server/janus-assign.ts), and the presence store in Redis,
+ * whose sweep of a dead process announces its peers gone. While Redis is unreachable
+ * nothing piles up: publishing and presence fail fast (the client gets `transport`), a
+ * room's Janus is picked by hashing, and the failures are logged once per outage.
  */
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { ROOM, type RelayContext } from './context.js';
 import { quote } from './log.js';
+import { RedisJanusAssignment } from './janus-assign.js';
+import { DEFAULT_JANUS_TOKEN_TTL_SECONDS } from './janus-tokens.js';
 import { describeError, RedisPresence, type RedisCommands } from './presence-redis.js';
 
 /** How long a presence command may wait for Redis's answer before the request fails with `transport`. */
@@ -43,6 +46,20 @@ export async function connectRedis(ctx: RelayContext, settings: RedisSettings): 
     },
   });
   await ctx.presence.start();
+  if (ctx.janus) {
+    // A room's Janus is recorded for every relay process (server/janus-assign.ts) for as long as
+    // its peers' tokens last: the element refreshes them (`sfu-refresh`, an admission) before then.
+    const ttlSeconds = ctx.janus.options.ttlSeconds ?? DEFAULT_JANUS_TOKEN_TTL_SECONDS;
+    ctx.janus.assignWith(
+      new RedisJanusAssignment(store as unknown as RedisCommands, {
+        urls: ctx.janus.options.urls,
+        prefix,
+        ttlMs: (ttlSeconds + 600) * 1000,
+        timeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+        log: ctx.log,
+      }),
+    );
+  }
 }
 
 /** Opens the three connections (recorded in `ctx.redisClients`); errors are logged once per change. */

@@ -5,22 +5,31 @@
  * expires} for the room's one Janus (the same from both relays), the room exists there, a peer
  * holding it joins it on Janus; with RELAY_SECRET a peer without a grant gets an error and no
  * `sfu`; `sfu-refresh` answers fresh tokens only to members; the room is destroyed on Janus when
- * its last peer leaves. Needs root (namespaces) and janus.
+ * its last peer leaves. With Redis (a real redis-server), relay processes whose JANUS_URLS differ
+ * (a deploy adding an instance) keep a room on the Janus its first peer got, and the record goes
+ * with the room; with Redis out of reach, hashing still gives a join its room. Needs root
+ * (namespaces) and janus.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { createClient } from 'redis';
 import { relayOptionsFromEnv } from '../../server/app.js';
+import { pickJanus, RedisJanusAssignment } from '../../server/janus-assign.js';
+import { JanusRooms } from '../../server/janus-rooms.js';
 import { JanusConnection, JanusError, VIDEOROOM_ERROR } from '../../server/janus-client.js';
 import { mintJanusToken, VIDEOROOM_PLUGIN } from '../../server/janus-tokens.js';
 import { mintRoomToken } from '../../server/grants.js';
 import type { SfuAccess } from '../../src/transports/relay-protocol.js';
 import { connect, disconnectAll, join, request, sleep, startRelay, type TestRelay } from '../node/relay-helpers.js';
+import { startRedisServer, type TestRedis } from '../support/redis-server.js';
 import { startJanus, type JanusLabServer } from './janus.js';
 import { createLab, type Lab } from './netns.js';
 
 let lab: Lab | undefined;
 const janus: JanusLabServer[] = [];
 const relays: TestRelay[] = [];
+const redisServers: TestRedis[] = [];
+const redisClients: { isOpen: boolean; destroy(): void }[] = [];
 const adminKey = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const tokenSecret = `tokens-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const RELAY_SECRET = 'relay-secret-for-the-janus-test';
@@ -38,6 +47,8 @@ before(async () => {
 after(async () => {
   disconnectAll();
   for (const r of relays) await r.close();
+  for (const c of redisClients) if (c.isOpen) c.destroy();
+  for (const r of redisServers) await r.kill();
   for (const j of janus) await j.close();
   await lab?.teardown();
 });
@@ -140,4 +151,99 @@ test('with RELAY_SECRET, a join without a valid grant is refused and gets no sfu
   const ok = await join(c, room, 'Ann', await mintRoomToken(RELAY_SECRET, room));
   assert.equal(ok.ok, true);
   assert.ok(ok.sfu?.roomToken, 'the admitted peer gets its tokens');
+});
+
+/** A plain client of a test Redis (fails fast while it is away, as the relay's presence connection does). */
+async function redisClient(url: string) {
+  const c = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 200 } });
+  c.on('error', () => {});
+  await c.connect();
+  redisClients.push(c);
+  return c;
+}
+
+async function eventually(what: string, fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await fn().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await sleep(100);
+  }
+}
+
+test('with Redis, relay processes listing different Janus instances send a room to the one its first peer got; the record goes with the room', async () => {
+  const redis = await startRedisServer();
+  redisServers.push(redis);
+  const [j1, j2] = janus.map((j) => j.url);
+  const env = (urls: string[]) => ({ JANUS_URLS: urls.join(','), JANUS_ADMIN_KEY: adminKey, JANUS_TOKEN_SECRET: tokenSecret });
+  const redisOptions = { redisUrl: redis.url, redisPrefix: 'vc-e2e:', redisHeartbeatMs: 500 };
+  // A deploy adding j2: process A still runs with j1 only, process B already lists both.
+  const relayA = await startRelay({ ...relayOptionsFromEnv(env([j1])), ...redisOptions });
+  relays.push(relayA);
+  const relayB = await startRelay({ ...relayOptionsFromEnv(env([j1, j2])), ...redisOptions });
+  relays.push(relayB);
+  const stamp = Date.now().toString(36);
+  const room = Array.from({ length: 200 }, (_, i) => `relay-redis-${stamp}-${i}`).find((r) => pickJanus([j1, j2], r) === j2)!;
+  const key = `vc-e2e:janus:${room}`;
+  const store = await redisClient(redis.url);
+
+  const [a, b] = [await connect(relayA.url), await connect(relayB.url)];
+  const ackA = await join(a, room, 'Ann');
+  assert.equal(ackA.sfu?.url, j1, 'A knows only j1');
+  const ackB = await join(b, room, 'Bob');
+  assert.equal(ackB.ok, true);
+  assert.equal(ackB.sfu?.url, j1, 'B sends Bob to the Janus Ann is on, though hashing alone would pick j2 for this room');
+  assert.equal(ackB.sfu.room, ackA.sfu.room);
+  assert.equal(await store.get(key), j1);
+  const ttl = await store.pTTL(key);
+  assert.ok(ttl > 86_400_000, `the record outlives the tokens of its peers (a day): ${ttl} ms`);
+  const ca = await enter(ackA.sfu, 'Ann');
+  const cb = await enter(ackB.sfu, 'Bob');
+  let bobOnJanus = true;
+  try {
+    assert.deepEqual(((await onJanus(ackA.sfu)) as string[]).sort(), ['Ann', 'Bob'], 'one room on one Janus, both in it');
+    // Ann leaves: Bob is still on Janus, so the room and its record stay.
+    ca.close();
+    a.disconnect();
+    await eventually('Ann gone from the room on Janus', async () => JSON.stringify(await onJanus(ackA.sfu)) === '["Bob"]');
+    await sleep(500);
+    assert.equal(await store.get(key), j1, 'the record stays while the room is in use');
+    cb.close();
+    bobOnJanus = false;
+    b.disconnect();
+    await eventually(
+      'the room destroyed on j1 and its record deleted',
+      async () => (await store.get(key)) === null && (await onJanus(ackA.sfu)) === 'absent',
+    );
+  } finally {
+    ca.close();
+    if (bobOnJanus) cb.close();
+  }
+  // The room is over: its next call goes where hashing puts it for B.
+  const c = await connect(relayB.url);
+  const again = await join(c, room, 'Cy');
+  assert.equal(again.sfu?.url, j2);
+  assert.equal(await store.get(key), j2);
+  assert.ok(!relayB.logs.some((l) => l.includes('janus-assign')), `no Redis error: ${relayB.logs.join('\n')}`);
+});
+
+test('with Redis out of reach, an admission still gets its room, on the Janus hashing picks (logged)', async () => {
+  const redis = await startRedisServer();
+  redisServers.push(redis);
+  const client = await redisClient(redis.url);
+  const logs: string[] = [];
+  const urls = janus.map((j) => j.url);
+  const rooms = new JanusRooms({ urls, adminKey, tokenSecret }, { log: (l) => logs.push(l) });
+  rooms.assignWith(new RedisJanusAssignment(client, { urls, prefix: 'vc-e2e:', ttlMs: 60_000, log: (l) => logs.push(l) }));
+  await redis.kill();
+  const room = `relay-no-redis-${Date.now().toString(36)}`;
+  const access = await rooms.admit(room, { maxPeers: 4 });
+  assert.equal(access.url, pickJanus(urls, room));
+  const conn = await enter(access, 'Ann');
+  try {
+    assert.deepEqual(await onJanus(access), ['Ann'], 'the peer is in its room on Janus');
+  } finally {
+    conn.close();
+  }
+  assert.match(logs.join('\n'), /error redis janus-assign/);
+  await eventually('released', async () => (await rooms.release(room)) !== 'busy');
 });
