@@ -21,7 +21,7 @@ export type StartSfu = (
   options: Required<CallEngineOptions>,
   room: Pick<Room, 'selfId' | 'peers'>,
   host: Pick<PeerEventsHost, 'emit' | 'fail' | 'ice'>,
-  media: Pick<LocalMedia, 'trackFor'>,
+  media: Pick<LocalMedia, 'trackFor' | 'screenSharing'>,
   transport: Transport,
   /** What the transport's join gave (the relay's `sfu`), else null (then `options.sfuUrl`). */
   access: SfuAccess | null,

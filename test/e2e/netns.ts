@@ -373,3 +373,10 @@ export function blockBetween(a: Side, b: Side): void {
     }
   }
 }
+
+/** Lifts {@link blockBetween}'s firewall between `a` and `b`. */
+export function unblockBetween(a: Side, b: Side): void {
+  for (const side of [a, b]) {
+    execFileSync(IP, ['netns', 'exec', side.ns, NFT!, 'delete', 'table', 'inet', 'vc_block'], { stdio: 'ignore', timeout: 10_000 });
+  }
+}

@@ -36,7 +36,11 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
     maxPeers: o.maxPeers,
     selfId: () => room.selfId,
     peers: () => room.peers.values(),
-    tracks: () => ({ audio: media.trackFor('audio'), video: media.trackFor('video') }),
+    // On the SFU a screen goes up as its own stream (its own resolution, no simulcast); the camera pauses meanwhile.
+    tracks: () => {
+      const video = media.trackFor('video');
+      return { audio: media.trackFor('audio'), video: media.screenSharing ? null : video, screen: media.screenSharing ? video : null };
+    },
     ice: () => host.ice(),
     /** Media moves to `t` (null: a mesh); every peer gets a new link on it; the old links close a little later. */
     use: (t: Topology | null) => {

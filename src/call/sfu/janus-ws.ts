@@ -69,7 +69,8 @@ export class JanusWs {
       j.close();
       throw e;
     }
-    j.#keepalive = setInterval(() => j.#send({ janus: 'keepalive' }).catch(() => {}), KEEPALIVE_MS);
+    // A keepalive unanswered (the network went, and the socket has not noticed): the connection is over.
+    j.#keepalive = setInterval(() => j.#send({ janus: 'keepalive' }).catch(() => j.close()), KEEPALIVE_MS);
     return j;
   }
 
@@ -154,5 +155,10 @@ export class JanusHandle {
   /** A plugin request; resolves with the answer's (or event's) message. */
   message(body: Record<string, unknown>, jsep?: RTCSessionDescriptionInit | null, async = true): Promise<JanusMsg> {
     return this.j.send({ janus: 'message', handle_id: this.id, body, ...(jsep ? { jsep } : {}) }, async);
+  }
+
+  /** Detaches the handle (Janus closes its connection); never rejects. */
+  detach(): void {
+    this.j.send({ janus: 'detach', handle_id: this.id }, false).catch(() => {});
   }
 }

@@ -9,8 +9,16 @@
  *
  * Janus knows participants by `display`, which is each one's transport id. Each viewer asks
  * Janus (`configure` … `substream`) for the simulcast layer that fits how many tiles it shows:
- * the top layer for one other or someone sharing a screen, the middle one for a grid of two or
- * three others (tiles about half the call's width), the lowest beyond (a third or less).
+ * the top layer for one other, the middle one for a grid of two or three others (tiles about
+ * half the call's width), the lowest beyond (a third or less).
+ *
+ * A screen share is its own stream of the publication (described `screen` to Janus): one layer
+ * at the screen's own size, so every viewer gets it whole, whatever the grid; our camera's
+ * layers pause while we share. A viewer's tile of someone sharing plays their screen stream
+ * (large: the element's layout), and their camera again when they stop.
+ *
+ * A connection to Janus that does not come up, or is lost, is made again (see
+ * {@link CONNECT_TIMEOUT_MS}); a Janus that goes away is joined again with fresh access.
  */
 import { Emitter } from '../../emitter.js';
 import { parseChannelMessage, type ChannelMessage } from '../channel-protocol.js';
@@ -36,9 +44,24 @@ const ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
 ];
+/**
+ * A screen share's one encoding: no simulcast (every viewer gets it whole; text must stay
+ * readable), up to this bitrate. Chromium keeps its resolution and lowers its frame rate.
+ */
+const SCREEN_ENCODING: RTCRtpEncodingParameters = { maxBitrate: 2_500_000 };
+/** The `description` of our screen-share stream on Janus (`feed_description` for viewers). */
+const SCREEN = 'screen';
 /** Wait before trying Janus again after it went away (doubling up to the max). */
 const RETRY_MS = 1000;
 const RETRY_MAX_MS = 8000;
+/**
+ * A connection to Janus not up this long after its description is applied is made again: the
+ * subscription on a new handle, the publication with a new session. Rare, but seen: a
+ * subscription answered and started on which the browser never made a single ICE check.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** A connection that was up and is lost (`disconnected`) this long is made again (`failed`: at once). */
+export const LOST_MS = 5000;
 
 export interface SfuTopologyHost {
   /** Our id on the transport (our `display` on Janus). */
@@ -47,8 +70,8 @@ export interface SfuTopologyHost {
   peerIdOf(tid: string): string | undefined;
   /** Whether the peer with this public id shares a screen (its tile is large). */
   sharing(peerId: string): boolean;
-  /** The tracks we send now. */
-  tracks(): { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
+  /** The tracks we send now: the mic, the camera (null while a screen is shared) and the screen. */
+  tracks(): { audio: MediaStreamTrack | null; video: MediaStreamTrack | null; screen: MediaStreamTrack | null };
   ice(): IceSettings;
   /** The access to use now (tokens may have been refreshed). */
   access(): SfuAccess;
@@ -163,8 +186,12 @@ export class SfuTopology implements Topology {
   /** Feed ids as Janus gave them (strings with `string_ids`, else numbers), by their string form. */
   #feedIds = new Map<string, unknown>();
   #subscribed = new Set<string>();
-  /** Subscription stream by mid: whose (display) and what kind. */
-  #mids = new Map<string, { display: string; type: string }>();
+  /** Which subscription is current: work for an older one (made again since) is dropped. */
+  #subGen = 0;
+  /** Connections made again in a row without one coming up (the user hears of it at the second). */
+  #redone = 0;
+  /** Subscription stream by mid: whose (display), of which of its feeds, what kind, and whether it is their screen. */
+  #mids = new Map<string, { display: string; feed: string; type: string; screen: boolean }>();
   #substreams = new Map<string, number>();
   /** Subscription changes one at a time (Janus renegotiates each). */
   #queue: Promise<unknown> = Promise.resolve();
@@ -195,9 +222,17 @@ export class SfuTopology implements Topology {
     this.#layers();
   }
 
-  setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): void {
-    const t = this.#pub?.getTransceivers().find((x) => x.sender && x.mid !== null && x.receiver.track.kind === kind);
-    t?.sender.replaceTrack(track).catch((err) => console.warn('[video-call]', err));
+  /** Our mic, camera or screen changed: each of our three streams sends what it should now (see `tracks()`). */
+  setTrack(): void {
+    const [audio, camera, screen] = this.#pub?.getTransceivers() ?? [];
+    const now = this.host.tracks();
+    for (const [t, track] of [
+      [audio, now.audio],
+      [camera, now.video],
+      [screen, now.screen],
+    ] as const) {
+      if (t && t.sender.track !== track) t.sender.replaceTrack(track).catch((err) => console.warn('[video-call]', err));
+    }
   }
 
   broadcast(message: ChannelMessage): void {
@@ -238,9 +273,9 @@ export class SfuTopology implements Topology {
     return [receiver, sender];
   }
 
-  /** The screen share of a peer started or stopped, or the grid changed: the layers follow. */
+  /** A peer's screen share started or stopped (its tile switches stream), or the grid changed (the layers follow). */
   layout(): void {
-    this.#layers();
+    this.#assign();
   }
 
   close(): void {
@@ -343,6 +378,7 @@ export class SfuTopology implements Topology {
     this.#sub?.close();
     this.#pub = this.#sub = null;
     this.#subHandle = null;
+    this.#subGen++;
     this.#subscribed.clear();
     this.#mids.clear();
     this.#substreams.clear();
@@ -356,21 +392,27 @@ export class SfuTopology implements Topology {
     return rtcConfiguration(iceServers, iceTransportPolicy);
   }
 
-  /** Our mic and camera (simulcast) up to Janus. */
+  /**
+   * Our mic, camera (simulcast) and screen up to Janus: three streams of one publication, each
+   * sending its track or nothing (the screen's only while we share, the camera's only while we do not).
+   */
   async #publish(handle: JanusHandle): Promise<void> {
     const pc = (this.#pub = new RTCPeerConnection(this.#config()));
-    const { audio, video } = this.host.tracks();
+    const { audio, video, screen } = this.host.tracks();
     pc.addTransceiver(audio ?? 'audio', { direction: 'sendonly' });
     pc.addTransceiver(video ?? 'video', { direction: 'sendonly', sendEncodings: ENCODINGS });
+    const share = pc.addTransceiver(screen ?? 'video', { direction: 'sendonly', sendEncodings: [SCREEN_ENCODING] });
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
-    const answer = await handle.message({ request: 'configure', audio: true, video: true }, pc.localDescription!.toJSON());
+    const answer = await handle.message(
+      { request: 'configure', audio: true, video: true, descriptions: [{ mid: share.mid, description: SCREEN }] },
+      pc.localDescription!.toJSON(),
+    );
     if (this.#pub !== pc) return;
     await pc.setRemoteDescription(answer.jsep!);
-    // The tracks may have changed while we negotiated.
-    const now = this.host.tracks();
-    this.setTrack('audio', now.audio);
-    this.setTrack('video', now.video);
+    // Not up in time, or lost: publish again on a new session (as after a Janus restart).
+    this.#watch(pc, () => this.#again())();
+    this.setTrack(); // the tracks may have changed while we negotiated
     this.#layers();
   }
 
@@ -406,24 +448,27 @@ export class SfuTopology implements Topology {
   #subscribe(feeds: string[]): void {
     for (const f of feeds) this.#subscribed.add(f);
     const janus = this.#janus;
+    const gen = this.#subGen;
     this.#queue = this.#queue
       .then(async () => {
-        if (!janus || janus !== this.#janus) return;
+        if (!janus || janus !== this.#janus || gen !== this.#subGen) return;
         const streams = feeds.map((feed) => ({ feed: this.#feedIds.get(feed) ?? feed }));
         if (!this.#subHandle) {
-          const handle = await janus.attach((m) => this.#onSubscriberEvent(m));
+          const handle = await janus.attach((m) => gen === this.#subGen && this.#onSubscriberEvent(m));
+          if (gen !== this.#subGen) return handle.detach();
           const access = this.host.access();
           this.#subHandle = handle;
           const m = await this.#retry428(() =>
             handle.message({ request: 'join', ptype: 'subscriber', room: access.room, pin: access.pin, token: access.roomToken, streams }),
           );
-          await this.#answer(m);
+          await this.#answer(m, gen);
         } else {
           const m = await this.#retry428(() => this.#subHandle!.message({ request: 'subscribe', streams }));
-          if (m.jsep) await this.#answer(m);
+          if (m.jsep) await this.#answer(m, gen);
         }
       })
       .catch((e: Error) => {
+        if (gen !== this.#subGen) return;
         for (const f of feeds) this.#subscribed.delete(f);
         if (this.#janus !== janus || this.#closed) return;
         console.warn('[video-call] SFU subscription failed, trying again:', e.message);
@@ -451,33 +496,91 @@ export class SfuTopology implements Topology {
   /** Janus changed the subscription on its own (a publisher left): answer its new offer. */
   #onSubscriberEvent(m: JanusMsg): void {
     if (!m.jsep) return;
-    this.#queue = this.#queue.then(() => this.#answer(m)).catch((e: Error) => console.warn('[video-call]', e.message));
+    const gen = this.#subGen;
+    this.#queue = this.#queue.then(() => this.#answer(m, gen)).catch((e: Error) => console.warn('[video-call]', e.message));
+  }
+
+  /** Our subscription did not come up, or was lost: a new one (a new handle), of every feed we know. */
+  #resubscribe(): void {
+    this.#subGen++;
+    this.#subHandle?.detach();
+    this.#sub?.close();
+    this.#sub = null;
+    this.#subHandle = null;
+    this.#subscribed.clear();
+    this.#mids.clear();
+    this.#substreams.clear();
+    this.#queue = Promise.resolve();
+    const feeds = [...new Set(this.#feeds.values())];
+    if (feeds.length) this.#subscribe(feeds);
+  }
+
+  /**
+   * Watches a connection to Janus: not up {@link CONNECT_TIMEOUT_MS} after the returned function
+   * is first called (its description applied), or lost ({@link LOST_MS}; `failed` at once),
+   * `redo` makes it again. Returns the check, to call once the description is applied.
+   */
+  #watch(pc: RTCPeerConnection, redo: () => void): () => void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let up = false;
+    const current = () => !this.#closed && (pc === this.#pub || pc === this.#sub);
+    const fire = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (!current() || pc.connectionState === 'connected') return;
+      const which = pc === this.#pub ? 'publication' : 'subscription';
+      console.warn(`[video-call] SFU ${which} ${up ? 'lost' : 'not up'} (${pc.connectionState}): making it again`);
+      if (++this.#redone === 2) this.host.problem('The media server does not answer on its media connection; trying again.');
+      redo();
+    };
+    const check = () => {
+      if (!current()) return clearTimeout(timer);
+      if (pc.connectionState === 'connected') {
+        clearTimeout(timer);
+        timer = undefined;
+        up = true;
+        this.#redone = 0;
+      } else if (pc.connectionState === 'failed') fire();
+      else timer ??= setTimeout(fire, up ? LOST_MS : CONNECT_TIMEOUT_MS);
+    };
+    pc.addEventListener('connectionstatechange', check);
+    return check;
   }
 
   /** Answers Janus's offer for our subscription, then maps its streams to the peers. */
-  async #answer(m: JanusMsg): Promise<void> {
+  async #answer(m: JanusMsg, gen: number): Promise<void> {
+    if (gen !== this.#subGen) return;
     const streams = m.plugindata?.data.streams;
     if (Array.isArray(streams)) {
       this.#mids.clear();
-      for (const s of streams as { mid?: string; feed_display?: string; type?: string; active?: boolean }[]) {
+      type Stream = { mid?: string; feed_id?: unknown; feed_display?: string; feed_description?: string; type?: string; active?: boolean };
+      for (const s of streams as Stream[]) {
         if (s.mid !== undefined && typeof s.feed_display === 'string' && s.active !== false)
-          this.#mids.set(s.mid, { display: s.feed_display, type: s.type ?? '' });
+          this.#mids.set(s.mid, {
+            display: s.feed_display,
+            feed: String(s.feed_id),
+            type: s.type ?? '',
+            screen: s.feed_description === SCREEN,
+          });
       }
     }
     if (!m.jsep) return;
     let pc = this.#sub;
+    let watch: (() => void) | undefined;
     if (!pc) {
       pc = this.#sub = new RTCPeerConnection(this.#config());
       pc.addEventListener('connectionstatechange', () => {
         if (this.#sub !== pc) return;
         this.#assign();
       });
+      watch = this.#watch(pc, () => this.#resubscribe());
     }
     await pc.setRemoteDescription(m.jsep);
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
-    if (this.#sub !== pc || !this.#subHandle) return;
+    if (this.#sub !== pc || !this.#subHandle || gen !== this.#subGen) return;
     await this.#subHandle.message({ request: 'start' }, pc.localDescription!.toJSON());
+    watch?.();
     this.#substreams.clear();
     this.#assign();
   }
@@ -485,17 +588,23 @@ export class SfuTopology implements Topology {
   /** Hands each link its peer's tracks from the subscription, and its state. */
   #assign(): void {
     const pc = this.#sub;
-    const byDisplay = new Map<string, MediaStreamTrack[]>();
+    const byDisplay = new Map<string, { audio?: MediaStreamTrack; camera?: MediaStreamTrack; screen?: MediaStreamTrack }>();
     for (const t of pc?.getTransceivers() ?? []) {
       const s = t.mid !== null ? this.#mids.get(t.mid) : undefined;
       if (!s || t.currentDirection === 'inactive' || t.receiver.track.readyState === 'ended') continue;
-      byDisplay.set(s.display, [...(byDisplay.get(s.display) ?? []), t.receiver.track]);
+      // Someone who came back (a new session) is a new feed; their old one lingers until Janus times it out.
+      if (this.#feeds.get(s.display) !== s.feed) continue;
+      const of = byDisplay.get(s.display) ?? {};
+      of[s.type === 'audio' ? 'audio' : s.screen ? 'screen' : 'camera'] = t.receiver.track;
+      byDisplay.set(s.display, of);
     }
-    for (const [display, tracks] of byDisplay) {
+    for (const [display, { audio, camera, screen }] of byDisplay) {
       const id = this.host.peerIdOf(display);
       const link = id !== undefined ? this.links.get(id) : undefined;
       if (!link) continue;
-      link.setTracks(tracks);
+      // Their tile shows their screen while they share it (large: the element's layout), else their camera.
+      const video = (this.host.sharing(id!) && screen) || camera;
+      link.setTracks([audio, video].filter((t) => t !== undefined));
       link.setState(pc!.connectionState);
     }
     this.#layers();
@@ -517,9 +626,8 @@ export class SfuTopology implements Topology {
     if (!handle || !this.#sub) return;
     const changes: { mid: string; substream: number }[] = [];
     for (const [mid, s] of this.#mids) {
-      if (s.type !== 'video') continue;
-      const id = this.host.peerIdOf(s.display);
-      const substream = (id !== undefined && this.host.sharing(id)) || count <= 1 ? 2 : count <= 3 ? 1 : 0;
+      if (s.type !== 'video' || s.screen) continue; // a screen has one layer
+      const substream = count <= 1 ? 2 : count <= 3 ? 1 : 0;
       if (this.#substreams.get(mid) === substream) continue;
       this.#substreams.set(mid, substream);
       changes.push({ mid, substream });
