@@ -10,7 +10,9 @@
  * - topology="auto" with max-peers="2": a mesh for three, the whole room moves to the SFU when a
  *   fourth joins (vc-topology on every page, live video for all), each tile's figures its own
  *   person's, and back to a mesh when two have left;
- * - Janus restarted mid-call: the room forms again on it.
+ * - Janus restarted mid-call: the room forms again on it;
+ * - screen share: its own stream (one layer, at its size), seen whole, then the camera again;
+ * - a page cut off from Janus long enough for its connections to fail: media again once it can.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
