@@ -60,7 +60,7 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
       host.emit('change', undefined);
     },
     on: engine.on.bind(engine),
-    problem: (message: string) => host.fail(new VideoCallError('transport', message), false),
+    problem: (message: string, code: 'transport' | 'unauthorized' = 'transport') => host.fail(new VideoCallError(code, message), false),
   };
   let access: SfuAccess = h.access ?? { url: h.sfuUrl, token: '', roomToken: '', room: `vc-${h.room}`, pin: '', expires: 0 };
   let sfu: SfuTopology | null = null;
@@ -95,10 +95,10 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
     access: () => access,
     refresh: () => (h.transport.sfu && h.access ? refresh(h.transport.sfu()) : null),
     create: !h.access,
-    problem: (message) => {
+    problem: (message, code) => {
       if (said) return;
       said = true;
-      h.problem(message);
+      h.problem(message, code);
     },
   };
 

@@ -34,6 +34,9 @@ export const DATA_SIGNAL = 'sfu-data';
 /** VideoRoom: no such room (426), no such feed (428). */
 const NO_SUCH_ROOM = 426;
 const ROOM_EXISTS = 427;
+/** Janus refuses the session (403: a core token missing or wrong), or VideoRoom the room (433: its token or pin). */
+const UNAUTHORIZED = 403;
+const ROOM_UNAUTHORIZED = 433;
 /**
  * Simulcast layers we send, highest first: Janus takes the first rid for its top substream (2)
  * and the last for substream 0 (as janus.js sends them). Listed low to high, a viewer asking for
@@ -79,8 +82,8 @@ export interface SfuTopologyHost {
   refresh(): Promise<SfuAccess> | null;
   /** Create the room ourselves (`sfu-url`: a Janus without the relay's orchestration). */
   create: boolean;
-  /** Something went wrong that the user should hear of (not fatal: media may come back). */
-  problem(message: string): void;
+  /** Something went wrong that the user should hear of (not fatal: media may come back); `transport` unless said. */
+  problem(message: string, code?: 'unauthorized'): void;
 }
 
 /** Resolves once `pc` has gathered its ICE candidates (we send complete descriptions, no trickle). */
@@ -203,8 +206,7 @@ export class SfuTopology implements Topology {
   readonly ready: Promise<void>;
 
   constructor(private readonly host: SfuTopologyHost) {
-    this.ready = this.#start();
-    this.ready.catch(() => {});
+    this.ready = this.#run();
     this.#scheduleRefresh();
   }
 
@@ -291,13 +293,7 @@ export class SfuTopology implements Topology {
 
   async #start(): Promise<void> {
     let access = this.host.access();
-    let janus: JanusWs;
-    try {
-      janus = await JanusWs.open(access.url, () => this.host.access().token);
-    } catch (e) {
-      this.#again();
-      throw e;
-    }
+    const janus = await JanusWs.open(access.url, () => this.host.access().token);
     if (this.#closed) return janus.close();
     this.#janus = janus;
     janus.onclose = () => {
@@ -338,6 +334,22 @@ export class SfuTopology implements Topology {
     await this.#publish(pub);
   }
 
+  /**
+   * Joins Janus and publishes. On failure the user hears why (once: `problem`), and we try again
+   * later; except a refusal with nothing to change it (no relay to ask for fresh access).
+   */
+  #run(): Promise<void> {
+    const started = this.#start();
+    started.catch((e: Error) => {
+      if (this.#closed) return;
+      const refused = e instanceof JanusRefusal && (e.code === UNAUTHORIZED || e.code === ROOM_UNAUTHORIZED);
+      if (refused) this.host.problem(`The media server refused to let this call in (${e.message}).`, 'unauthorized');
+      else this.host.problem(`The media server is unreachable: ${e.message}`);
+      if (!refused || !this.host.create) this.#again(); // with a relay, the next try has fresh access
+    });
+    return started;
+  }
+
   /** Janus went away or refused: try again later (a Janus restart: the room re-forms). */
   #again(): void {
     if (this.#closed) return;
@@ -352,7 +364,7 @@ export class SfuTopology implements Topology {
       } catch {
         /* the relay may be away too: the next attempt asks again */
       }
-      this.#start().catch((e: Error) => this.host.problem(`The media server is unreachable: ${e.message}`));
+      this.#run().catch(() => {});
     }, ms);
   }
 
