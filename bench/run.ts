@@ -2,7 +2,9 @@
  * `npm run bench`: every figure next to its baseline measured in the same run; prints a
  * table and writes bench/results.json. Expects a fresh build (`npm run build` runs first).
  *
- *   BENCH_ONLY=bundle,relay,connect,mesh,background,recording,noise   run only some sections (or `npm run bench -- connect`)
+ *   BENCH_ONLY=bundle,relay,connect,mesh,background,recording,noise,sfu   run only some sections (or `npm run bench -- connect`)
+ *                                          sfu: 4 pages mesh vs SFU (CPU, upload), 8 on the SFU; needs root and janus (bench/sfu.ts),
+ *                                          else it prints why it skipped
  *   RECORDING_MINUTES=3                    how long the recording section records (SAMPLE_S=10: its sampling)
  *   CONNECT_RUNS=15                        connect-time repetitions (median reported)
  *   TRACE=1                                connect: prints each run's timeline (bench/pages/probe.js; getStats polling adds load)
@@ -21,19 +23,20 @@ import { runBackgroundBench } from './background.js';
 import { runRecordingBench } from './recording.js';
 import { runNoiseCpuBench } from './noise-cpu.js';
 import { runRelayLoad, type RelayLoadResult } from './relay.js';
+import { runSfuBench } from './sfu.js';
 import { cpuModel, loadAverage, median, ratio, round, table, withTimeout } from './util.js';
 
 const HERE = import.meta.dirname;
 // Sections to run: `npm run bench -- connect mesh`, or BENCH_ONLY=connect,mesh; all by default.
 const only = new Set(
-  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh,background,recording,noise')
+  (process.argv.slice(2).join(',') || process.env.BENCH_ONLY || 'bundle,relay,connect,mesh,background,recording,noise,sfu')
     .split(',')
     .map((s) => s.trim()),
 );
 const started = Date.now();
 // The whole run is bounded: whatever hangs, the process ends (children end with it: they watch their IPC channel).
-// 10 minutes, and the recording section's own minutes on top.
-const limitMinutes = 10 + (only.has('recording') ? Number(process.env.RECORDING_MINUTES ?? 3) + 1 : 0);
+// 10 minutes, and the recording section's own minutes on top, and the SFU section's 5.
+const limitMinutes = 10 + (only.has('recording') ? Number(process.env.RECORDING_MINUTES ?? 3) + 1 : 0) + (only.has('sfu') ? 5 : 0);
 const guard = setTimeout(() => {
   console.error(`bench: ${limitMinutes}-minute limit reached, giving up`);
   process.exit(2);
@@ -346,6 +349,51 @@ await section('noise', async () => {
     '',
   ]);
   rows.push(['… RNNoise: CPU per second of audio', ms(r.msPerSecond), '-', '-', '-', 'strong minus the baseline']);
+});
+
+await section('sfu', async () => {
+  const r = await withTimeout(runSfuBench(), 300_000, 'sfu bench');
+  results.sfu = r;
+  if (r.skipped) {
+    process.stderr.write(`bench: sfu skipped: ${r.skipped}\n`);
+    rows.push(['sfu (Janus in the netns lab): skipped', '-', '-', '-', '-', r.skipped]);
+    return;
+  }
+  const { mesh, sfu, eight } = r as Required<typeof r>;
+  const label = (s: string) => `sfu: 4 pages, ${s}`;
+  const kbps = (n: number) => `${n} kbit/s`;
+  rows.push([
+    label(`browser CPU per page (median, ${sfu.windowMs / 1000} s)`),
+    `${sfu.median.cpuCores} cores`,
+    `${mesh.median.cpuCores} cores (mesh)`,
+    ratio(sfu.median.cpuCores, mesh.median.cpuCores),
+    '-',
+    'each page its own Chromium',
+  ]);
+  rows.push([
+    label('upload per page (median, outbound-rtp)'),
+    kbps(sfu.median.uploadKbps),
+    `${kbps(mesh.median.uploadKbps)} (mesh)`,
+    ratio(sfu.median.uploadKbps, mesh.median.uploadKbps),
+    '-',
+    `pages: ${sfu.uploadKbps.join(', ')} / ${mesh.uploadKbps.join(', ')}`,
+  ]);
+  rows.push([
+    label('last join → everyone sees everyone'),
+    ms(sfu.allSee.ms!),
+    `${ms(mesh.allSee.ms!)} (mesh)`,
+    ratio(sfu.allSee.ms!, mesh.allSee.ms!),
+    '-',
+    `Janus CPU ${sfu.janusCpuCores} cores`,
+  ]);
+  rows.push([
+    `sfu: 8 pages, last join → everyone sees everyone (${eight.pairs} pairs)`,
+    eight.ms === null ? `not in ${eight.timeoutMs / 1000} s: ${eight.seen} of ${eight.pairs}` : ms(eight.ms),
+    `${ms(sfu.allSee.ms!)} (4 pages, SFU)`,
+    eight.ms === null ? '-' : ratio(eight.ms, sfu.allSee.ms!),
+    '-',
+    `camera ${eight.camera}, 2 browsers`,
+  ]);
 });
 
 machine.loadAverageAtEnd = loadAverage().load1;
