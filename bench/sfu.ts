@@ -45,7 +45,7 @@ import {
 } from '../test/e2e/harness.js';
 import { JANUS, startJanus, type JanusLabServer } from '../test/e2e/janus.js';
 import { createLab, type Lab, type Side } from '../test/e2e/netns.js';
-import { median, round, sleep, treeCpuSeconds } from './util.js';
+import { median, round, sleep, treeCpuSeconds, withTimeout } from './util.js';
 
 /** Why the section cannot run here, or null. */
 export function sfuSkipReason(): string | null {
@@ -192,14 +192,21 @@ async function watchAllSee(members: Member[], t0: number, timeout: number, topol
   const progress: [number, number][] = [];
   for (;;) {
     const at = Date.now();
-    const samples = await Promise.all(members.map((m) => remoteVideos(m.page).catch(() => [])));
+    // A page too busy to answer within 5 s keeps its state for this round (null).
+    const samples = await Promise.all(members.map((m) => withTimeout(remoteVideos(m.page), 5000, 'sample').catch(() => null)));
     seen = 0;
     for (const [i, m] of members.entries()) {
       let all = true;
+      const sample = samples[i];
       for (const o of members) {
         if (o === m) continue;
         const key = `${m.id}>${o.id}`;
-        const v = samples[i].find((s) => s.peerId === o.id);
+        if (!sample) {
+          if (runs.get(key)?.live) seen++;
+          else all = false;
+          continue;
+        }
+        const v = sample.find((s) => s.peerId === o.id);
         const playing = !!v && v.width > 0 && v.height > 0 && !v.paused && v.frames > 0;
         let run = runs.get(key);
         if (!playing || !run || v.frames < run.last) {
@@ -214,14 +221,16 @@ async function watchAllSee(members: Member[], t0: number, timeout: number, topol
         else all = false;
       }
       const live = members.filter((o) => runs.get(`${m.id}>${o.id}`)?.live).length;
-      last[i] = `${samples[i].length} videos, ${live} seen`;
+      if (sample) last[i] = `${sample.length} videos, ${live} seen`;
       // A page's own moment: the latest start among its live runs.
       perPage[i] = all ? Math.max(...members.filter((o) => o !== m).map((o) => runs.get(`${m.id}>${o.id}`)!.since)) - t0 : null;
     }
     if (seen !== progress.at(-1)?.[1]) progress.push([round(at - t0, 0), seen]);
     if (seen === n * (n - 1)) {
       const topologies = await Promise.all(
-        members.map((m) => m.page.evaluate(() => (document.querySelector('video-call') as unknown as { topology: string }).topology)),
+        members.map((m) =>
+          m.page.evaluate(() => (document.querySelector('video-call') as unknown as { topology: string }).topology).catch(() => '?'),
+        ),
       );
       if (topologies.every((t) => t === topology)) break;
     }
