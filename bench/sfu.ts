@@ -15,7 +15,7 @@
  *   connections, audio and video), medians over the four pages; and Janus's CPU.
  * - Eight pages join one room at once on the SFU, in two browsers (one per namespace, four
  *   contexts each, as the e2e tests open pages: eight whole Chromiums starve two cores), the fake
- *   camera at 640×360 and 15 fps (the bench's init script asks getUserMedia for that; eight
+ *   camera at 320×180 and 15 fps (the bench's init script asks getUserMedia for that; eight
  *   encoders and 56 decoders share the two cores): time from the last page's `vc-joined` until
  *   every page sees every other, printed
  *   beside the four-page SFU time of the same run. Past `eightTimeoutMs` it reports how many of
@@ -112,7 +112,7 @@ export interface SfuBenchResult {
   eight?: AllSee & { camera: string; timeoutMs: number };
 }
 
-const MODEST_CAMERA = { width: 640, height: 360, frameRate: 15 };
+const MODEST_CAMERA = { width: 320, height: 180, frameRate: 15 };
 
 /** Init script: the page's camera asked at `size` (the element asks 1280×720; the fake camera gives what is asked). */
 function modestCamera(size: { width: number; height: number; frameRate: number }) {
