@@ -326,8 +326,8 @@ async function fourPages(stage: Stage, topology: 'mesh' | 'sfu', windowMs: numbe
     const members = await openRoom(stage, stage.slots.slice(0, 4), `topology="${topology}"`, people);
     const t0 = Math.max(...members.map((m) => m.joinedAt));
     const allSee = await watchAllSee(members, t0, 60_000, topology);
-    if (allSee.ms === null)
-      throw new Error(`${topology}: 4 pages did not all see each other in 60 s (${allSee.seen} of ${allSee.pairs} pairs)`);
+    // Not all there within 60 s: the figures below are of the call as it is, and say so.
+    if (allSee.ms === null) say(`4 pages, ${topology}: ${allSee.seen} of ${allSee.pairs} pairs seen in 60 s; ${allSee.last.join('; ')}`);
     // Past the first seconds (retired mesh links close 4 s after a move; bitrates ramp up).
     await sleep(5000);
     const janusNs = stage.lab.sides[0].ns;
