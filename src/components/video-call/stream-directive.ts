@@ -1,8 +1,6 @@
 import { noChange } from 'lit';
 import { Directive, directive, PartType, type PartInfo, type PropertyPart } from 'lit/directive.js';
-
-/** The tracks a <video> was last given, by element (to tell a new track from a re-render). */
-const given = new WeakMap<Element, string>();
+import { needsStream } from './needs-stream.js';
 
 class StreamDirective extends Directive {
   constructor(part: PartInfo) {
@@ -15,15 +13,7 @@ class StreamDirective extends Directive {
   }
 
   override update(part: PropertyPart, [stream]: [MediaStream | null]) {
-    const tracks =
-      stream
-        ?.getTracks()
-        .map((t) => t.id)
-        .join() ?? '';
-    const el = part.element as HTMLVideoElement;
-    if (el.srcObject === stream && given.get(el) === tracks) return noChange;
-    given.set(el, tracks);
-    return stream;
+    return needsStream(part.element as HTMLVideoElement, stream) ? stream : noChange;
   }
 }
 

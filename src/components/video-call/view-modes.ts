@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { needsStream } from './needs-stream.js';
 
 /** Document Picture-in-Picture (Chromium 116+): a small always-on-top window the page fills itself. */
 interface DocumentPip {
@@ -89,8 +90,8 @@ export class ViewModes implements ReactiveController {
   /** The Document Picture-in-Picture window shows the current target's stream. */
   follow(): void {
     const v = this._pipVideo;
-    const stream = this.target?.srcObject ?? null;
-    if (v && v.srcObject !== stream) v.srcObject = stream;
+    const stream = (this.target?.srcObject as MediaStream | null | undefined) ?? null;
+    if (v && needsStream(v, stream)) v.srcObject = stream; // again when its tracks changed (a screen share on the SFU)
   }
 
   closePip(): void {
