@@ -61,10 +61,16 @@ const RETRY_MAX_MS = 8000;
  * A connection to Janus not up this long after its description is applied is made again: the
  * subscription on a new handle, the publication with a new session. Rare, but seen: a
  * subscription answered and started on which the browser never made a single ICE check.
+ * Generous: on a machine too busy to answer ICE checks in time, making a connection again
+ * costs more than waiting (all its streams start over, from keyframes).
  */
-export const CONNECT_TIMEOUT_MS = 10_000;
-/** A connection that was up and is lost (`disconnected`) this long is made again (`failed`: at once). */
-export const LOST_MS = 5000;
+export const CONNECT_TIMEOUT_MS = 20_000;
+/**
+ * A connection that was up and is `disconnected` this long is made again (`failed`: at once).
+ * Chromium gets most `disconnected` connections back by itself within seconds (a busy machine
+ * misses consent checks), so only one still down after this is made again.
+ */
+export const LOST_MS = 20_000;
 
 export interface SfuTopologyHost {
   /** Our id on the transport (our `display` on Janus). */
