@@ -106,4 +106,26 @@ describe('<video-call ring>', function () {
     await callee.accept();
     await Promise.all([eventWithin(caller, 'vc-peer-connected'), eventWithin(callee, 'vc-peer-connected')]);
   });
+  it('stays a mesh with an SFU offered (topology="sfu", sfu-url): the call connects peer to peer and the SFU code is never fetched', async () => {
+    const room = uniqueRoom('ring-sfu');
+    // Nothing listens there: had the ring flow gone to the SFU, this call could not connect.
+    const sfu = { topology: 'sfu', 'sfu-url': 'ws://127.0.0.1:9/' };
+    const caller = addCall({ ...base, ...sfu, room, name: 'Carol' });
+    await eventWithin(caller, 'vc-joined');
+    const callee = addCall({ ...base, ...sfu, room, name: 'Dave' });
+    await Promise.all([eventWithin(callee, 'vc-joined'), eventWithin(caller, 'vc-peer-joined')]);
+    await caller.updateComplete;
+    const incoming = eventWithin(callee, 'vc-incoming-call');
+    button(caller, 'Start call')!.click();
+    await incoming;
+    await callee.updateComplete;
+    const connected = Promise.all([eventWithin(caller, 'vc-peer-connected'), eventWithin(callee, 'vc-peer-connected')]);
+    button(callee, 'Accept')!.click();
+    await connected;
+    await videoIsLive(remoteVideo(callee)!);
+    await videoIsLive(remoteVideo(caller)!);
+    expect([caller.topology, callee.topology]).to.deep.equal(['mesh', 'mesh']);
+    const fetched = performance.getEntriesByType('resource').map((e) => e.name);
+    expect(fetched.filter((n) => /\/sfu\/|video-call-sfu/.test(n))).to.deep.equal([]);
+  });
 });
