@@ -173,6 +173,11 @@ describe('relay over Redis, three processes', () => {
     const b = await connect(two!.url);
     assert.equal((await joinAs(old, 'resume-x', ROAMER, KEY, 'R')).selfId, ROAMER);
     await joinAs(b, 'resume-x', BEE, OTHER_KEY, 'B');
+    // The room's news of the old connection's join, published by process one, may still be on its
+    // way to B's process: a signal published after it by the same process arrives after it.
+    const synced = next(b, 'signal');
+    await request(old, 'signal', { to: BEE, data: 'sync' });
+    await synced;
     const seenB = record(b);
 
     // Another key, from a third process: refused, the holder keeps it.
