@@ -127,7 +127,8 @@ export class RedisJanusAssignment implements JanusAssignment {
     } catch (e) {
       command.catch(() => {});
       const reason = describeError(e);
-      if (reason !== this.#failing)
+      // Once per outage: its first failure (the next ones may read differently: "Socket closed", then "offline").
+      if (this.#failing === undefined)
         this.opts.log(`error redis janus-assign ${reason} (rooms go to the Janus hashing picks until Redis answers)`);
       this.#failing = reason;
       return undefined;
