@@ -41,8 +41,17 @@ export interface StatsScope {
   outbound: RTCPeerConnection | null;
 }
 
+/** The report with only the inbound RTP streams of these tracks (the rest as it is): a peer's part of a shared connection. */
+export function ofTracks(report: RTCStatsReport, trackIds: ReadonlySet<string>): RTCStatsReport {
+  const only = new Map<string, unknown>();
+  report.forEach((r: { type: string; trackIdentifier?: string }, id: string) => {
+    if (r.type !== 'inbound-rtp' || trackIds.has(r.trackIdentifier ?? '')) only.set(id, r);
+  });
+  return only as unknown as RTCStatsReport;
+}
+
 async function sample(pc: RTCPeerConnection, scope?: StatsScope) {
-  const report = await pc.getStats();
+  const report = scope ? ofTracks(await pc.getStats(), scope.inbound) : await pc.getStats();
   const s: Omit<PeerStats, 'peerId' | 'bitrateIn' | 'bitrateOut'> & Sample = {
     at: performance.now(),
     bytesIn: 0,
@@ -71,7 +80,6 @@ async function sample(pc: RTCPeerConnection, scope?: StatsScope) {
     s.relayed = type(pair.localCandidateId) === 'relay' || type(pair.remoteCandidateId) === 'relay';
   }
   report.forEach((r: Record<string, unknown> & { type: string }) => {
-    if (r.type === 'inbound-rtp' && scope && !scope.inbound.has(String(r.trackIdentifier))) return;
     if (r.type === 'inbound-rtp') {
       s.bytesIn += Number(r.bytesReceived ?? 0);
       s.packetsLost += Number(r.packetsLost ?? 0);

@@ -24,7 +24,7 @@ import { Emitter } from '../../emitter.js';
 import { parseChannelMessage, type ChannelMessage } from '../channel-protocol.js';
 import { rtcConfiguration } from '../ice-watch.js';
 import type { IceSettings } from '../mesh.js';
-import { collectStats, type PeerStats } from '../stats.js';
+import { collectStats, ofTracks, type PeerStats } from '../stats.js';
 import type { LinkEvents, LinkOptions, PeerLink, Topology } from '../topology.js';
 import type { SfuAccess } from '../../transports/relay-protocol.js';
 import { JanusRefusal, JanusWs, type JanusHandle, type JanusMsg } from './janus-ws.js';
@@ -162,12 +162,7 @@ export class SfuLink extends Emitter<LinkEvents> implements PeerLink {
 
   /** The subscription's statistics, of this peer's streams only (the connection carries everyone's). */
   async report(): Promise<RTCStatsReport> {
-    const mine = new Set(this.stream.getTracks().map((t) => t.id));
-    const only = new Map<string, unknown>();
-    (await this.topology.report()).forEach((r: { type: string; trackIdentifier?: string }, id: string) => {
-      if (r.type !== 'inbound-rtp' || mine.has(r.trackIdentifier ?? '')) only.set(id, r);
-    });
-    return only as unknown as RTCStatsReport;
+    return ofTracks(await this.topology.report(), new Set(this.stream.getTracks().map((t) => t.id)));
   }
 
   /** This peer's audio as received (from the subscription), and ours as sent (the publication). */
