@@ -22,7 +22,7 @@
  *   a join is never refused for it.
  */
 import { createHash } from 'node:crypto';
-import { describeError, type RedisCommands } from './presence-redis.js';
+import { describeError, timed, type RedisCommands } from './presence-redis.js';
 
 /** How the relay decides (and forgets) which Janus serves a room. */
 export interface JanusAssignment {
@@ -114,13 +114,8 @@ export class RedisJanusAssignment implements JanusAssignment {
 
   /** Redis's answer, or undefined (logged) when it fails or takes too long. */
   private async run(command: Promise<unknown>): Promise<unknown> {
-    const ms = this.opts.timeoutMs ?? 2000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-    });
     try {
-      const answer = await Promise.race([command, late]);
+      const answer = await timed(command, this.opts.timeoutMs ?? 2000);
       if (this.#failing !== undefined) this.opts.log('janus-assign through redis again');
       this.#failing = undefined;
       return answer;
@@ -132,8 +127,6 @@ export class RedisJanusAssignment implements JanusAssignment {
         this.opts.log(`error redis janus-assign ${reason} (rooms go to the Janus hashing picks until Redis answers)`);
       this.#failing = reason;
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

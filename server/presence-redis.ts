@@ -68,6 +68,15 @@ export class PresenceTimeoutError extends Error {
   }
 }
 
+/** `command`, or a {@link PresenceTimeoutError} if Redis has not answered it within `ms` (the command itself may still run). */
+export function timed<T>(command: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PresenceTimeoutError(ms)), ms);
+  });
+  return Promise.race([command, deadline]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Whether a Redis command certainly never reached Redis (the client was offline or closed),
  * so nothing it would have written can be there.
@@ -124,11 +133,7 @@ export class RedisPresence implements Presence {
    * timeout like a lost answer.
    */
   #timed<T>(command: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PresenceTimeoutError(this.#commandTimeoutMs)), this.#commandTimeoutMs);
-    });
-    return Promise.race([command, deadline]).finally(() => clearTimeout(timer));
+    return timed(command, this.#commandTimeoutMs);
   }
 
   #roomKey(room: string): string {
