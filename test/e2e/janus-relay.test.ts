@@ -12,7 +12,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createClient } from 'redis';
 import { relayOptionsFromEnv } from '../../server/app.js';
 import { pickJanus, RedisJanusAssignment } from '../../server/janus-assign.js';
 import { JanusRooms } from '../../server/janus-rooms.js';
@@ -21,7 +20,7 @@ import { mintJanusToken, VIDEOROOM_PLUGIN } from '../../server/janus-tokens.js';
 import { mintRoomToken } from '../../server/grants.js';
 import type { SfuAccess } from '../../src/transports/relay-protocol.js';
 import { connect, disconnectAll, join, request, sleep, startRelay, type TestRelay } from '../node/relay-helpers.js';
-import { startRedisServer, type TestRedis } from '../support/redis-server.js';
+import { failFastClient, startRedisServer, type TestRedis } from '../support/redis-server.js';
 import { startJanus, type JanusLabServer } from './janus.js';
 import { createLab, type Lab } from './netns.js';
 
@@ -155,9 +154,7 @@ test('with RELAY_SECRET, a join without a valid grant is refused and gets no sfu
 
 /** A plain client of a test Redis (fails fast while it is away, as the relay's presence connection does). */
 async function redisClient(url: string) {
-  const c = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 200 } });
-  c.on('error', () => {});
-  await c.connect();
+  const c = await failFastClient(url, 200);
   redisClients.push(c);
   return c;
 }

@@ -8,9 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createClient } from 'redis';
 import { pickJanus, RedisJanusAssignment } from '../../server/janus-assign.js';
-import { startRedisServer, type TestRedis } from '../support/redis-server.js';
+import { failFastClient, startRedisServer, type TestRedis } from '../support/redis-server.js';
 
 const J1 = 'ws://j1.example:8188';
 const J2 = 'ws://j2.example:8188';
@@ -26,9 +25,7 @@ after(async () => {
 
 /** A client like the relay's presence connection: fails fast while Redis is away. */
 async function client(url: string) {
-  const c = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 100 } });
-  c.on('error', () => {});
-  await c.connect();
+  const c = await failFastClient(url, 100);
   clients.push(c);
   return c;
 }

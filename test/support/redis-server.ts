@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createClient } from 'redis';
 import { freePort } from './net.js';
 
 /** A real redis-server of a test's own (no persistence), on 127.0.0.1 or `bind`. */
@@ -41,4 +42,15 @@ export async function startRedisServer({ port, bind = '127.0.0.1' }: { port?: nu
       return gone;
     },
   };
+}
+
+/**
+ * A client of a test's Redis like the relay's presence connection: fails fast while Redis is away
+ * (no offline queue), reconnecting every `reconnectMs`.
+ */
+export async function failFastClient(url: string, reconnectMs: number) {
+  const c = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: () => reconnectMs } });
+  c.on('error', () => {});
+  await c.connect();
+  return c;
 }
