@@ -331,6 +331,8 @@ export interface VideoSample {
   height: number;
   frames: number;
   paused: boolean;
+  /** The id of the video track it plays ('' for none). */
+  track: string;
 }
 
 /** What the remote `<video part="remote-video">` elements in the page show right now. */
@@ -344,6 +346,7 @@ export function remoteVideos(page: Page): Promise<VideoSample[]> {
       height: v.videoHeight,
       frames: v.getVideoPlaybackQuality().totalVideoFrames,
       paused: v.paused,
+      track: (v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? '',
     }));
   });
 }

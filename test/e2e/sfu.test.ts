@@ -142,7 +142,7 @@ function mediaReport(page: Page): Promise<string> {
       // What each remote tile plays (its stream's tracks: whose receivers, their state), and how
       // often its <video> restarts loading (a load restarted on every render never shows a picture).
       const receivers = new Map<string, string>();
-      pcs.forEach((pc, i) => pc.getReceivers().forEach((r) => receivers.set(r.track.id, `pc${i}`)));
+      pcs.forEach((pc, i) => pc.getTransceivers().forEach((t) => receivers.set(t.receiver.track.id, `pc${i}/${t.mid}`)));
       const videos = [
         ...document.querySelector('video-call')!.shadowRoot!.querySelectorAll<HTMLVideoElement>('video[part~="remote-video"]'),
       ];
@@ -382,31 +382,44 @@ test(
       assert.equal(before.cameraLayers, 3, `the camera goes up in three layers (simulcast): ${JSON.stringify(before)}`);
       assert.equal(before.screen, 0, `nothing on the screen's stream before sharing: ${JSON.stringify(before)}`);
 
+      const camTile = (await remoteVideos(bob.page)).find((v) => v.peerId === ann.id)!;
       await ann.page.evaluate(() => document.querySelector('video-call')!.startScreenShare());
       await waitForEvent(ann.page, 'vc-screen-share', { active: true });
       await waitForEvent(bob.page, 'vc-peer-media', { peerId: ann.id, screen: true }, 15_000);
-      const screen = await localVideo();
-      assert.notEqual(screen.width * cam.height, screen.height * cam.width, 'the fake screen is not shaped like the camera');
-      // Bob's tile of Ann shows the screen at its full size, and new frames of it.
-      const atShare = (await remoteVideos(bob.page)).find((v) => v.peerId === ann.id)!;
+      // Bob's tile of Ann plays another stream (the screen's), at the size Ann's screen is now,
+      // and new frames of it. (A headless "screen" takes its size from the browser's windows, and
+      // may change while shared: what counts is that Bob gets it at the size it is captured.)
+      let screen = await localVideo();
       await waitForRemoteVideo(
         bob.page,
         ann.id,
-        (v) => v.width === screen.width && v.height === screen.height && v.frames > atShare.frames && !v.paused,
+        async (v) => {
+          screen = await localVideo();
+          return v.track !== camTile.track && v.width === screen.width && v.height === screen.height && v.frames > 0 && !v.paused;
+        },
         { timeout: 20_000, what: "frames at the size of Ann's screen" },
-      );
+      ).catch(async (e: Error) => {
+        const sending = await sent().catch((x: Error) => x.message);
+        const [a, b] = await Promise.all([mediaReport(ann.page), mediaReport(bob.page)]);
+        throw new Error(
+          `${e.message}; Ann's camera ${JSON.stringify(cam)}, screen ${JSON.stringify(screen)}, Bob's tile before ${JSON.stringify(camTile)}, ` +
+            `sending ${JSON.stringify(sending)}\n  Ann: ${a}\n  Bob: ${b}`,
+        );
+      });
+      await waitForLiveVideos(bob.page, [ann.id], { timeout: 10_000, check: (v) => v.track !== camTile.track });
       const sharing = await sent();
       await ann.page.waitForTimeout(2000);
       const later = await sent();
+      screen = await localVideo();
       assert.equal(later.screenLayers, 1, `the screen goes up as one stream, not in layers: ${JSON.stringify(later)}`);
       assert.deepEqual([later.width, later.height], [screen.width, screen.height], 'sent at its own size');
       assert.ok(later.screen > before.screen, `the screen's stream sends frames: ${JSON.stringify({ before, later })}`);
       assert.ok(later.camera - sharing.camera <= 3, `the camera's layers are paused meanwhile: ${JSON.stringify({ sharing, later })}`);
 
-      // Back to the camera: Bob sees Ann's camera again (its shape), playing.
+      // Back to the camera: Bob's tile of Ann plays her camera's stream again, live.
       await ann.page.evaluate(() => document.querySelector('video-call')!.stopScreenShare());
       await waitForEvent(bob.page, 'vc-peer-media', { peerId: ann.id, screen: false, video: true }, 15_000);
-      await waitForLiveVideos(bob.page, [ann.id], { timeout: 20_000, check: (v) => v.width * cam.height === v.height * cam.width });
+      await waitForLiveVideos(bob.page, [ann.id], { timeout: 20_000, check: (v) => v.track === camTile.track });
       for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
     } finally {
       await closeAll(...people.map((p) => () => p.context.close()));
