@@ -14,7 +14,6 @@
  * - A long backlog of removals to retry never keeps a process from proving it is alive.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createClient } from 'redis';
@@ -23,8 +22,9 @@ import { SocketIoTransport } from '../../src/transports/socket-io.js';
 import type { TransportState } from '../../src/transports/transport.js';
 import { connect, disconnectAll, get, join, next, record, request, sleep, startRelay, type TestRelay } from './relay-helpers.js';
 import { freePort } from '../support/net.js';
+import { startRedisServer, type TestRedis } from '../support/redis-server.js';
 
-const children = new Set<ChildProcess>();
+const redisServers = new Set<TestRedis>();
 const relays: TestRelay[] = [];
 const servers: net.Server[] = [];
 const cleanups: (() => unknown)[] = [];
@@ -34,27 +34,15 @@ after(async () => {
   disconnectAll();
   await Promise.all(relays.map((r) => r.close()));
   for (const s of servers) s.close();
-  for (const c of children) c.kill('SIGKILL');
+  for (const r of redisServers) await r.kill();
 });
 
-function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${text}`)), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d;
-      if (/Ready to accept connections/.test(text)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`redis-server exited ${code}:\n${text}`)));
-  });
+/** The test's redis-server on `port` (again, after a kill), killed after the file if still up. */
+async function startRedis(port: number): Promise<TestRedis> {
+  const redis = await startRedisServer({ port });
+  redisServers.add(redis);
+  redis.child.on('exit', () => redisServers.delete(redis));
+  return redis;
 }
 
 /** A plain client of the test's Redis, to look at what the relays left there. */
@@ -64,13 +52,6 @@ async function inspect(url: string) {
   await client.connect();
   cleanups.push(() => client.destroy());
   return client;
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  return gone;
 }
 
 async function relay(redisUrl: string, redisHeartbeatMs = 200): Promise<TestRelay> {
@@ -127,7 +108,7 @@ describe('relay over Redis, Redis going away', () => {
       return publish(...args).finally(() => publishing--);
     };
 
-    await kill(redis);
+    await redis.kill();
     await sleep(200);
     // Broadcasts meanwhile (here to B, on the other process) are dropped at once: nothing
     // piles up in memory, nothing is delivered late once Redis is back.
@@ -235,8 +216,8 @@ describe('relay over Redis, Redis going away', () => {
     const ghost = g.id;
     assert.equal((await join(a, 'stall', 'A')).ok, true);
 
-    process.kill(redis.pid!, 'SIGSTOP');
-    cleanups.push(() => redis.exitCode === null && process.kill(redis.pid!, 'SIGCONT'));
+    process.kill(redis.child.pid!, 'SIGSTOP');
+    cleanups.push(() => redis.child.exitCode === null && process.kill(redis.child.pid!, 'SIGCONT'));
     try {
       // G's join is written to the stalled Redis and fails; G gives up and goes.
       const gJoin = join(g, 'stall', 'G');
@@ -262,7 +243,7 @@ describe('relay over Redis, Redis going away', () => {
         );
       }
     } finally {
-      process.kill(redis.pid!, 'SIGCONT');
+      process.kill(redis.child.pid!, 'SIGCONT');
     }
 
     // Redis goes on (running what it was sent meanwhile, G's join included).
@@ -302,7 +283,7 @@ describe('relay over Redis, Redis going away', () => {
     t.on('error', (e) => seen.push(`error:${e.code}`));
     const rejoined = new Promise<{ selfId: string; peers: { id: string; name: string }[] }>((resolve) => t.on('rejoined', resolve));
 
-    await kill(redis);
+    await redis.kill();
     await sleep(100);
     // T's connection drops; it comes back at once, and its re-join gets "transport".
     const held = [...one.relay.io.sockets.sockets.values()].find((s) => s.rooms.has(jt.selfId));
