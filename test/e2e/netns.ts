@@ -339,12 +339,14 @@ const NFT = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'].find((p) => {
 
 /**
  * A firewall between two sides: inside each namespace, nftables drops every packet to and from
- * the other side's address (both ways, any protocol), so a direct connection between them is
- * impossible, while the host (the relay, a TURN server on a host address) stays reachable. The
- * rules live in the namespaces and go with them at teardown. Throws when nft is missing, with
- * the package to install (Debian: nftables).
+ * the other side's address (both ways, any protocol, or only UDP with `udp`: media goes, TCP
+ * connections such as a WebSocket stay), so a direct connection between them is impossible,
+ * while the host (the relay, a TURN server on a host address) stays reachable. The rules live
+ * in the namespaces and go with them at teardown. Throws when nft is missing, with the package
+ * to install (Debian: nftables).
  */
-export function blockBetween(a: Side, b: Side): void {
+export function blockBetween(a: Side, b: Side, { udp = false } = {}): void {
+  const only = udp ? ' meta l4proto udp' : '';
   if (!NFT) throw new Error("nft is not installed (the firewall between the lab's hosts needs it); run: apt-get install -y nftables");
   for (const [self, other] of [
     [a, b],
@@ -353,10 +355,10 @@ export function blockBetween(a: Side, b: Side): void {
     const rules = [
       'table inet vc_block {',
       '  chain out { type filter hook output priority 0; policy accept;',
-      `    ip daddr ${other.addr} drop`,
+      `    ip daddr ${other.addr}${only} drop`,
       '  }',
       '  chain in { type filter hook input priority 0; policy accept;',
-      `    ip saddr ${other.addr} drop`,
+      `    ip saddr ${other.addr}${only} drop`,
       '  }',
       '}',
     ].join('\n');

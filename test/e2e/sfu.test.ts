@@ -12,7 +12,8 @@
  *   person's, and back to a mesh when two have left;
  * - Janus restarted mid-call: the room forms again on it;
  * - screen share: its own stream (one layer, at its size), seen whole, then the camera again;
- * - a page cut off from Janus long enough for its connections to fail: media again once it can.
+ * - a page cut off from Janus long enough for its connections to fail: media again once it can;
+ * - a page's media path to Janus cut (its socket to Janus holds): ICE restarts, same connections.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -446,6 +447,50 @@ test(
       for (const m of members) await liveOrReport(m, members, 60_000);
       for (const m of members) await onJanusOnly(m);
       t.diagnostic(`both saw each other again ${Date.now() - back} ms after the network was back`);
+      for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
+    } finally {
+      await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);
+
+test(
+  "a page's media path to Janus drops for 40 s while its socket to Janus holds: ICE restarts bring the same connections back, and the others keep its stream",
+  { timeout: 240_000 },
+  async (t) => {
+    const people: Person[] = [];
+    try {
+      const r = room('sfu-ice-restart');
+      const members: Member[] = [];
+      for (let i = 0; i < 2; i++) members.push(await open(r, i, 'topology="sfu"', people));
+      for (const m of members) await liveOrReport(m, members, 60_000);
+      const [ann, bob] = members;
+      /** Ann's open connections: how many she ever made, and each one's ICE username fragment now. */
+      const annPcs = () =>
+        ann.page.evaluate(() => {
+          const all = (window as unknown as { __vc: { pcs: RTCPeerConnection[] } }).__vc.pcs;
+          const open = all.filter((pc) => pc.connectionState !== 'closed');
+          return { made: all.length, ufrags: open.map((pc) => pc.localDescription?.sdp.match(/^a=ice-ufrag:(.*)$/m)?.[1] ?? '') };
+        });
+      const before = await annPcs();
+      const annAtBob = (await remoteVideos(bob.page)).find((v) => v.peerId === ann.id)!;
+      // UDP only, for longer than ICE gets back by itself (consent: 'failed' after about 30 s);
+      // the WebSocket to Janus (TCP) holds, so the session and its handles stay.
+      blockBetween(ann.side, lab!.sides[0], { udp: true });
+      await ann.page.waitForTimeout(40_000);
+      unblockBetween(ann.side, lab!.sides[0]);
+      const back = Date.now();
+      for (const m of members) await liveOrReport(m, members, 60_000);
+      t.diagnostic(`both saw each other again ${Date.now() - back} ms after the network was back`);
+      await onJanusOnly(ann);
+      const after = await annPcs();
+      assert.equal(after.made, before.made, `Ann made no new connection: ${JSON.stringify({ before, after })}`);
+      assert.ok(
+        after.ufrags.length === 2 && after.ufrags.every((u, i) => u !== '' && u !== before.ufrags[i]),
+        `both of Ann's connections restarted ICE (new credentials): ${JSON.stringify({ before, after })}`,
+      );
+      // Bob's tile of Ann plays the same stream as before (her publication was not made again).
+      await waitForLiveVideos(bob.page, [ann.id], { timeout: 20_000, check: (v) => v.track === annAtBob.track });
       for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
     } finally {
       await closeAll(...people.map((p) => () => p.context.close()));

@@ -17,12 +17,13 @@
  * layers pause while we share. A viewer's tile of someone sharing plays their screen stream
  * (large: the element's layout), and their camera again when they stop.
  *
- * A connection to Janus that does not come up, or is lost, is made again (see
+ * A connection to Janus that is lost restarts ICE through Janus (see {@link LOST_MS}); one that
+ * does not come up, or whose restart Janus does not take, is made again (see
  * {@link CONNECT_TIMEOUT_MS}); a Janus that goes away is joined again with fresh access.
  */
 import { Emitter } from '../../emitter.js';
 import { parseChannelMessage, type ChannelMessage } from '../channel-protocol.js';
-import { rtcConfiguration } from '../ice-watch.js';
+import { ICE_RETRY_MS, rtcConfiguration } from '../ice-watch.js';
 import type { IceSettings } from '../mesh.js';
 import { collectStats, ofTracks, type PeerStats } from '../stats.js';
 import type { LinkEvents, LinkOptions, PeerLink, Topology } from '../topology.js';
@@ -66,11 +67,14 @@ const RETRY_MAX_MS = 8000;
  */
 export const CONNECT_TIMEOUT_MS = 20_000;
 /**
- * A connection that was up and is `disconnected` this long is made again (`failed`: at once).
- * Chromium gets most `disconnected` connections back by itself within seconds (a busy machine
- * misses consent checks), so only one still down after this is made again.
+ * A connection that was up and is `disconnected` this long gets an ICE restart through Janus
+ * (`failed`: at once), and another every {@link ICE_RETRY_MS} while it stays down: the same
+ * connection on a new path, its streams going on (nobody sees our tile go). Later than the
+ * mesh's 2.5 s: Chromium gets most `disconnected` connections back by itself within seconds
+ * (a busy machine misses consent checks). A restart Janus does not take (its session or
+ * handle gone) makes the connection again instead.
  */
-export const LOST_MS = 20_000;
+export const LOST_MS = 5000;
 
 export interface SfuTopologyHost {
   /** Our id on the transport (our `display` on Janus). */
@@ -183,6 +187,7 @@ export class SfuTopology implements Topology {
   readonly links = new Map<string, SfuLink>();
   #janus: JanusWs | null = null;
   #pub: RTCPeerConnection | null = null;
+  #pubHandle: JanusHandle | null = null;
   #sub: RTCPeerConnection | null = null;
   #subHandle: JanusHandle | null = null;
   /** Feeds (Janus publisher ids) by display (transport id), and what we subscribed to. */
@@ -390,6 +395,7 @@ export class SfuTopology implements Topology {
     this.#pub?.close();
     this.#sub?.close();
     this.#pub = this.#sub = null;
+    this.#pubHandle = null;
     this.#subHandle = null;
     this.#subGen++;
     this.#subscribed.clear();
@@ -411,6 +417,7 @@ export class SfuTopology implements Topology {
    */
   async #publish(handle: JanusHandle): Promise<void> {
     const pc = (this.#pub = new RTCPeerConnection(this.#config()));
+    this.#pubHandle = handle;
     const { audio, video, screen } = this.host.tracks();
     pc.addTransceiver(audio ?? 'audio', { direction: 'sendonly' });
     pc.addTransceiver(video ?? 'video', { direction: 'sendonly', sendEncodings: ENCODINGS });
@@ -423,8 +430,12 @@ export class SfuTopology implements Topology {
     );
     if (this.#pub !== pc) return;
     await pc.setRemoteDescription(answer.jsep!);
-    // Not up in time, or lost: publish again on a new session (as after a Janus restart).
-    this.#watch(pc, () => this.#again())();
+    // Lost: an ICE restart (a new offer). Not up in time, or the restart refused: publish again on a new session.
+    this.#watch(
+      pc,
+      () => this.#again(),
+      () => this.#restartPublication(pc),
+    )();
     this.setTrack(); // the tracks may have changed while we negotiated
     this.#layers();
   }
@@ -529,22 +540,44 @@ export class SfuTopology implements Topology {
   }
 
   /**
-   * Watches a connection to Janus: not up {@link CONNECT_TIMEOUT_MS} after the returned function
-   * is first called (its description applied), or lost ({@link LOST_MS}; `failed` at once),
-   * `redo` makes it again. Returns the check, to call once the description is applied.
+   * Watches a connection to Janus. Not up {@link CONNECT_TIMEOUT_MS} after the returned function
+   * is first called (its description applied), or `failed` before it was ever up: `redo` makes
+   * it again. Up, then lost ({@link LOST_MS} `disconnected`; `failed` at once): `restart` (an ICE
+   * restart), again every {@link ICE_RETRY_MS} until it is back; one Janus does not take makes it
+   * again. Returns the check, to call once the description is applied.
    */
-  #watch(pc: RTCPeerConnection, redo: () => void): () => void {
+  #watch(pc: RTCPeerConnection, redo: () => void, restart: () => Promise<void>): () => void {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let up = false;
+    let restarts = 0;
+    let restarting = false;
     const current = () => !this.#closed && (pc === this.#pub || pc === this.#sub);
+    const which = () => (pc === this.#pub ? 'publication' : 'subscription');
     const fire = () => {
       clearTimeout(timer);
       timer = undefined;
       if (!current() || pc.connectionState === 'connected') return;
-      const which = pc === this.#pub ? 'publication' : 'subscription';
-      console.warn(`[video-call] SFU ${which} ${up ? 'lost' : 'not up'} (${pc.connectionState}): making it again`);
+      console.warn(`[video-call] SFU ${which()} ${up ? 'lost' : 'not up'} (${pc.connectionState}): making it again`);
       if (++this.#redone === 2) this.host.problem('The media server does not answer on its media connection; trying again.');
       redo();
+    };
+    const iceRestart = () => {
+      timer = undefined;
+      if (!current() || pc.connectionState === 'connected') return;
+      if (++restarts === 1) console.warn(`[video-call] SFU ${which()} lost (${pc.connectionState}): restarting ICE`);
+      restarting = true;
+      restart().then(
+        () => {
+          restarting = false;
+          // Still down a while after the new path was offered: another restart.
+          if (current() && pc.connectionState !== 'connected') timer ??= setTimeout(iceRestart, ICE_RETRY_MS);
+        },
+        (e: Error) => {
+          restarting = false;
+          console.warn(`[video-call] SFU ${which()}: ICE restart not taken (${e.message})`);
+          fire();
+        },
+      );
     };
     const check = () => {
       if (!current()) return clearTimeout(timer);
@@ -552,12 +585,41 @@ export class SfuTopology implements Topology {
         clearTimeout(timer);
         timer = undefined;
         up = true;
+        restarts = 0;
         this.#redone = 0;
-      } else if (pc.connectionState === 'failed') fire();
-      else timer ??= setTimeout(fire, up ? LOST_MS : CONNECT_TIMEOUT_MS);
+      } else if (!up) {
+        if (pc.connectionState === 'failed') fire();
+        else timer ??= setTimeout(fire, CONNECT_TIMEOUT_MS);
+      } else if (!restarting && (pc.connectionState === 'failed' || pc.connectionState === 'disconnected')) {
+        timer ??= setTimeout(iceRestart, pc.connectionState === 'failed' ? 0 : LOST_MS);
+      }
     };
     pc.addEventListener('connectionstatechange', check);
     return check;
+  }
+
+  /** An ICE restart of our publication: a new offer with new ICE credentials, through `configure`. */
+  async #restartPublication(pc: RTCPeerConnection): Promise<void> {
+    const handle = this.#pubHandle;
+    if (!handle || this.#pub !== pc) return;
+    await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+    await gathered(pc);
+    if (this.#pub !== pc) return;
+    const answer = await handle.message({ request: 'configure', audio: true, video: true }, pc.localDescription!.toJSON());
+    if (this.#pub === pc && answer.jsep) await pc.setRemoteDescription(answer.jsep);
+  }
+
+  /** An ICE restart of our subscription: Janus offers new ICE credentials (`configure` with `restart`); we answer. */
+  async #restartSubscription(pc: RTCPeerConnection): Promise<void> {
+    const gen = this.#subGen;
+    const run = this.#queue.then(async () => {
+      const handle = this.#subHandle;
+      if (!handle || this.#sub !== pc || gen !== this.#subGen) return;
+      const m = await handle.message({ request: 'configure', restart: true });
+      if (m.jsep) await this.#answer(m, gen);
+    });
+    this.#queue = run.catch(() => {});
+    await run;
   }
 
   /** Answers Janus's offer for our subscription, then maps its streams to the peers. */
@@ -581,12 +643,16 @@ export class SfuTopology implements Topology {
     let pc = this.#sub;
     let watch: (() => void) | undefined;
     if (!pc) {
-      pc = this.#sub = new RTCPeerConnection(this.#config());
+      const fresh = (pc = this.#sub = new RTCPeerConnection(this.#config()));
       pc.addEventListener('connectionstatechange', () => {
-        if (this.#sub !== pc) return;
+        if (this.#sub !== fresh) return;
         this.#assign();
       });
-      watch = this.#watch(pc, () => this.#resubscribe());
+      watch = this.#watch(
+        fresh,
+        () => this.#resubscribe(),
+        () => this.#restartSubscription(fresh),
+      );
     }
     await pc.setRemoteDescription(m.jsep);
     await pc.setLocalDescription(await pc.createAnswer());
