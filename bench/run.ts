@@ -14,7 +14,7 @@
  *   BENCH_VARIANTS=cert                    client variant builds measured beside the element (bench/variant.ts; none by default)
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchBundle } from './bundle.js';
@@ -403,6 +403,7 @@ await section('sfu', async () => {
 machine.loadAverageAtEnd = loadAverage().load1;
 results.errors = errors;
 results.seconds = Math.round((Date.now() - started) / 1000);
+keepEarlierSections(path.join(HERE, 'results.json'));
 writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 
 console.log(`\n<video-call> benchmarks, ${results.date}`);
@@ -417,3 +418,24 @@ if (errors.length) {
   process.exitCode = 1;
 }
 clearTimeout(guard);
+
+/**
+ * A run of some sections leaves the others' figures in results.json as they were, each with the
+ * date of the run that measured it (`kept`), rather than dropping them.
+ */
+function keepEarlierSections(file: string): void {
+  let earlier: Record<string, unknown>;
+  try {
+    earlier = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return; // none yet, or unreadable: this run's alone
+  }
+  const dates = (earlier.kept ?? {}) as Record<string, string>;
+  const kept: Record<string, string> = {};
+  for (const name of ['bundle', 'relay', 'connect', 'mesh', 'background', 'recording', 'noise', 'sfu']) {
+    if (results[name] !== undefined || earlier[name] === undefined) continue;
+    results[name] = earlier[name];
+    kept[name] = dates[name] ?? String(earlier.date);
+  }
+  if (Object.keys(kept).length) results.kept = kept;
+}
