@@ -13,7 +13,9 @@
  * - Janus restarted mid-call: the room forms again on it;
  * - screen share: its own stream (one layer, at its size), seen whole, then the camera again;
  * - a page cut off from Janus long enough for its connections to fail: media again once it can;
- * - a page's media path to Janus cut (its socket to Janus holds): ICE restarts, same connections.
+ * - a page's media path to Janus cut (its socket to Janus holds): ICE restarts, same connections;
+ * - sfu-url without a relay, with the firebase transport (the Realtime Database test server, on
+ *   the host for both namespaces) and with local: both pages on that Janus.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -34,6 +36,7 @@ import {
   waitForRemoteVideo,
   type Person,
 } from './harness.js';
+import { RULES, startServer } from '../firebase-server/helpers.js';
 import { startJanus, type JanusLabServer } from './janus.js';
 import { blockBetween, createLab, unblockBetween, type Lab, type Side } from './netns.js';
 
@@ -77,12 +80,12 @@ interface Member {
 }
 
 /** Opens a page in the room, alternating between the two browser namespaces. */
-async function open(r: string, i: number, attrs: string, track: Person[]): Promise<Member> {
+async function open(r: string, i: number, attrs: string, track: Person[], relayUrl?: string): Promise<Member> {
   const side = lab!.sides[1 + (i % 2)];
   const person = await newPerson(browsers[i % 2], `P${i}`);
   track.push(person);
   const origin = `http://${side.hostAddr}`;
-  const html = callPage({ relayUrl: `${origin}:${relayPort}`, room: r, name: `P${i}`, attrs });
+  const html = callPage({ relayUrl: relayUrl ?? `${origin}:${relayPort}`, room: r, name: `P${i}`, attrs });
   await person.page.goto(`${origin}:${web.port}${web.addPath(html)}`);
   return { person, page: person.page, id: await selfId(person.page), side };
 }
@@ -494,6 +497,47 @@ test(
       for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
     } finally {
       await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);
+
+test(
+  'sfu-url with the firebase transport: two pages signalling through the Realtime Database meet on a Janus of their own, with no relay',
+  { timeout: 120_000 },
+  async () => {
+    const own = await startJanus({ side: lab!.sides[0], port: 8189, rtpPortRange: '20200-20399', open: true });
+    const db = await startServer(RULES, { host: '0.0.0.0' });
+    const people: Person[] = [];
+    try {
+      const r = room('sfu-firebase');
+      const members: Member[] = [];
+      for (let i = 0; i < 2; i++) {
+        const side = lab!.sides[1 + i];
+        const config = { ...db.urlsAt(side.hostAddr), projectId: 'e2e' };
+        const attrs = `transport="firebase" firebase-config='${JSON.stringify(config)}' sfu-url="${own.url}" topology="sfu"`;
+        members.push(await open(r, i, attrs, people, ''));
+      }
+      for (const m of members) await waitForEvent(m.page, 'vc-topology', { topology: 'sfu' }, 20_000);
+      for (const m of members) await liveOrReport(m, members, 40_000);
+      for (const m of members) {
+        const pcs = await connections(m.page);
+        assert.deepEqual(
+          pcs.filter((p) => p.state === 'connected').map((p) => p.remote),
+          [own.host, own.host],
+          `${m.person.name}: up and down to the Janus of sfu-url: ${JSON.stringify(pcs)}`,
+        );
+      }
+      // Chat still goes through the transport (Firebase), addressed to each peer.
+      await members[0].page.evaluate(() =>
+        (document.querySelector('video-call') as unknown as { sendChat(t: string): void }).sendChat('over firebase'),
+      );
+      await waitForEvent(members[1].page, 'vc-chat-message', { text: 'over firebase', from: members[0].id }, 15_000);
+      assert.ok(db.auth.users.has(members[0].id) && db.auth.users.has(members[1].id), 'both signed in at the database');
+      for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
+    } finally {
+      await closeAll(...people.map((p) => () => p.context.close()));
+      await db.close();
+      await own.close();
     }
   },
 );

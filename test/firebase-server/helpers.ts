@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { connectAuthEmulator, initializeAuth, inMemoryPersistence, signInAnonymously, signOut, type Auth } from 'firebase/auth';
 import { connectDatabaseEmulator, getDatabase, type Database } from 'firebase/database';
-import { RtdbTestServer } from './server.js';
+import { RtdbTestServer, type RtdbServerOptions } from './server.js';
 
 /** The project's `database.rules.json`. */
 export const RULES = JSON.parse(readFileSync(new URL('../../database.rules.json', import.meta.url), 'utf8')) as object;
 
 /** Starts a test server; with `rules` unset it enforces the project's rules. */
-export function startServer(rules: object = RULES): Promise<RtdbTestServer> {
-  return RtdbTestServer.start({ rules });
+export function startServer(rules: object = RULES, options: RtdbServerOptions = {}): Promise<RtdbTestServer> {
+  return RtdbTestServer.start({ ...options, rules });
 }
 
 let apps = 0;

@@ -85,8 +85,10 @@ const OPEN_RULES = { rules: { '.read': true, '.write': true } };
 
 /** Options of {@link RtdbTestServer.start}. */
 export interface RtdbServerOptions {
-  /** TCP port on 127.0.0.1 (default 0: any free port). */
+  /** TCP port (default 0: any free port). */
   port?: number;
+  /** Address to listen on (default 127.0.0.1; 0.0.0.0 for browsers in the netns lab, see {@link RtdbTestServer.urlsAt}). */
+  host?: string;
   /** Security rules, as in `database.rules.json` (default: everything readable and writable). */
   rules?: object;
   /** Lifetime of the ID tokens the Auth emulator issues (s, default 3600). */
@@ -247,14 +249,19 @@ export class RtdbTestServer {
     this.#rules = targaryen.ruleset(rules);
   }
 
-  /** Starts a server on 127.0.0.1. */
+  /** Starts a server on 127.0.0.1 (or `host`). */
   static async start(options: RtdbServerOptions = {}): Promise<RtdbTestServer> {
     const server = new RtdbTestServer(options.rules ?? OPEN_RULES, options.tokenTtlSeconds);
     await new Promise<void>((resolve, reject) => {
       server.#http.once('error', reject);
-      server.#http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+      server.#http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
     });
     return server;
+  }
+
+  /** {@link url} and {@link authEmulatorUrl} for a client that reaches this server at `address`. */
+  urlsAt(address: string): { databaseURL: string; authEmulatorUrl: string } {
+    return { databaseURL: `http://${address}:${this.port}?ns=test`, authEmulatorUrl: `http://${address}:${this.port}` };
   }
 
   get port(): number {
@@ -263,12 +270,12 @@ export class RtdbTestServer {
 
   /** A `databaseURL` the SDK accepts for this server. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}?ns=test`;
+    return this.urlsAt('127.0.0.1').databaseURL;
   }
 
   /** The URL to give `connectAuthEmulator` (or `authEmulatorUrl` in a `firebase-config`). */
   get authEmulatorUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.urlsAt('127.0.0.1').authEmulatorUrl;
   }
 
   /** The data at `path` now (null when there is none), as the real service would return it. */
