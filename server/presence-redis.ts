@@ -17,6 +17,7 @@ import { BEAT, JOIN, LEAVE, RELEASE, RESTORE, SWEEP } from './presence-redis-scr
 export interface RedisCommands {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   hExists(key: string, field: string): Promise<unknown>;
+  hLen(key: string): Promise<number>;
   sRem(key: string, member: string): Promise<unknown>;
   sMembers(key: string): Promise<string[]>;
   del(keys: string[]): Promise<unknown>;
@@ -263,6 +264,10 @@ export class RedisPresence implements Presence {
   async has(room: string, id: string): Promise<boolean> {
     const reply = await this.#timed(this.client.hExists(this.#roomKey(room), id));
     return reply === 1 || reply === true;
+  }
+
+  async size(room: string): Promise<number> {
+    return Number(await this.#timed(this.client.hLen(this.#roomKey(room))));
   }
 
   roomCount(): number {

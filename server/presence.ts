@@ -72,6 +72,8 @@ export interface Presence {
   release(id: string, sid: string): Promise<void>;
   /** Whether `id` is a member of `room`. */
   has(room: string, id: string): Promise<boolean>;
+  /** How many members `room` has, on every relay process. */
+  size(room: string): Promise<number>;
   /** Number of rooms with members (this process's view for Redis: rooms with a local member). */
   roomCount(): number;
   /** Starts background work (heartbeats). */
@@ -138,6 +140,10 @@ export class LocalPresence implements Presence {
 
   async has(room: string, id: string): Promise<boolean> {
     return this.#rooms.map.get(room)?.has(id) ?? false;
+  }
+
+  async size(room: string): Promise<number> {
+    return this.#rooms.map.get(room)?.size ?? 0;
   }
 
   roomCount(): number {

@@ -13,6 +13,7 @@ import { quote } from './log.js';
 import { RedisJanusAssignment } from './janus-assign.js';
 import { DEFAULT_JANUS_TOKEN_TTL_SECONDS } from './janus-tokens.js';
 import { describeError, RedisPresence, type RedisCommands } from './presence-redis.js';
+import { releaseSfu } from './relay-handlers.js';
 
 /** How long a presence command may wait for Redis's answer before the request fails with `transport`. */
 const REDIS_COMMAND_TIMEOUT_MS = 2000;
@@ -43,6 +44,8 @@ export async function connectRedis(ctx: RelayContext, settings: RedisSettings): 
         ctx.io.to(ROOM(room)).emit('peer-left', { id });
         ctx.log(`leave room=${quote(room)} id=${id} reason=${reason}`);
       }
+      // A dead process's peers were the last in a room: nobody else will release it on Janus.
+      for (const room of new Set(gone.map((g) => g.room))) void releaseSfu(ctx, room);
     },
   });
   await ctx.presence.start();

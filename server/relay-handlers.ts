@@ -139,15 +139,20 @@ async function departed(ctx: RelayContext, socket: IoSocket, id: string, room: s
   }
   ctx.io.to(ROOM(room)).except(socket.id).emit('peer-left', { id });
   ctx.log(`leave room=${quote(room)} id=${id} ${why}`);
-  releaseSfu(ctx, room);
+  void releaseSfu(ctx, room);
 }
 
 /**
- * Nobody of this process is left in `room`: destroy it on Janus (release() leaves it alone while
- * Janus still lists participants, e.g. peers of another relay process). A peer of another process
- * still on the mesh that moves to the SFU later finds it gone and asks again (`sfu-refresh`).
+ * Nobody is left in `room`: destroy it on Janus. Not while this process has members there, nor
+ * while the presence store lists members of other relay processes (on the mesh, they may move to
+ * the SFU later): the last process to lose its members does it. With the store out of reach, as
+ * before it knew: release() still leaves the room alone while Janus lists participants, and a
+ * peer that finds it gone later asks again (`sfu-refresh`), which makes it again.
  */
-function releaseSfu(ctx: RelayContext, room: string): void {
-  if (!ctx.janus || (ctx.io.sockets.adapter.rooms.get(ROOM(room))?.size ?? 0) > 0) return;
-  ctx.janus.release(room).catch((e: unknown) => ctx.log(`error event=leave code=sfu ${(e as Error).message}`));
+export async function releaseSfu(ctx: RelayContext, room: string): Promise<void> {
+  const janus = ctx.janus;
+  if (!janus || (ctx.io.sockets.adapter.rooms.get(ROOM(room))?.size ?? 0) > 0) return;
+  const elsewhere = await ctx.presence.size(room).catch(() => 0);
+  if (elsewhere > 0) return ctx.log(`janus keep room=${quote(room)} members=${elsewhere}`);
+  await janus.release(room).catch((e: unknown) => ctx.log(`error event=leave code=sfu ${(e as Error).message}`));
 }

@@ -7,7 +7,8 @@
  * `sfu`; `sfu-refresh` answers fresh tokens only to members; the room is destroyed on Janus when
  * its last peer leaves. With Redis (a real redis-server), relay processes whose JANUS_URLS differ
  * (a deploy adding an instance) keep a room on the Janus its first peer got, and the record goes
- * with the room; with Redis out of reach, hashing still gives a join its room. Needs root
+ * with the room, and a room is destroyed only once no process has members in it; with Redis out
+ * of reach, hashing still gives a join its room. Needs root
  * (namespaces) and janus.
  */
 import assert from 'node:assert/strict';
@@ -19,7 +20,7 @@ import { JanusConnection, JanusError, VIDEOROOM_ERROR } from '../../server/janus
 import { mintJanusToken, VIDEOROOM_PLUGIN } from '../../server/janus-tokens.js';
 import { mintRoomToken } from '../../server/grants.js';
 import type { SfuAccess } from '../../src/transports/relay-protocol.js';
-import { connect, disconnectAll, join, request, sleep, startRelay, type TestRelay } from '../node/relay-helpers.js';
+import { connect, disconnectAll, join, next, request, sleep, startRelay, type TestRelay } from '../node/relay-helpers.js';
 import { failFastClient, startRedisServer, type TestRedis } from '../support/redis-server.js';
 import { startJanus, type JanusLabServer } from './janus.js';
 import { createLab, type Lab } from './netns.js';
@@ -221,6 +222,34 @@ test('with Redis, relay processes listing different Janus instances send a room 
   assert.equal(again.sfu?.url, j2);
   assert.equal(await store.get(key), j2);
   assert.ok(!relayB.logs.some((l) => l.includes('janus-assign')), `no Redis error: ${relayB.logs.join('\n')}`);
+});
+
+test('with Redis, a relay process whose last peer left keeps the room on Janus while another process has members there (on the mesh); the last to leave destroys it', async () => {
+  const redis = await startRedisServer();
+  redisServers.push(redis);
+  const env = { JANUS_URLS: janus[0].url, JANUS_ADMIN_KEY: adminKey, JANUS_TOKEN_SECRET: tokenSecret };
+  const redisOptions = { redisUrl: redis.url, redisPrefix: 'vc-release:', redisHeartbeatMs: 500 };
+  const relayA = await startRelay({ ...relayOptionsFromEnv(env), ...redisOptions });
+  relays.push(relayA);
+  const relayB = await startRelay({ ...relayOptionsFromEnv(env), ...redisOptions });
+  relays.push(relayB);
+  const room = `relay-keep-${Date.now().toString(36)}`;
+  const [a, b] = [await connect(relayA.url), await connect(relayB.url)];
+  const { sfu, selfId: ann } = await join(a, room, 'Ann');
+  assert.equal((await join(b, room, 'Bob')).ok, true);
+  assert.deepEqual(await onJanus(sfu), [], 'the room is made on Janus at the first admission');
+  // Ann (the only peer on A) leaves; Bob (on B) is still in the call, on the mesh: not on Janus.
+  const bobHeard = next(b, 'peer-left', 10_000);
+  a.disconnect();
+  assert.deepEqual(await bobHeard, { id: ann });
+  await sleep(500);
+  assert.deepEqual(await onJanus(sfu), [], 'kept for Bob, who may move to the SFU');
+  assert.ok(
+    relayA.logs.some((l) => l.includes('janus keep') && l.includes(room)),
+    `A says why it kept the room: ${relayA.logs.join('\n')}`,
+  );
+  b.disconnect();
+  await eventually('destroyed once Bob, the last, left', async () => (await onJanus(sfu)) === 'absent');
 });
 
 test('with Redis out of reach, an admission still gets its room, on the Janus hashing picks (logged)', async () => {

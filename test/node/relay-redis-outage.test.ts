@@ -322,6 +322,7 @@ describe('relay over Redis, Redis going away', () => {
     const slow: RedisCommands = {
       eval: through('eval'),
       hExists: through('hExists'),
+      hLen: through('hLen'),
       sRem: through('sRem'),
       sMembers: through('sMembers'),
       del: through('del'),
