@@ -44,6 +44,11 @@ describe('<video-call> hands and reactions', function () {
     // On Bob's screen: Ada's tile shows the hand.
     expect(remoteTile(b).hasAttribute('data-hand')).to.equal(true);
     expect(remoteTile(b).querySelector('.hand')!.getAttribute('aria-label')).to.equal('Hand raised');
+    // Drawn (the control bar's hand icon), not an emoji a system without an emoji font shows as a box.
+    const badge = remoteTile(b).querySelector<HTMLElement>('.hand')!;
+    expect(badge.querySelector('svg')).to.exist;
+    expect(badge.textContent!.trim()).to.equal('');
+    expect(badge.getBoundingClientRect().width).to.be.greaterThan(20);
     expect(q(b, '[aria-live] p')!.textContent).to.contain('Ada raised their hand');
     // Ada's button is pressed.
     expect(button(a, 'hand').getAttribute('aria-pressed')).to.equal('true');
@@ -54,7 +59,7 @@ describe('<video-call> hands and reactions', function () {
     expect(panel).to.exist;
     const rows = [...panel.querySelectorAll('li')];
     expect(rows.map((r) => r.querySelector('.who')!.textContent!.trim())).to.deep.equal(['You', 'Ada']);
-    expect(rows[1].querySelector('.hand')).to.exist;
+    expect(rows[1].querySelector('.hand svg')).to.exist;
     expect(rows[0].querySelector('.hand')).to.equal(null);
     // Lowered: gone from the tile and the panel.
     const lowered = eventWithin<{ raised: boolean }>(b, 'vc-hand');

@@ -8,7 +8,8 @@ const icon = (body: unknown) =>
 const people = icon(
   svg`<circle cx="9" cy="7" r="4"/><path d="M2 21v-2a4 4 0 0 1 4-4h6a4 4 0 0 1 4 4v2M16 3.1a4 4 0 0 1 0 7.8M22 21v-2a4 4 0 0 0-3-3.9"/>`,
 );
-const hand = icon(
+/** A raised hand: the control bar's button, the tile badge and the participants panel. */
+export const handIcon = icon(
   svg`<path d="M18 11V6a2 2 0 0 0-4 0v5"/><path d="M14 10V4a2 2 0 0 0-4 0v2"/><path d="M10 10.5V6a2 2 0 0 0-4 0v8"/><path d="M18 8a2 2 0 1 1 4 0v6a8 8 0 0 1-8 8h-2c-2.8 0-4.5-.9-6-2.3l-3.6-3.6a2 2 0 0 1 2.8-2.8L7 15"/>`,
 );
 const fullscreen = icon(svg`<path d="M8 3H5a2 2 0 0 0-2 2v3m18 0V5a2 2 0 0 0-2-2h-3m0 18h3a2 2 0 0 0 2-2v-3M3 16v3a2 2 0 0 0 2 2h3"/>`);
@@ -53,7 +54,7 @@ export function renderExtraControls(m: ExtraControlsModel) {
   return html`
     <button type="button" class="control ${m.hand ? 'active' : ''}" aria-pressed=${m.hand} aria-label=${t('raiseHand')} data-control="hand"
       title=${m.hand ? t('lowerHand') : t('raiseHand')} aria-keyshortcuts=${m.shortcuts ? 'Control+Alt+H Meta+Alt+H' : nothing} @click=${m.onHand}>
-      ${hand}
+      ${handIcon}
     </button>
     ${toggle(m.reactionsOpen, t('reactions'), html`<span aria-hidden="true">😊</span>`, m.onReactions, 'reactions')}
     ${

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { handIcon } from './extra-controls.js';
 import { icons } from './icons.js';
 import { displayName } from './text.js';
 import { t } from '../../i18n/i18n.js';
@@ -37,7 +38,7 @@ export function renderParticipants(self: ParticipantRow, peers: ParticipantRow[]
       ${rows.map(
         (p) => html`<li data-peer-id=${p.id ?? nothing}>
           <span class="who">${p.id ? html`<bdi>${displayName(p.name) || t('guest')}</bdi>` : t('you')}</span>
-          ${p.hand ? html`<span class="hand" role="img" aria-label=${t('handRaised')} title=${t('handRaised')}>✋</span>` : nothing}
+          ${p.hand ? html`<span class="hand" role="img" aria-label=${t('handRaised')} title=${t('handRaised')}>${handIcon}</span>` : nothing}
           ${state(p.audio, icons.mic, icons.micOff, t('micOnBadge'), t('micOffBadge'))}
           ${state(p.video, icons.cam, icons.camOff, t('cameraOnBadge'), t('cameraOffBadge'))}
         </li>`,

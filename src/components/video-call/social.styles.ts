@@ -10,11 +10,18 @@ export const socialStyles = css`
     position: absolute;
     top: 8px;
     inset-inline-start: 8px;
-    padding: 4px 6px;
+    padding: 5px;
     border-radius: 999px;
     background: rgb(0 0 0 / 0.6);
-    font-size: 18px;
-    line-height: 1;
+  }
+  /* A raised hand is the control bar's hand icon (an SVG: no emoji font needed), in the outline's amber. */
+  .hand {
+    display: inline-grid;
+    color: #f5b301;
+  }
+  .hand svg {
+    width: 18px;
+    height: 18px;
   }
   /* The pin button, top corner of a remote tile: always there, solid when pinned. */
   .tile .pin {

@@ -7,7 +7,7 @@
  */
 import { html, nothing, svg } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { renderExtraControls } from './extra-controls.js';
+import { handIcon, renderExtraControls } from './extra-controls.js';
 import { renderParticipants } from './participants.js';
 import { FloatingReactions } from './reactions.js';
 import { Shortcuts } from './shortcuts.js';
@@ -75,7 +75,7 @@ export class Social {
     const peer = peerId !== engine.selfId && engine.peers.find((p) => p.id === peerId);
     const on = pinned === peerId;
     const name = peer && (peer.name || t('guest'));
-    return html`${hand ? html`<span class="hand" role="img" aria-label=${t('handRaised')} title=${t('handRaised')}>✋</span>` : nothing}${
+    return html`${hand ? html`<span class="hand" role="img" aria-label=${t('handRaised')} title=${t('handRaised')}>${handIcon}</span>` : nothing}${
       peer
         ? html`<button type="button" class="pin" aria-pressed=${on} aria-label=${t('pinTile', { name })}
             title=${t(on ? 'unpinTile' : 'pinTile', { name })} @click=${() => host.pin(on ? null : peerId)}>
