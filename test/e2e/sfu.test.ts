@@ -18,7 +18,7 @@
  *   the host for both namespaces) and with local: both pages on that Janus.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import {
   callPage,
@@ -203,6 +203,28 @@ async function onJanusOnly(m: Member, timeout = 20_000): Promise<void> {
   );
 }
 
+/** Two pages in room `r` with topology="sfu", each seeing the other. */
+async function twoOnSfu(r: string, people: Person[]): Promise<Member[]> {
+  const members: Member[] = [];
+  for (let i = 0; i < 2; i++) members.push(await open(r, i, 'topology="sfu"', people));
+  for (const m of members) await liveOrReport(m, members, 60_000);
+  return members;
+}
+
+/**
+ * Cuts `m` off from Janus (everything, or UDP only) for 40 s: longer than ICE gets back by itself
+ * (consent freshness: `failed` after about 30 s). Then waits until all `members` see each other
+ * again, and says how long that took after the network was back.
+ */
+async function cutFromJanus(m: Member, members: Member[], t: TestContext, { udp = false } = {}): Promise<void> {
+  blockBetween(m.side, lab!.sides[0], { udp });
+  await m.page.waitForTimeout(40_000);
+  unblockBetween(m.side, lab!.sides[0]);
+  const back = Date.now();
+  for (const x of members) await liveOrReport(x, members, 60_000);
+  t.diagnostic(`both saw each other again ${Date.now() - back} ms after the network was back`);
+}
+
 const topologyOf = (page: Page) => page.evaluate(() => (document.querySelector('video-call') as unknown as { topology: string }).topology);
 
 // Six pages on two cores decode 30 videos at once: a few frames a second each, so "live" here is
@@ -349,9 +371,7 @@ test(
     const people: Person[] = [];
     try {
       const r = room('sfu-screen');
-      const members: Member[] = [];
-      for (let i = 0; i < 2; i++) members.push(await open(r, i, 'topology="sfu"', people));
-      for (const m of members) await liveOrReport(m, members, 60_000);
+      const members = await twoOnSfu(r, people);
       const [ann, bob] = members;
       const localVideo = () =>
         ann.page.evaluate(() => {
@@ -438,18 +458,10 @@ test(
     const people: Person[] = [];
     try {
       const r = room('sfu-outage');
-      const members: Member[] = [];
-      for (let i = 0; i < 2; i++) members.push(await open(r, i, 'topology="sfu"', people));
-      for (const m of members) await liveOrReport(m, members, 60_000);
-      // Long enough for ICE to give up (consent freshness: 'failed' after about 30 s), and for
-      // the socket to Janus to go unanswered: nothing comes back by itself after this.
-      blockBetween(members[0].side, lab!.sides[0]);
-      await members[0].page.waitForTimeout(40_000);
-      unblockBetween(members[0].side, lab!.sides[0]);
-      const back = Date.now();
-      for (const m of members) await liveOrReport(m, members, 60_000);
+      const members = await twoOnSfu(r, people);
+      // The socket to Janus goes unanswered too: nothing comes back by itself after this.
+      await cutFromJanus(members[0], members, t);
       for (const m of members) await onJanusOnly(m);
-      t.diagnostic(`both saw each other again ${Date.now() - back} ms after the network was back`);
       for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
     } finally {
       await closeAll(...people.map((p) => () => p.context.close()));
@@ -464,9 +476,7 @@ test(
     const people: Person[] = [];
     try {
       const r = room('sfu-ice-restart');
-      const members: Member[] = [];
-      for (let i = 0; i < 2; i++) members.push(await open(r, i, 'topology="sfu"', people));
-      for (const m of members) await liveOrReport(m, members, 60_000);
+      const members = await twoOnSfu(r, people);
       const [ann, bob] = members;
       /** Ann's open connections: how many she ever made, and each one's ICE username fragment now. */
       const annPcs = () =>
@@ -477,14 +487,8 @@ test(
         });
       const before = await annPcs();
       const annAtBob = (await remoteVideos(bob.page)).find((v) => v.peerId === ann.id)!;
-      // UDP only, for longer than ICE gets back by itself (consent: 'failed' after about 30 s);
-      // the WebSocket to Janus (TCP) holds, so the session and its handles stay.
-      blockBetween(ann.side, lab!.sides[0], { udp: true });
-      await ann.page.waitForTimeout(40_000);
-      unblockBetween(ann.side, lab!.sides[0]);
-      const back = Date.now();
-      for (const m of members) await liveOrReport(m, members, 60_000);
-      t.diagnostic(`both saw each other again ${Date.now() - back} ms after the network was back`);
+      // UDP only: the WebSocket to Janus (TCP) holds, so the session and its handles stay.
+      await cutFromJanus(ann, members, t, { udp: true });
       await onJanusOnly(ann);
       const after = await annPcs();
       assert.equal(after.made, before.made, `Ann made no new connection: ${JSON.stringify({ before, after })}`);
