@@ -45,9 +45,10 @@ interface Env {
 /**
  * Client changes measured as variant builds (bench/variant.ts), none by default;
  * BENCH_VARIANTS=cert adds the certificate experiment, which measured no gain (the answering
- * side's certificate is not on the critical path).
+ * side's certificate is not on the critical path); BENCH_VARIANTS=pool the ICE candidate pool
+ * that was shipped before (src/call/ice-watch.ts says why it went).
  */
-const ALL_VARIANTS: Record<string, VariantName[]> = { cert: ['cert'] };
+const ALL_VARIANTS: Record<string, VariantName[]> = { cert: ['cert'], pool: ['pool'] };
 export const VARIANTS: Record<string, VariantName[]> = Object.fromEntries(
   (process.env.BENCH_VARIANTS ?? '')
     .split(',')

@@ -11,7 +11,7 @@
  *   RELAY_SOCKETS=1000                     sockets of the relay load test (two per room)
  *   RELAY_ROUNDS=4                         alternating bare/real rounds (each relay's best counts)
  *   BENCH_CPU_PROF=1                       V8 CPU profiles of both relays in bench/profiles/
- *   BENCH_VARIANTS=cert                    client variant builds measured beside the element (bench/variant.ts; none by default)
+ *   BENCH_VARIANTS=cert,pool               client variant builds measured beside the element (bench/variant.ts; none by default)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

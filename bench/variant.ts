@@ -8,6 +8,8 @@
  * cert  — one DTLS certificate per page, generated ahead (when the bundle loads), given to every
  *         RTCPeerConnection (`certificates: [cert]`), instead of one generated per connection,
  *         which the answering side does only once the offer is in.
+ * pool  — an ICE candidate pool of one (`iceCandidatePoolSize: 1`), as shipped until Chromium was
+ *         seen never to gather for some answers with one (src/call/ice-watch.ts): what it saved.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +19,7 @@ import { en } from '../src/i18n/en.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-export type VariantName = 'cert';
+export type VariantName = 'cert' | 'pool';
 
 interface Patch {
   file: string;
@@ -25,18 +27,28 @@ interface Patch {
   replace: (anchor: string) => string;
 }
 
+const CONFIG = "return { iceServers, iceTransportPolicy, bundlePolicy: 'max-bundle' };";
+
 const PATCHES: Record<VariantName, Patch[]> = {
   cert: [
     {
-      file: '/src/call/peer-session.ts',
-      anchor: 'new RTCPeerConnection({ iceServers: options.iceServers })',
-      replace: () => 'new RTCPeerConnection({ iceServers: options.iceServers, ...(benchCert ? { certificates: [benchCert] } : {}) })',
+      file: '/src/call/ice-watch.ts',
+      anchor: CONFIG,
+      replace: () =>
+        "return { iceServers, iceTransportPolicy, bundlePolicy: 'max-bundle', ...(benchCert ? { certificates: [benchCert] } : {}) };",
     },
     {
-      file: '/src/call/peer-session.ts',
-      anchor: "import { Emitter } from '../emitter.js';",
+      file: '/src/call/ice-watch.ts',
+      anchor: 'export function rtcConfiguration(',
       replace: (a) =>
-        `${a}\nlet benchCert: RTCCertificate | undefined;\nif (typeof RTCPeerConnection !== 'undefined') void RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams).then((c) => (benchCert = c));`,
+        `let benchCert: RTCCertificate | undefined;\nif (typeof RTCPeerConnection !== 'undefined') void RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams).then((c) => (benchCert = c));\n${a}`,
+    },
+  ],
+  pool: [
+    {
+      file: '/src/call/ice-watch.ts',
+      anchor: CONFIG,
+      replace: () => CONFIG.replace('bundlePolicy', 'iceCandidatePoolSize: 1, bundlePolicy'),
     },
   ],
 };

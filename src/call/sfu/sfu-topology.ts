@@ -61,7 +61,9 @@ const RETRY_MAX_MS = 8000;
 /**
  * A connection to Janus not up this long after its description is applied is made again: the
  * subscription on a new handle, the publication with a new session. Rare, but seen: a
- * subscription answered and started on which the browser never made a single ICE check.
+ * subscription answered and started on which the browser never made a single ICE check (the
+ * cause found was Chromium's ICE candidate pool, no longer used: see `rtcConfiguration`; this
+ * stays as the guard for any other).
  * Generous: on a machine too busy to answer ICE checks in time, making a connection again
  * costs more than waiting (all its streams start over, from keyframes).
  */
