@@ -132,8 +132,18 @@ async function join(page: Page, r: string): Promise<number> {
   }, r);
 }
 
+/**
+ * Leaves, then turns the camera back on and waits for its preview: leaving turns the camera off
+ * (its light goes out), so without this every run after the first would time a camera starting
+ * inside `join()`, not a join with both previews running.
+ */
 async function leave(page: Page): Promise<void> {
-  await page.evaluate(() => (document.querySelector('video-call') as unknown as { leave(): Promise<void> }).leave());
+  await page.evaluate(async () => {
+    const el = document.querySelector('video-call') as unknown as { leave(): Promise<void>; toggleCamera(on?: boolean): boolean };
+    await el.leave();
+    el.toggleCamera(true);
+  });
+  await previewReady(page);
 }
 
 /** Waits until the page has a first frame from `n` remote peers; returns those times (epoch ms) by peer id. */
