@@ -113,6 +113,9 @@ describe('<video-call> hands and reactions', function () {
 
   it('a reaction floats over the sender’s tile on both sides, then vanishes', async () => {
     const [a, b] = await pair();
+    // The button is drawn, not an emoji a system without an emoji font shows as a box.
+    expect(button(a, 'reactions').querySelector('svg')).to.exist;
+    expect(button(a, 'reactions').textContent!.trim()).to.equal('');
     button(a, 'reactions').click();
     await a.updateComplete;
     const bar = q(a, '.reaction-bar')!;

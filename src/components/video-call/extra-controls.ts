@@ -12,6 +12,8 @@ const people = icon(
 export const handIcon = icon(
   svg`<path d="M18 11V6a2 2 0 0 0-4 0v5"/><path d="M14 10V4a2 2 0 0 0-4 0v2"/><path d="M10 10.5V6a2 2 0 0 0-4 0v8"/><path d="M18 8a2 2 0 1 1 4 0v6a8 8 0 0 1-8 8h-2c-2.8 0-4.5-.9-6-2.3l-3.6-3.6a2 2 0 0 1 2.8-2.8L7 15"/>`,
 );
+/** The reactions button: a smile (the reactions themselves are emoji, as the peers send them). */
+const smile = icon(svg`<circle cx="12" cy="12" r="10"/><path d="M8 14.5a5 5 0 0 0 8 0"/><path d="M9 9h.01M15 9h.01"/>`);
 const fullscreen = icon(svg`<path d="M8 3H5a2 2 0 0 0-2 2v3m18 0V5a2 2 0 0 0-2-2h-3m0 18h3a2 2 0 0 0 2-2v-3M3 16v3a2 2 0 0 0 2 2h3"/>`);
 const pip = icon(svg`<rect x="2" y="4" width="20" height="16" rx="2"/><rect x="12" y="12" width="7" height="5" rx="1"/>`);
 
@@ -56,7 +58,7 @@ export function renderExtraControls(m: ExtraControlsModel) {
       title=${m.hand ? t('lowerHand') : t('raiseHand')} aria-keyshortcuts=${m.shortcuts ? 'Control+Alt+H Meta+Alt+H' : nothing} @click=${m.onHand}>
       ${handIcon}
     </button>
-    ${toggle(m.reactionsOpen, t('reactions'), html`<span aria-hidden="true">😊</span>`, m.onReactions, 'reactions')}
+    ${toggle(m.reactionsOpen, t('reactions'), smile, m.onReactions, 'reactions')}
     ${
       m.reactionsOpen
         ? html`<div class="reaction-bar" role="group" aria-label=${t('reactions')} @keydown=${closeReactions}>
