@@ -1,6 +1,7 @@
 // <video-call> connectivity (issue 12) in real Chromium: the ice-transport-policy attribute,
-// a tile whose connection cannot be made, and failures in plain words with a Retry that
-// leave nothing reconnecting in the background.
+// a tile whose connection cannot be made, an ice-failed banner that goes once a real coturn
+// (turn-env.ts) lets the call up, and failures in plain words with a Retry that leave nothing
+// reconnecting in the background.
 import { expect } from '@open-wc/testing';
 import type { VideoCall } from '../../src/video-call.js';
 import type { Transport } from '../../src/transports/transport.js';
@@ -27,6 +28,7 @@ const { sendKeys } = await import('@web/test-runner-commands');
 const { registerTransport } = await import('../../src/transports/registry.js');
 const { createSocketIoTransport } = await import('../../src/transports/socket-io.js');
 const { VideoCallError } = await import('../../src/errors.js');
+const { GOOD, WRONG, ServerIceTransport, requireCoturn } = await import('./turn-env.js');
 
 /** A port nothing listens on (and that Chromium does not block as unsafe). */
 const DEAD = 'http://127.0.0.1:2';
@@ -102,6 +104,39 @@ describe('<video-call> connectivity', function () {
     expect(status.textContent).to.equal("Can't connect to this person. Their network or yours may be blocking calls. Still trying…");
     // The banner keeps the embedder's fix (what to configure).
     expect(banner(a)!.dataset.code).to.equal('ice-failed');
+  });
+
+  it('an ice-failed banner goes by itself once everyone is connected again (a re-join with TURN credentials that work)', async function () {
+    this.timeout(60000);
+    requireCoturn();
+    // Relay-only through a real coturn, with credentials it refuses: nothing connects in 15 s.
+    const room = uniqueRoom();
+    const [tA, tB] = [new ServerIceTransport(WRONG), new ServerIceTransport(WRONG)];
+    try {
+      const a = addCall({ ...base, name: 'Ada', 'ice-transport-policy': 'relay' });
+      const b = addCall({ ...base, name: 'Bob', 'ice-transport-policy': 'relay' });
+      Object.assign(a, { room, transport: tA });
+      Object.assign(b, { room, transport: tB });
+      const joined = [a, b].map((el) => eventWithin<{ selfId: string }>(el, 'vc-joined'));
+      await a.join();
+      await b.join();
+      const [idA, idB] = (await Promise.all(joined)).map((e) => e.detail.selfId);
+      const failed = await eventWithin<{ code: string }>(a, 'vc-error', 25_000);
+      expect(failed.detail.code).to.equal('ice-failed');
+      await a.updateComplete;
+      expect(banner(a)!.dataset.code).to.equal('ice-failed');
+      // The relay restarted: its re-join hands out credentials coturn accepts; the call comes up.
+      tA.rejoin(GOOD, [{ id: idB, name: 'Bob' }]);
+      tB.rejoin(GOOD, [{ id: idA, name: 'Ada' }]);
+      await waitUntil(() => a.peers[0]?.connectionState === 'connected' && !a.peers[0].problem, 'never connected again', {
+        timeout: 25_000,
+      });
+      await a.updateComplete;
+      expect(banner(a)?.textContent?.trim() ?? null, 'the ice-failed banner is still shown with everyone connected').to.equal(null);
+    } finally {
+      tA.close();
+      tB.close();
+    }
   });
 
   it('an unreachable relay: the banner names it in plain words with a Retry button; nothing tries again until Retry, which does', async () => {

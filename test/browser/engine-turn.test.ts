@@ -3,11 +3,10 @@
 // whose credentials are minted the relay's way (server/turn.ts). Nothing is mocked.
 import { expect } from '@open-wc/testing';
 import { CallEngine, ICE_CONNECT_TIMEOUT_MS, type CallEngineOptions } from '../../src/call/call-engine.js';
-import { Emitter } from '../../src/emitter.js';
 import { LocalTransport } from '../../src/transports/local.js';
-import type { JoinOptions, JoinResult, Transport, TransportEvents } from '../../src/transports/transport.js';
+import type { Transport } from '../../src/transports/transport.js';
 import { sleep, uniqueRoom, waitUntil } from './helpers.js';
-import { EXPIRED, GOOD, WRONG, requireCoturn, spareCoturn } from './turn-env.js';
+import { EXPIRED, GOOD, ServerIceTransport, WRONG, requireCoturn, spareCoturn } from './turn-env.js';
 
 interface Errors {
   list: { code: string; message: string; at: number }[];
@@ -21,43 +20,6 @@ function newEngine(options: CallEngineOptions = {}): CallEngine & Errors {
   e.on('error', ({ code, message }) => e.list.push({ code, message, at: performance.now() }));
   engines.push(e);
   return e;
-}
-
-/**
- * The `local` transport, as a signaling server that hands out TURN credentials would be: its
- * join result (and `rejoin`'s result) carries `iceServers`.
- */
-class ServerIceTransport extends Emitter<TransportEvents> implements Transport {
-  readonly inner = new LocalTransport();
-  #result: JoinResult | null = null;
-  constructor(private iceServers: RTCIceServer[]) {
-    super();
-    for (const type of ['peer-joined', 'peer-left', 'signal', 'state', 'rejoined', 'error'] as const) {
-      (this.inner as Emitter<TransportEvents>).on(type, (payload: unknown) => this.emit(type, payload as never));
-    }
-  }
-  get state() {
-    return this.inner.state;
-  }
-  async join(room: string, options?: JoinOptions): Promise<JoinResult> {
-    const result = await this.inner.join(room, options);
-    this.#result = result;
-    return { ...result, iceServers: this.iceServers };
-  }
-  /** As after a relay restart: in the room again, with fresh `iceServers`. */
-  rejoin(iceServers: RTCIceServer[], peers: JoinResult['peers']): void {
-    this.emit('rejoined', { selfId: this.#result!.selfId, peers, iceServers });
-  }
-  send(to: string, data: unknown): void {
-    this.inner.send(to, data);
-  }
-  leave(): Promise<void> {
-    return this.inner.leave();
-  }
-  close(): void {
-    this.inner.close();
-    this.removeAllListeners();
-  }
 }
 
 async function cleanUp() {

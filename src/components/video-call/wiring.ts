@@ -22,12 +22,20 @@ export function sessionHooks(v: ViewHost): SessionHooks {
 /** The element follows its engine: re-renders on its changes, fires its events on, shows its errors and chat. */
 export function followEngine(v: ViewHost): void {
   const e = v.engine;
-  e.on('change', () => v.host.requestUpdate());
+  e.on('change', () => {
+    // A connection that could not be made or was lost (`ice-failed`) is shown until everyone is
+    // connected again: then the banner goes (the tiles said who was affected meanwhile).
+    if (v.error?.code === 'ice-failed' && e.peers.length && e.peers.every((p) => !p.problem && p.connectionState === 'connected')) {
+      v.error = null;
+    }
+    v.host.requestUpdate();
+  });
   e.on('state', () => v.host.requestUpdate());
   forwardEngineEvents(e, v.host, {
     declined: (peerId) => (v.declinedBy = e.peers.find((p) => p.id === peerId)?.name ?? ''),
-    // (Errors stay shown after joining: a refused camera is still refused in the call. A device
-    // gone with none left is `quiet`: the settings' notice says so, not the generic error.)
+    // (Errors stay shown after joining: a refused camera is still refused in the call; only
+    // `ice-failed` goes by itself, above. A device gone with none left is `quiet`: the settings'
+    // notice says so, not the generic error.)
     error: (d) => d.quiet || (v.error = d),
     chat: (d) => v.chat.feed.add(d, d.from === e.selfId),
     hand: ({ peerId, raised, say }) => v.social?.hand(peerId, raised, say),
