@@ -34,8 +34,7 @@ const PATCHES: Record<VariantName, Patch[]> = {
     {
       file: '/src/call/ice-watch.ts',
       anchor: CONFIG,
-      replace: () =>
-        "return { iceServers, iceTransportPolicy, bundlePolicy: 'max-bundle', ...(benchCert ? { certificates: [benchCert] } : {}) };",
+      replace: () => CONFIG.replace("'max-bundle'", "'max-bundle', ...(benchCert ? { certificates: [benchCert] } : {})"),
     },
     {
       file: '/src/call/ice-watch.ts',

@@ -29,7 +29,8 @@ export const ICE_RESTORE_TIMEOUT_MS = 20_000;
  * gathers for an answer set just after the connection was made (the callee of a ring, an SFU
  * subscription): `gathering` for good, not one candidate, ICE restarts no help, the call stuck
  * in `new`. Measured here: 6 of 450 such answers with a pool of 1, none of 250 without; the
- * pool saved about 100 ms of host gathering (test/browser/peer-session.test.ts has the race).
+ * connect bench's `pool` variant measured no gain from it within this machine's noise
+ * (test/browser/peer-session.test.ts has the race).
  */
 export function rtcConfiguration(iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy = 'all'): RTCConfiguration {
   return { iceServers, iceTransportPolicy, bundlePolicy: 'max-bundle' };

@@ -25,8 +25,9 @@ export function followEngine(v: ViewHost): void {
   e.on('change', () => {
     // A connection that could not be made or was lost (`ice-failed`) is shown until everyone is
     // connected again: then the banner goes (the tiles said who was affected meanwhile).
-    if (v.error?.code === 'ice-failed' && e.peers.length && e.peers.every((p) => !p.problem && p.connectionState === 'connected')) {
-      v.error = null;
+    if (v.error?.code === 'ice-failed') {
+      const peers = e.peers; // built afresh on each read
+      if (peers.length && peers.every((p) => !p.problem && p.connectionState === 'connected')) v.error = null;
     }
     v.host.requestUpdate();
   });
