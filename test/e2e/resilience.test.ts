@@ -266,21 +266,43 @@ function recordCollisions() {
   } as typeof sld;
 }
 
+/**
+ * Init script: every WebSocket message reaches the page `ms` late, in order, as over a long-haul
+ * link (loopback has no latency). Then two offers sent within `ms` of each other cross on the
+ * wire, as they do between real browsers; on loopback they cross only if sent in the same few ms.
+ */
+function signalingLatency(ms: number) {
+  const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!;
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    configurable: true,
+    get(this: WebSocket) {
+      return onmessage.get!.call(this);
+    },
+    set(this: WebSocket, fn: ((ev: MessageEvent) => void) | null) {
+      const late = fn && ((ev: MessageEvent) => void setTimeout(() => fn.call(this, ev), ms));
+      onmessage.set!.call(this, late);
+    },
+  });
+}
+
 test(
   "glare: both turn their camera on in the same instant (joined with video off), then both start a screen share at once: each ends up with the other's live video and sees the share",
   { timeout: 120_000 },
   async (t) => {
     let people: Person[] = [];
     try {
-      // The camera's first turn-on adds a video sender on both sides: both renegotiate, and the
-      // offers cross only if both leave at about the same moment, which a loaded machine does
-      // not always manage. Later toggles replace the track without renegotiating, so each try is
-      // a fresh pair; after three tries without a crossing the test fails (it proved nothing).
+      // The camera's first turn-on adds a video sender on both sides: both renegotiate. The
+      // camera starts take different times, so on loopback the offers crossed in only about half
+      // the tries (three misses in a row failed CI once); with 800 ms of signaling latency, as on
+      // a long-haul link, offers sent up to 800 ms apart cross. Later toggles replace the track
+      // without renegotiating, so each try is a fresh pair; after three tries without a crossing
+      // the test fails (it proved nothing).
       let a!: Member, b!: Member;
       for (let attempt = 1; ; attempt++) {
         people = [];
         [a, b] = await joinAll(room('glare'), ['Ann', 'Bob'], people, 'video="off"', browser, async (ctx) => {
           await ctx.addInitScript(recordCollisions);
+          await ctx.addInitScript(signalingLatency, 800);
         });
         const [pa, pb] = [a.person.page, b.person.page];
         const collisions = await explained(people, async () => {
