@@ -101,7 +101,7 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     const host: EngineHost = {
       options: opts,
       emit: (type, payload) => this.emit(type, payload),
-      fail: (err, fatal) => this.#fail(err, fatal),
+      fail: (err, fatal, over) => this.#fail(err, fatal, over),
     };
     this.#topology = new MeshTopology(() => this.#ice());
     this.#media = new LocalMedia(
@@ -638,8 +638,8 @@ export class CallEngine extends Emitter<CallEngineEvents> {
     this.emit('change', undefined);
   }
 
-  #fail(err: VideoCallError, fatal: boolean): void {
+  #fail(err: VideoCallError, fatal: boolean, over?: Promise<void>): void {
     if (fatal) this.#setState('error');
-    this.emit('error', { code: err.code, message: err.message });
+    this.emit('error', { code: err.code, message: err.message, ...(over && { over }) });
   }
 }

@@ -114,8 +114,12 @@ export type CallEngineEvents = {
   hand: { peerId: string; raised: boolean; say?: boolean };
   /** A reaction, ours included (a peer's only within its limits). */
   reaction: { peerId: string; emoji: string };
-  /** `quiet`: the element says it in its own way (not as an error), and fires it without `quiet`. */
-  error: { code: VideoCallErrorCode; message: string; quiet?: boolean };
+  /**
+   * `quiet`: the element says it in its own way (not as an error). `over`: resolves once what went
+   * wrong has gone by itself (the media server answers again), and the element stops showing it.
+   * The element fires it as `vc-error` without either.
+   */
+  error: { code: VideoCallErrorCode; message: string; quiet?: boolean; over?: Promise<void> };
   /** The camera, microphone or speaker in use changed (chosen, unplugged, back). */
   'device-change': DeviceChange;
   /** The mic or camera in use went away with none to take its place: it is off (an `error` `no-device`, `quiet`, follows). */
@@ -154,6 +158,6 @@ export interface RemotePeer extends PeerState {
 export interface EngineHost {
   readonly options: Required<CallEngineOptions>;
   emit<K extends keyof CallEngineEvents>(type: K, payload: CallEngineEvents[K]): void;
-  /** Emits `error`; a fatal one also puts the engine in state `error`. */
-  fail(err: VideoCallError, fatal: boolean): void;
+  /** Emits `error`; a fatal one also puts the engine in state `error`. `over`: see the `error` event. */
+  fail(err: VideoCallError, fatal: boolean, over?: Promise<void>): void;
 }

@@ -342,27 +342,56 @@ test(
   },
 );
 
-test('Janus restarts mid-call: the room forms again on it, and everyone sees everyone again', { timeout: 180_000 }, async (t) => {
-  const people: Person[] = [];
-  try {
-    const r = room('sfu-restart');
-    const members: Member[] = [];
-    for (let i = 0; i < 3; i++) members.push(await open(r, i, 'topology="sfu"', people));
-    for (const m of members) await liveOrReport(m, members, 60_000);
-    const { port, adminKey, tokenSecret } = janus!;
-    await janus!.close();
-    const restartedAt = Date.now();
-    janus = await startJanus({ side: lab!.sides[0], port, adminKey, tokenSecret });
-    // The pages notice the connection to Janus end, ask the relay again (which makes the room
-    // again on the new Janus), publish and subscribe again.
-    for (const m of members) await liveOrReport(m, members, 60_000);
-    for (const m of members) await onJanusOnly(m);
-    t.diagnostic(`everyone saw everyone again ${Date.now() - restartedAt} ms after Janus was back`);
-    for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
-  } finally {
-    await closeAll(...people.map((p) => () => p.context.close()));
-  }
-});
+/** The element's error banner: its code and text, or null. */
+function banner(page: Page): Promise<{ code: string; text: string } | null> {
+  return page.evaluate(() => {
+    const el = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLElement>('[part="error"]');
+    return el ? { code: el.dataset.code ?? '', text: el.textContent?.trim() ?? '' } : null;
+  });
+}
+
+/** What the page said about the media server went by itself (once its own connections to Janus are up: they may trail its video by a moment). */
+async function bannerGone(m: Member): Promise<void> {
+  const gone = () => !document.querySelector('video-call')?.shadowRoot?.querySelector('[part="error"]');
+  await m.page.waitForFunction(gone, undefined, { timeout: 15_000 }).catch(() => {});
+  assert.equal(JSON.stringify(await banner(m.page)), 'null', `${m.person.name}: the message about the media server went by itself`);
+}
+
+test(
+  'Janus restarts mid-call: while it is away each page says the media server is unreachable; once it is back the room forms again on it, everyone sees everyone again, and the message is gone',
+  { timeout: 180_000 },
+  async (t) => {
+    const people: Person[] = [];
+    try {
+      const r = room('sfu-restart');
+      const members: Member[] = [];
+      for (let i = 0; i < 3; i++) members.push(await open(r, i, 'topology="sfu"', people));
+      for (const m of members) await liveOrReport(m, members, 60_000);
+      const { port, adminKey, tokenSecret } = janus!;
+      await janus!.close();
+      // Away long enough for the pages' first tries to find nobody (they try after 1 s, then 2 s…).
+      for (const m of members) {
+        await m.page.waitForFunction(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part="error"]'), undefined, {
+          timeout: 20_000,
+        });
+        const shown = await banner(m.page);
+        assert.equal(shown?.code, 'transport', `${m.person.name}: ${JSON.stringify(shown)}`);
+        assert.match(shown.text, /media server is unreachable/, `${m.person.name} is told why the others froze`);
+      }
+      janus = await startJanus({ side: lab!.sides[0], port, adminKey, tokenSecret });
+      const restartedAt = Date.now();
+      // The pages try again, ask the relay again (which makes the room again on the new Janus),
+      // publish and subscribe again.
+      for (const m of members) await liveOrReport(m, members, 60_000);
+      for (const m of members) await onJanusOnly(m);
+      t.diagnostic(`everyone saw everyone again ${Date.now() - restartedAt} ms after Janus was back`);
+      for (const m of members) await bannerGone(m);
+      for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
+    } finally {
+      await closeAll(...people.map((p) => () => p.context.close()));
+    }
+  },
+);
 
 test(
   'screen share on the SFU: the screen goes up as its own stream (one layer, the camera paused), the others see it whole, then the camera again',
@@ -452,7 +481,7 @@ test(
 );
 
 test(
-  'a page cut off from Janus for 40 s (its connections to it fail): it publishes and subscribes again once it can, and both see each other',
+  'a page cut off from Janus for 40 s (its connections to it fail): it publishes and subscribes again once it can, both see each other, and no message about the media server is left',
   { timeout: 240_000 },
   async (t) => {
     const people: Person[] = [];
@@ -462,6 +491,7 @@ test(
       // The socket to Janus goes unanswered too: nothing comes back by itself after this.
       await cutFromJanus(members[0], members, t);
       for (const m of members) await onJanusOnly(m);
+      for (const m of members) await bannerGone(m);
       for (const m of members) assert.deepEqual(m.person.errors, [], `${m.person.name}: no page errors`);
     } finally {
       await closeAll(...people.map((p) => () => p.context.close()));

@@ -60,13 +60,20 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
       host.emit('change', undefined);
     },
     on: engine.on.bind(engine),
-    problem: (message: string, code: 'transport' | 'unauthorized' = 'transport') => host.fail(new VideoCallError(code, message), false),
+    problem: (message: string, code: 'transport' | 'unauthorized', over: Promise<void>) =>
+      host.fail(new VideoCallError(code, message), false, over),
   };
   let access: SfuAccess = h.access ?? { url: h.sfuUrl, token: '', roomToken: '', room: `vc-${h.room}`, pin: '', expires: 0 };
   let sfu: SfuTopology | null = null;
   let mode: 'mesh' | 'sfu' = 'mesh';
   let closed = false;
+  /** A problem has been told (it is not told again until over); `over` ends it (the element stops showing it). */
   let said = false;
+  let over = () => {};
+  const fine = () => {
+    said = false;
+    over();
+  };
   const joinedAt = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -98,8 +105,9 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
     problem: (message, code) => {
       if (said) return;
       said = true;
-      h.problem(message, code);
+      h.problem(message, code ?? 'transport', new Promise<void>((resolve) => (over = resolve)));
     },
+    fine,
   };
 
   const move = (next: 'mesh' | 'sfu') => {
@@ -107,7 +115,7 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
     mode = next;
     const old = sfu;
     sfu = next === 'sfu' ? new SfuTopology(topologyHost) : null;
-    if (sfu) sfu.ready.then(() => (said = false)).catch(() => {});
+    if (!sfu) fine(); // whatever the SFU had is moot on the mesh
     h.use(sfu);
     if (old) setTimeout(() => old.close(), RETIRE_MS);
     // Those already on the SFU tell us their media state again (what they sent before we moved went nowhere).

@@ -96,6 +96,8 @@ export interface SfuTopologyHost {
   create: boolean;
   /** Something went wrong that the user should hear of (not fatal: media may come back); `transport` unless said. */
   problem(message: string, code?: 'unauthorized'): void;
+  /** All is well again: our connections to Janus are up (what `problem` said is over). */
+  fine(): void;
 }
 
 /** Resolves once `pc` has gathered its ICE candidates (we send complete descriptions, no trickle). */
@@ -210,11 +212,8 @@ export class SfuTopology implements Topology {
   #retryMs = RETRY_MS;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Resolves once we publish (rejects if the first attempt failed). */
-  readonly ready: Promise<void>;
-
   constructor(private readonly host: SfuTopologyHost) {
-    this.ready = this.#run();
+    void this.#run();
     this.#scheduleRefresh();
   }
 
@@ -589,6 +588,8 @@ export class SfuTopology implements Topology {
         up = true;
         restarts = 0;
         this.#redone = 0;
+        const on = (c: RTCPeerConnection | null) => c?.connectionState === 'connected';
+        if (on(this.#pub) && (!this.#sub || on(this.#sub))) this.host.fine();
       } else if (!up) {
         if (pc.connectionState === 'failed') fire();
         else timer ??= setTimeout(fire, CONNECT_TIMEOUT_MS);

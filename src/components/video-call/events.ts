@@ -68,8 +68,8 @@ export function emit<K extends keyof VideoCallEventMap>(target: EventTarget, typ
 export interface EngineHandlers {
   /** Ring flow: the peer declined our call. */
   declined(peerId: string): void;
-  /** Shown (unless `quiet`: the element says it otherwise); fired on as `vc-error` right after. */
-  error(detail: VideoCallEventMap['vc-error'] & { quiet?: boolean }): void;
+  /** Shown (unless `quiet`: the element says it otherwise) until `over`, if given; fired on as `vc-error` right after. */
+  error(detail: VideoCallEventMap['vc-error'] & { quiet?: boolean; over?: Promise<void> }): void;
   /** Taken into the chat; fired on as `vc-chat-message` right after. */
   chat(detail: VideoCallEventMap['vc-chat-message']): void;
   /** A hand raised or lowered (`say`: tell a screen reader); fired on as `vc-hand` right after. */
@@ -89,8 +89,8 @@ export function forwardEngineEvents(engine: CallEngine, target: EventTarget, on:
       if (type === 'vc-chat-message') on.chat(d as never);
       if (type === 'vc-reaction') on.reaction(d as never);
       if (type === 'vc-hand') on.hand(d as never);
-      // `say` and `quiet` are for the element only.
-      const { say: _say, quiet: _quiet, ...detail } = d as Record<string, unknown>;
+      // `say`, `quiet` and `over` are for the element only.
+      const { say: _say, quiet: _quiet, over: _over, ...detail } = d as Record<string, unknown>;
       emit(target, type, detail as never);
     });
   }

@@ -27,7 +27,7 @@ export interface ViewHost {
   readonly language: Language;
   /** The settings panel, its button and the device notices. */
   readonly settings: Settings;
-  /** The error the call reported (shown until dismissed or the next join). */
+  /** The error the call reported (shown until dismissed or the next join; some go by themselves: see wiring.ts). */
   error: ShownError | null;
   /** Ring flow: who declined our call (shown until the next call or join). */
   declinedBy: string | null;

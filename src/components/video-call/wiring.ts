@@ -34,10 +34,16 @@ export function followEngine(v: ViewHost): void {
   e.on('state', () => v.host.requestUpdate());
   forwardEngineEvents(e, v.host, {
     declined: (peerId) => (v.declinedBy = e.peers.find((p) => p.id === peerId)?.name ?? ''),
-    // (Errors stay shown after joining: a refused camera is still refused in the call; only
-    // `ice-failed` goes by itself, above. A device gone with none left is `quiet`: the settings'
-    // notice says so, not the generic error.)
-    error: (d) => d.quiet || (v.error = d),
+    // (Errors stay shown after joining: a refused camera is still refused in the call. Those
+    // that go by themselves: `ice-failed`, above, and those with `over` (the media server back).
+    // A device gone with none left is `quiet`: the settings' notice says so, not the generic error.)
+    error: (d) => {
+      if (d.quiet) return;
+      v.error = d;
+      void d.over?.then(() => {
+        if (v.error === d) v.error = null; // (not if dismissed, or another error since)
+      });
+    },
     chat: (d) => v.chat.feed.add(d, d.from === e.selfId),
     hand: ({ peerId, raised, say }) => v.social?.hand(peerId, raised, say),
     reaction: ({ peerId, emoji }) => v.social?.reactions.add(peerId, emoji),
