@@ -350,10 +350,14 @@ function banner(page: Page): Promise<{ code: string; text: string } | null> {
   });
 }
 
+/** The element's error banner, to wait for (Playwright's selectors pierce the shadow root). */
+const errorBanner = (page: Page) => page.locator('video-call >> [part="error"]');
+
 /** What the page said about the media server went by itself (once its own connections to Janus are up: they may trail its video by a moment). */
 async function bannerGone(m: Member): Promise<void> {
-  const gone = () => !document.querySelector('video-call')?.shadowRoot?.querySelector('[part="error"]');
-  await m.page.waitForFunction(gone, undefined, { timeout: 15_000 }).catch(() => {});
+  await errorBanner(m.page)
+    .waitFor({ state: 'detached', timeout: 15_000 })
+    .catch(() => {});
   assert.equal(JSON.stringify(await banner(m.page)), 'null', `${m.person.name}: the message about the media server went by itself`);
 }
 
@@ -371,9 +375,7 @@ test(
       await janus!.close();
       // Away long enough for the pages' first tries to find nobody (they try after 1 s, then 2 s…).
       for (const m of members) {
-        await m.page.waitForFunction(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part="error"]'), undefined, {
-          timeout: 20_000,
-        });
+        await errorBanner(m.page).waitFor({ timeout: 20_000 });
         const shown = await banner(m.page);
         assert.equal(shown?.code, 'transport', `${m.person.name}: ${JSON.stringify(shown)}`);
         assert.match(shown.text, /media server is unreachable/, `${m.person.name} is told why the others froze`);

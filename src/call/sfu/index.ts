@@ -67,12 +67,11 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
   let sfu: SfuTopology | null = null;
   let mode: 'mesh' | 'sfu' = 'mesh';
   let closed = false;
-  /** A problem has been told (it is not told again until over); `over` ends it (the element stops showing it). */
-  let said = false;
-  let over = () => {};
+  /** Ends the problem told (the element stops showing it); set while one is told, which is not told again until over. */
+  let over: (() => void) | null = null;
   const fine = () => {
-    said = false;
-    over();
+    over?.();
+    over = null;
   };
   const joinedAt = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -103,8 +102,7 @@ export const startSfu: StartSfu = (engine, o, room, host, media, transport, join
     refresh: () => (h.transport.sfu && h.access ? refresh(h.transport.sfu()) : null),
     create: !h.access,
     problem: (message, code) => {
-      if (said) return;
-      said = true;
+      if (over) return;
       h.problem(message, code ?? 'transport', new Promise<void>((resolve) => (over = resolve)));
     },
     fine,
